@@ -1,0 +1,1 @@
+"""French reference geography: communes and their history, CRS, name search."""

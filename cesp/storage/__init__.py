@@ -1,0 +1,1 @@
+"""Storage: settings, engine factory (SpatiaLite or PostGIS), declarative base, migrations."""

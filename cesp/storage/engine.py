@@ -1,0 +1,108 @@
+"""One engine factory for both backends.
+
+- ``sqlite:///...``: SpatiaLite. Python's bundled ``sqlite3`` here cannot load
+  extensions, so the DB-API module is ``sqlean`` (sqlean.py), which can. Every new
+  connection loads ``mod_spatialite``; a new file gets ``InitSpatialMetaData`` once.
+  pysqlite's own transaction handling does not emit ``BEGIN`` before DDL and commits
+  behind SQLAlchemy's back, so we take over: autocommit at the driver level and an
+  explicit ``BEGIN`` on SQLAlchemy's ``begin`` event (the recipe from the SQLAlchemy
+  docs). That makes imports genuinely all-or-nothing.
+- ``postgresql+psycopg://...``: PostGIS, which must already be installed in the
+  database (``CREATE EXTENSION postgis`` needs a superuser; ``.ci/run`` does it).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from cesp.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+SPATIALITE_MODULES = ("mod_spatialite", "mod_spatialite.so", "libspatialite")
+
+
+def _load_spatialite(dbapi_connection: Any) -> None:
+    dbapi_connection.enable_load_extension(True)
+    errors = []
+    try:
+        for name in SPATIALITE_MODULES:
+            try:
+                dbapi_connection.load_extension(name)
+                return
+            except Exception as exc:  # the driver raises its own OperationalError
+                errors.append(f"{name}: {exc}")
+    finally:
+        dbapi_connection.enable_load_extension(False)
+    raise StorageError(
+        "Cannot load the SpatiaLite extension (" + "; ".join(errors) + "). "
+        "Install it with: apt-get install libsqlite3-mod-spatialite",
+        message_fr="Extension SpatiaLite introuvable : installez libsqlite3-mod-spatialite.",
+    )
+
+
+def _sqlite_engine(url: str, echo: bool) -> Engine:
+    import sqlean
+
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        module=sqlean,
+        echo=echo,
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        _load_spatialite(dbapi_connection)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        has_meta = cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='spatial_ref_sys'"
+        ).fetchone()
+        if not has_meta:
+            log.info("initialising SpatiaLite metadata in %s", parsed.database)
+            cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_engine(url: str, *, echo: bool = False) -> Engine:
+    """Return an engine for a SpatiaLite or PostGIS URL.
+
+    Parameters
+    ----------
+    url
+        ``sqlite:///var/cesp.sqlite`` or ``postgresql+psycopg://user:pw@host/db``.
+    echo
+        Log every SQL statement (debugging).
+    """
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, echo)
+    if url.startswith("postgresql"):
+        return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise StorageError(
+        f"Unsupported database URL {url!r}: use sqlite:/// or postgresql+psycopg://",
+        message_fr="URL de base de données non prise en charge.",
+        field="CESP_DATABASE_URL",
+    )
+
+
+def backend_name(engine: Engine | sa.Connection) -> str:
+    """``spatialite`` or ``postgis``: the name used in logs, health and SQL choices."""
+    return "spatialite" if engine.dialect.name == "sqlite" else "postgis"

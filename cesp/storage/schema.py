@@ -1,0 +1,61 @@
+"""Create or upgrade the schema with Alembic, programmatically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from cesp.errors import StorageError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Bring the schema to ``revision``; return the revision now in place."""
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+    return current_revision(engine) or "base"
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Step the schema back to ``revision`` (used by migration tests)."""
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this code."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def require_current(engine: Engine) -> None:
+    """Raise a clear error when the schema is missing or older than this code."""
+    found = current_revision(engine)
+    if found != head_revision():
+        raise StorageError(
+            f"Database schema is at {found or 'nothing'}, code expects {head_revision()}: "
+            "run 'cesp db init'",
+            message_fr="Schéma de base absent ou ancien : lancez « cesp db init ».",
+        )

@@ -1,0 +1,55 @@
+"""Service settings, read once from the environment (prefix ``CESP_``).
+
+Settings are built by the faces (``create_app()`` or the CLI callback) and passed down;
+no module reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_data_dir() -> Path:
+    """Return the reference data directory used when ``CESP_DATA_DIR`` is unset.
+
+    ``data/reference`` (a deployment's own download, see ``cesp data fetch``) wins over
+    the development copy in ``../shared/data``. Both are looked up relative to the
+    working directory first, then to the repository root, so that the CLI works from
+    anywhere inside a checkout.
+    """
+    for base in (Path.cwd(), REPO_ROOT):
+        for candidate in (base / "data" / "reference", base.parent / "shared" / "data"):
+            if candidate.is_dir():
+                return candidate
+    return Path("data/reference")
+
+
+class Settings(BaseSettings):
+    """Configuration of the service, one prefix for all: ``CESP_``."""
+
+    model_config = SettingsConfigDict(env_prefix="CESP_", env_file=None, extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/cesp.sqlite",
+        description="SQLAlchemy URL: sqlite:///path (SpatiaLite) or postgresql+psycopg://...",
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    log_level: str = "INFO"
+    sql_echo: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not (value.startswith("sqlite") or value.startswith("postgresql")):
+            raise ValueError(
+                "CESP_DATABASE_URL must start with sqlite:/// (SpatiaLite) or "
+                f"postgresql+psycopg:// (PostGIS), got {value!r}"
+            )
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
