@@ -1,0 +1,1 @@
+"""HTTP face of the service: a thin FastAPI layer over the domain functions."""

@@ -1,0 +1,81 @@
+"""One table from domain errors to HTTP answers, registered once on the app.
+
+Every error body is JSON: ``{"error", "detail", "detail_fr", "field"?}``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cesp.errors import (
+    CespError,
+    InvalidInputError,
+    NotFoundError,
+    OutsideTerritoryError,
+    ReferenceDataError,
+    StorageError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[CespError], int] = {
+    InvalidInputError: 422,
+    NotFoundError: 404,
+    OutsideTerritoryError: 404,
+    ReferenceDataError: 503,
+    StorageError: 503,
+}
+
+
+def status_for(error: CespError) -> int:
+    """HTTP status of a domain error (most specific class wins)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+    return 400
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, CespError)
+    status = status_for(error)
+    if status >= 500:
+        log.error("service error: %s", error.message)
+    return JSONResponse(error.as_dict(), status_code=status)
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = error.errors()
+    first = problems[0] if problems else {}
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    field = ".".join(loc) or None
+    detail = f"{field}: {first.get('msg', 'invalid value')}" if field else "invalid request"
+    body = {
+        "error": "invalid_parameter",
+        "field": field,
+        "detail": detail,
+        "detail_fr": f"Paramètre invalide : {field}" if field else "Requête invalide",
+        "problems": [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg")}
+            for e in problems
+        ],
+    }
+    return JSONResponse(body, status_code=422)
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    body = {"error": "http_error", "detail": str(error.detail), "detail_fr": str(error.detail)}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def register(app: FastAPI) -> None:
+    """Install the handlers on ``app``."""
+    app.add_exception_handler(CespError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,1 @@
+"""Command-line face of the service (typer)."""

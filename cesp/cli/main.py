@@ -1,0 +1,246 @@
+"""``cesp``: the command-line interface.
+
+Settings are built once in the callback and handed to the commands through the typer
+context; commands call the same domain functions as the API.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import Engine, make_url
+
+from cesp.cli.console import console, domain_errors, progress_bar
+from cesp.geo import cog
+from cesp.geo.communes import resolve_code, resolve_point, search_names
+from cesp.geo.loader import load_reference
+from cesp.storage import schema
+from cesp.storage.engine import create_engine
+from cesp.storage.settings import Settings
+
+app = typer.Typer(help="cesp-zones : zones déficitaires du CESP.", no_args_is_help=True)
+db_app = typer.Typer(help="Base de données : schéma.", no_args_is_help=True)
+geo_app = typer.Typer(help="Géographie de référence : communes, historique.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(geo_app, name="geo")
+
+IDF_REGION = "11"
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    settings = _settings(ctx)
+    return create_engine(settings.database_url, echo=settings.sql_echo)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None, typer.Option(help="Overrides CESP_DATABASE_URL", envvar=None)
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Overrides CESP_DATA_DIR")] = None,
+) -> None:
+    """Read the settings once for every command."""
+    overrides: dict[str, object] = {}
+    if database_url:
+        overrides["database_url"] = database_url
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    with domain_errors():
+        try:
+            settings = Settings(**overrides)  # type: ignore[arg-type]
+        except ValueError as exc:
+            console.print(f"[red]Configuration invalide :[/red] {exc}")
+            raise typer.Exit(2) from exc
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    ctx.obj = settings
+
+
+@db_app.command("init")
+def db_init(ctx: typer.Context) -> None:
+    """Create the schema, or upgrade it to the version of this code."""
+    with domain_errors():
+        revision = schema.upgrade(_engine(ctx))
+    console.print(f"Schéma à jour (révision {revision}).")
+
+
+def _load(
+    ctx: typer.Context, departements: str | None, region: str | None, force: bool
+) -> None:
+    settings = _settings(ctx)
+    with domain_errors():
+        if region:
+            deps = [d.code for d in cog.read_departements(settings.data_dir) if d.region == region]
+            if not deps:
+                console.print(f"[red]Erreur :[/red] région inconnue : {region}")
+                raise typer.Exit(2)
+            departements = ",".join(sorted(set(deps) | set((departements or "").split(","))))
+        engine = _engine(ctx)
+        with progress_bar() as update:
+            report = load_reference(
+                engine, settings.data_dir, departements, force=force, progress=update
+            )
+    scope = ", ".join(report.departements) or "toute la France"
+    if report.unchanged:
+        console.print(f"Référentiel déjà chargé et inchangé ({scope}) : rien à faire.")
+        return
+    console.print(
+        f"Chargé ({scope}) : {report.communes} communes, {report.arrondissements} "
+        f"arrondissements, {report.former_units} états historiques, "
+        f"{report.approximate_units} contours approchés, en {report.seconds:.1f} s."
+    )
+
+
+@geo_app.command("load")
+def geo_load(
+    ctx: typer.Context,
+    departements: Annotated[
+        str | None, typer.Option(help="Départements to load, e.g. 75,92,93 (default: all)")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Load the départements of a region")] = None,
+    force: Annotated[bool, typer.Option(help="Reload even if the inputs are unchanged")] = False,
+) -> None:
+    """Load regions, départements, communes and their history from CESP_DATA_DIR."""
+    _load(ctx, departements, region, force)
+
+
+@geo_app.command("commune")
+def geo_commune(
+    ctx: typer.Context,
+    code: str,
+    on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """Show what an INSEE code designated at a date, and where it lives now."""
+    with domain_errors():
+        when = _parse_date(on)
+        with _engine(ctx).connect() as conn:
+            result = resolve_code(conn, code, when)
+    unit = result.unit
+    typer.echo(f"{unit.code}\t{unit.name}\t{result.status}\t{unit.valid_from}\t{unit.valid_to}")
+    if unit.approximate:
+        typer.echo(f"approximate: {unit.approximate_reason}")
+    for heir in result.now:
+        typer.echo(f"now: {heir.code}\t{heir.name}")
+
+
+@geo_app.command("locate")
+def geo_locate(
+    ctx: typer.Context,
+    lon: float,
+    lat: float,
+    on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """Show the commune under a WGS84 point."""
+    with domain_errors():
+        with _engine(ctx).connect() as conn:
+            result = resolve_point(conn, lon, lat, _parse_date(on))
+    typer.echo(f"{result.commune.code}\t{result.commune.name}")
+    if result.arrondissement:
+        typer.echo(f"arrondissement: {result.arrondissement.code}\t{result.arrondissement.name}")
+    for other in result.candidates:
+        typer.echo(f"candidate: {other.code}\t{other.name}")
+
+
+@geo_app.command("search")
+def geo_search(
+    ctx: typer.Context,
+    query: str,
+    departement: Annotated[str | None, typer.Option(help="Département code")] = None,
+    limit: int = 10,
+) -> None:
+    """Find communes by name."""
+    with domain_errors():
+        with _engine(ctx).connect() as conn:
+            matches = search_names(conn, query, departement=departement, limit=limit)
+    for match in matches:
+        unit = match.unit
+        typer.echo(f"{unit.code}\t{unit.name}\t{unit.departement_name} ({unit.departement_code})")
+
+
+def _parse_date(value: str | None) -> date | None:
+    from cesp.errors import InvalidInputError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"--date {value!r} is not a date: use YYYY-MM-DD",
+            message_fr=f"Date invalide « {value} » : utilisez AAAA-MM-JJ.",
+            field="date",
+        ) from exc
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    # Workers are separate processes: they rebuild the settings from the environment.
+    os.environ["CESP_DATABASE_URL"] = settings.database_url
+    os.environ["CESP_DATA_DIR"] = str(settings.data_dir)
+    console.print(f"Service sur http://{host}:{port} (base : {_redacted(settings)})")
+    uvicorn.run(
+        "cesp.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+def _redacted(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+) -> None:
+    """Run the HTTP API (uvicorn)."""
+    settings = _settings(ctx)
+    with domain_errors():
+        schema.require_current(create_engine(settings.database_url))
+    _serve(settings, host, port, workers)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare only")] = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Prepare the database from scratch with Île-de-France, then serve it."""
+    settings = _settings(ctx)
+    url = make_url(settings.database_url)
+    with domain_errors():
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.database + suffix).unlink(missing_ok=True)
+            engine = create_engine(settings.database_url)
+        else:
+            engine = create_engine(settings.database_url)
+            schema.downgrade(engine, "base")
+        schema.upgrade(engine)
+        engine.dispose()
+    _load(ctx, None, IDF_REGION, force=True)
+    if not no_serve:
+        _serve(settings, host, port, workers=1)
