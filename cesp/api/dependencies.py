@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+
 from fastapi import Request
 
 from cesp.storage.settings import Settings

@@ -36,7 +36,7 @@ def status_for(error: CespError) -> int:
     """HTTP status of a domain error (most specific class wins)."""
     for cls in type(error).__mro__:
         if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+            return STATUS_BY_ERROR[cls]
     return 400
 
 

@@ -118,7 +118,10 @@ class CodeAnswer(BaseModel):
             end = unit.valid_to.isoformat() if unit.valid_to else "?"
             end_fr = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "?"
             message = f"{unit.name} ({unit.code}) ended on {end}: now part of {heirs or '?'}"
-            message_fr = f"{unit.name} ({unit.code}) n'existe plus depuis le {end_fr} : intégrée à {heirs or '?'}"
+            message_fr = (
+                f"{unit.name} ({unit.code}) n'existe plus depuis le {end_fr} : "
+                f"intégrée à {heirs or '?'}"
+            )
         else:
             start = unit.valid_from.isoformat() if unit.valid_from else "?"
             message = f"{unit.code} did not designate a commune yet on that date (from {start})"

@@ -77,9 +77,7 @@ def db_init(ctx: typer.Context) -> None:
     console.print(f"Schéma à jour (révision {revision}).")
 
 
-def _load(
-    ctx: typer.Context, departements: str | None, region: str | None, force: bool
-) -> None:
+def _load(ctx: typer.Context, departements: str | None, region: str | None, force: bool) -> None:
     settings = _settings(ctx)
     with domain_errors():
         if region:
@@ -144,9 +142,8 @@ def geo_locate(
     on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Show the commune under a WGS84 point."""
-    with domain_errors():
-        with _engine(ctx).connect() as conn:
-            result = resolve_point(conn, lon, lat, _parse_date(on))
+    with domain_errors(), _engine(ctx).connect() as conn:
+        result = resolve_point(conn, lon, lat, _parse_date(on))
     typer.echo(f"{result.commune.code}\t{result.commune.name}")
     if result.arrondissement:
         typer.echo(f"arrondissement: {result.arrondissement.code}\t{result.arrondissement.name}")
@@ -162,9 +159,8 @@ def geo_search(
     limit: int = 10,
 ) -> None:
     """Find communes by name."""
-    with domain_errors():
-        with _engine(ctx).connect() as conn:
-            matches = search_names(conn, query, departement=departement, limit=limit)
+    with domain_errors(), _engine(ctx).connect() as conn:
+        matches = search_names(conn, query, departement=departement, limit=limit)
     for match in matches:
         unit = match.unit
         typer.echo(f"{unit.code}\t{unit.name}\t{unit.departement_name} ({unit.departement_code})")
@@ -244,3 +240,7 @@ def demo(
     _load(ctx, None, IDF_REGION, force=True)
     if not no_serve:
         _serve(settings, host, port, workers=1)
+
+
+if __name__ == "__main__":
+    app()

@@ -27,7 +27,9 @@ _COLUMNS = (
     "t.geometry_code, t.approximate, t.approximate_reason, t.candidate_codes"
 )
 _FROM = "FROM commune_units t LEFT JOIN departements d ON d.code = t.departement_code"
-_VALID_AT = "(t.valid_from IS NULL OR t.valid_from <= :on) AND (t.valid_to IS NULL OR t.valid_to > :on)"
+_VALID_AT = (
+    "(t.valid_from IS NULL OR t.valid_from <= :on) AND (t.valid_to IS NULL OR t.valid_to > :on)"
+)
 
 
 @dataclass(frozen=True)
@@ -337,9 +339,7 @@ def search_names(
     matches = []
     for row in rows:
         k = row.name_key
-        rank = (
-            0 if k == key else 1 if k.startswith(key) else 2 if f" {key}" in f" {k}" else 3
-        )
+        rank = 0 if k == key else 1 if k.startswith(key) else 2 if f" {key}" in f" {k}" else 3
         matches.append(NameMatch(_unit(row), rank))
     matches.sort(
         key=lambda m: (

@@ -282,7 +282,7 @@ def _write_admin_areas(
         )
         conn.execute(sa.text(sql), params)
     for dep in departements:
-        params = {
+        dep_params: dict[str, str | None] = {
             "code": dep.code,
             "name": dep.name,
             "chef_lieu": dep.chef_lieu,
@@ -295,13 +295,13 @@ def _write_admin_areas(
             else "INSERT INTO departements (code, name, chef_lieu, region_code) "
             "VALUES (:code, :name, :chef_lieu, :region)"
         )
-        conn.execute(sa.text(sql), params)
+        conn.execute(sa.text(sql), dep_params)
 
     by_dep: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
-        if row["kind"] == "commune" and row["valid_to"] is None and row["wkb"]:
-            if row["geometry_code"] == row["code"]:
-                by_dep[row["departement_code"]].append(wkb.loads(row["wkb"]))
+        own_polygon = row["geometry_code"] == row["code"] and row["wkb"]
+        if row["kind"] == "commune" and row["valid_to"] is None and own_polygon:
+            by_dep[row["departement_code"]].append(wkb.loads(row["wkb"]))
     touched_regions = set()
     dep_region = {d.code: d.region for d in departements}
     for code in scope or tuple(by_dep):

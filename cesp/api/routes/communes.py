@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 import sqlalchemy as sa
+
 from fastapi import APIRouter, Depends, Path, Query
 
 from cesp.api.dependencies import get_connection

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 

@@ -1,0 +1,57 @@
+"""The ``cesp`` command line, run in-process against a real database."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from cesp.cli.main import app
+
+runner = CliRunner()
+
+
+def _run(url: str, data_dir: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--database-url", url, "--data-dir", str(data_dir), *args])
+    return result.exit_code, result.output
+
+
+def test_db_init_then_load_then_query(scratch_url: str, data_dir: Path) -> None:
+    code, out = _run(scratch_url, data_dir, "db", "init")
+    assert code == 0 and "Schéma à jour" in out
+    code, out = _run(scratch_url, data_dir, "geo", "load", "--departements", "93")
+    assert code == 0 and "39 communes" in out
+    code, out = _run(scratch_url, data_dir, "geo", "load", "--departements", "93")
+    assert code == 0 and "inchangé" in out
+    code, out = _run(scratch_url, data_dir, "geo", "search", "courneuve")
+    assert code == 0 and out.startswith("93027\tLa Courneuve")
+    code, out = _run(scratch_url, data_dir, "geo", "locate", "2.389", "48.9236")
+    assert code == 0 and "93027" in out
+
+
+def test_bad_input_exits_non_zero_with_a_message(scratch_url: str, data_dir: Path) -> None:
+    _run(scratch_url, data_dir, "db", "init")
+    code, out = _run(scratch_url, data_dir, "geo", "load", "--departements", "99")
+    assert code == 2 and "inconnu" in out
+    code, out = _run(scratch_url, data_dir, "geo", "commune", "93027", "--date", "hier")
+    assert code == 2 and "AAAA-MM-JJ" in out
+
+
+def test_load_before_init_says_to_init(tmp_path: Path, data_dir: Path) -> None:
+    code, out = _run(f"sqlite:///{tmp_path / 'new.sqlite'}", data_dir, "geo", "load")
+    assert code == 1 and "cesp db init" in out
+
+
+def test_invalid_database_url(data_dir: Path) -> None:
+    code, out = _run("mysql://x", data_dir, "db", "init")
+    assert code == 2 and "CESP_DATABASE_URL" in out
+
+
+def test_region_load(scratch_url: str, data_dir: Path, scratch_engine: sa.Engine) -> None:
+    code, out = _run(scratch_url, data_dir, "geo", "load", "--region", "94")
+    assert code == 0, out
+    with scratch_engine.connect() as conn:
+        deps = {
+            r[0]
+            for r in conn.execute(sa.text("SELECT DISTINCT departement_code FROM commune_units"))
+        }
+    assert deps == {"2A", "2B"}
