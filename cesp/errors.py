@@ -56,3 +56,52 @@ class StorageError(CespError):
     """The database cannot be used (not initialised, missing extension...)."""
 
     code = "storage"
+
+
+class Problem:
+    """One problem in an input file, located by row (line or feature number)."""
+
+    def __init__(self, row: int | None, message: str, message_fr: str, field: str | None = None):
+        self.row = row
+        self.message = message
+        self.message_fr = message_fr
+        self.field = field
+
+    def as_dict(self) -> dict[str, object]:
+        """Serialisable form, for API bodies and CLI listings."""
+        return {
+            "row": self.row,
+            "field": self.field,
+            "detail": self.message,
+            "detail_fr": self.message_fr,
+        }
+
+    def __str__(self) -> str:
+        where = f"row {self.row}: " if self.row is not None else ""
+        return where + self.message
+
+
+class ValidationFailedError(InvalidInputError):
+    """An input file has problems, listed line by line; nothing was written."""
+
+    code = "validation_failed"
+
+    def __init__(self, problems: list[Problem], *, field: str = "file"):
+        count = len(problems)
+        summary = "; ".join(str(p) for p in problems[:5]) + ("; ..." if count > 5 else "")
+        super().__init__(
+            f"{count} problem(s) in the file: {summary}",
+            message_fr=f"{count} problème(s) dans le fichier : "
+            + "; ".join(
+                (f"ligne {p.row} : " if p.row is not None else "") + p.message_fr
+                for p in problems[:5]
+            ),
+            field=field,
+        )
+        self.problems = problems
+
+    def as_dict(self) -> dict[str, object]:  # type: ignore[override]
+        """Body with every problem listed."""
+        body: dict[str, object] = dict(super().as_dict())
+        body["problems"] = [p.as_dict() for p in self.problems]
+        return body

@@ -17,7 +17,7 @@ from shapely.geometry import MultiPolygon
 
 from cesp.errors import InvalidInputError, NotFoundError, OutsideTerritoryError
 from cesp.geo.names import name_key
-from cesp.storage.spatial import point_intersects
+from cesp.storage.spatial import bbox_intersects, point_intersects
 
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
@@ -351,3 +351,60 @@ def search_names(
         )
     )
     return matches[:limit]
+
+
+def units_by_codes(
+    conn: sa.Connection, codes: list[str], *, with_geometry: bool = True
+) -> dict[str, list[CommuneUnit]]:
+    """Every unit (all dates, communes and arrondissements) of each code, in bulk."""
+    geometry = ", ST_AsBinary(t.geom) AS wkb" if with_geometry else ""
+    result: dict[str, list[CommuneUnit]] = {}
+    unique = sorted(set(codes))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        rows = conn.execute(
+            sa.text(f"SELECT {_COLUMNS}{geometry} {_FROM} WHERE t.code IN :codes").bindparams(
+                sa.bindparam("codes", expanding=True)
+            ),
+            {"codes": chunk},
+        )
+        for row in rows:
+            unit = _unit(row, row.wkb if with_geometry else None)
+            result.setdefault(unit.code, []).append(unit)
+    return result
+
+
+def unit_at(units: list[CommuneUnit], on: date) -> CommuneUnit | None:
+    """The unit among ``units`` (one code) in force on ``on``, communes first."""
+    valid = [u for u in units if _covers(u, on)]
+    valid.sort(key=lambda u: (u.kind != "commune", -(u.valid_from or date.min).toordinal()))
+    return valid[0] if valid else None
+
+
+def units_in_bbox(
+    conn: sa.Connection,
+    bbox: tuple[float, float, float, float],
+    on: date,
+    *,
+    kind: str = "commune",
+) -> list[CommuneUnit]:
+    """Units in force on ``on`` whose bounding box meets ``bbox`` (WGS84), with geometry."""
+    minx, miny, maxx, maxy = bbox
+    sql = (
+        f"SELECT {_COLUMNS}, ST_AsBinary(t.geom) AS wkb {_FROM} WHERE t.kind = :kind AND "
+        f"{_VALID_AT} AND t.geom IS NOT NULL AND "
+        f"{bbox_intersects(conn.dialect.name, 'commune_units')}"
+    )
+    params = {"kind": kind, "on": on, "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}
+    return [_unit(r, r.wkb) for r in conn.execute(sa.text(sql), params)]
+
+
+def region_outline(conn: sa.Connection, region_code: str) -> MultiPolygon | None:
+    """The outline of a region from the loaded départements, or None if not loaded."""
+    row = conn.execute(
+        sa.text("SELECT ST_AsBinary(geom) FROM regions WHERE code = :c"), {"c": region_code}
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    geometry = wkb.loads(bytes(row[0]))
+    return geometry if isinstance(geometry, MultiPolygon) else None

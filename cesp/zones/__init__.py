@@ -1,0 +1,1 @@
+"""Zoning decrees: file readers, validation, versioning, zones in force, exports."""

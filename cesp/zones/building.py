@@ -1,0 +1,400 @@
+"""Turn the rows of a decree file into validated zones, or a list of problems.
+
+Rows of INSEE codes are resolved against the communes *as they were on the decree's
+signed date* (a 2012 decree names 2012 communes with their 2012 territories). Rows of
+geometries are repaired when repairable, checked against the region outline in a metric
+CRS, and related to the communes they cover. Nothing here writes: the importer does,
+in one transaction, only when the problem list is empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import shapely
+import sqlalchemy as sa
+from shapely.geometry import MultiPolygon
+from shapely.geometry.base import BaseGeometry
+
+from cesp.errors import Problem
+from cesp.geo.communes import (
+    INSEE_CODE,
+    CommuneUnit,
+    region_outline,
+    unit_at,
+    units_by_codes,
+    units_in_bbox,
+)
+from cesp.geo.crs import metric_crs_for_region, reproject
+from cesp.geo.geometry import as_multipolygon, union_multipolygon
+from cesp.zones.categories import ZoneCategory, default_category, match_category
+from cesp.zones.readers import SourceRow, SourceTable
+
+REGION_TOLERANCE_M = 1000.0
+OUTSIDE_AREA_M2 = 10_000.0
+MIN_COVERAGE = 0.001
+
+
+@dataclass(frozen=True)
+class CoveredCommune:
+    """A commune a zone covers, wholly (coverage 1.0) or in part."""
+
+    code: str
+    name: str
+    population: int | None
+    coverage: float
+    approximate: bool
+
+
+@dataclass
+class DraftZone:
+    """A zone ready to be stored."""
+
+    name: str
+    category: str
+    geometry: MultiPolygon
+    built_from: str
+    communes: list[CoveredCommune]
+    source_rows: list[int]
+    approximate_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def population(self) -> int | None:
+        """Population of the communes wholly covered (None when none is known)."""
+        known = [c.population for c in self.communes if c.population is not None]
+        return sum(known) if known else None
+
+    @property
+    def approximate(self) -> bool:
+        """True when some commune polygon used is not its own boundary."""
+        return bool(self.approximate_reasons)
+
+
+@dataclass
+class BuildResult:
+    """Zones built from a file, with the problems and notes found on the way."""
+
+    zones: list[DraftZone]
+    problems: list[Problem]
+    notes: list[str]
+
+
+def _category(
+    row: SourceRow, categories: list[ZoneCategory], fallback: ZoneCategory | None,
+    problems: list[Problem],
+) -> str | None:  # fmt: skip
+    if row.category is None:
+        if fallback is None:
+            problems.append(
+                Problem(
+                    row.row,
+                    "no category: give category_field (a column) or category (one for all); "
+                    f"known: {', '.join(c.label for c in categories)}",
+                    "catégorie absente : précisez la colonne de catégorie ou une catégorie "
+                    "par défaut",
+                    "category",
+                )
+            )
+            return None
+        return fallback.code
+    found = match_category(row.category, categories)
+    if found is None:
+        problems.append(
+            Problem(
+                row.row,
+                f"category {row.category!r} is not one of: "
+                + ", ".join(f"{c.code} ({c.label})" for c in categories),
+                f"catégorie inconnue « {row.category} »",
+                "category",
+            )
+        )
+        return None
+    return found.code
+
+
+def _describe_absence(code: str, units: list[CommuneUnit], on: date) -> tuple[str, str]:
+    if not units:
+        return (
+            f"unknown INSEE code {code}",
+            f"code INSEE inconnu {code}",
+        )
+    ended = [u for u in units if u.valid_to is not None and u.valid_to <= on]
+    if ended:
+        last = max(ended, key=lambda u: u.valid_to or date.min)
+        return (
+            f"{code} ({last.name}) was no longer a commune on {on.isoformat()}: "
+            f"{last.end_event or 'ended'} on {last.valid_to}, "
+            f"into {', '.join(last.successor_codes)}",
+            f"{code} ({last.name}) n'était plus une commune à cette date (fin le {last.valid_to})",
+        )
+    first = min(units, key=lambda u: u.valid_from or date.min)
+    return (
+        f"{code} ({first.name}) did not designate a commune yet on {on.isoformat()} "
+        f"(from {first.valid_from})",
+        f"{code} ({first.name}) ne désignait pas encore de commune à cette date",
+    )
+
+
+def build_from_codes(
+    conn: sa.Connection,
+    table: SourceTable,
+    region: str,
+    signed: date,
+    categories: list[ZoneCategory],
+    fallback: ZoneCategory | None,
+) -> BuildResult:
+    """Zones from rows of INSEE codes; rows with the same zone name form one zone."""
+    problems: list[Problem] = []
+    known = units_by_codes(conn, [r.code for r in table.rows if r.code])
+    groups: dict[str, list[tuple[SourceRow, CommuneUnit]]] = defaultdict(list)
+    zone_of_code: dict[str, str] = {}
+    for row in table.rows:
+        if row.code is None or not INSEE_CODE.match(row.code):
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{row.code!r} is not an INSEE commune code (5 characters, e.g. 93027)"
+                    if row.code
+                    else "missing INSEE code",
+                    "code INSEE absent ou mal formé",
+                    "code",
+                )
+            )
+            continue
+        unit = unit_at(known.get(row.code, []), signed)
+        if unit is None:
+            message, message_fr = _describe_absence(row.code, known.get(row.code, []), signed)
+            problems.append(Problem(row.row, message, message_fr, "code"))
+            continue
+        if unit.region_code != region:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{unit.code} ({unit.name}) is in region {unit.region_code}, not {region}",
+                    f"{unit.code} ({unit.name}) n'est pas dans la région {region}",
+                    "code",
+                )
+            )
+            continue
+        if unit.geometry is None:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{unit.code} ({unit.name}) has no boundary in the reference data",
+                    f"{unit.code} ({unit.name}) n'a pas de contour dans le référentiel",
+                    "code",
+                )
+            )
+            continue
+        zone_name = row.name or unit.name
+        previous = zone_of_code.get(unit.code)
+        if previous is not None:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{unit.code} ({unit.name}) is listed twice (zones {previous!r} and "
+                    f"{zone_name!r})",
+                    f"{unit.code} ({unit.name}) figure deux fois",
+                    "code",
+                )
+            )
+            continue
+        zone_of_code[unit.code] = zone_name
+        groups[zone_name].append((row, unit))
+
+    zones = []
+    for name, members in groups.items():
+        codes = {_category(row, categories, fallback, problems) for row, _ in members}
+        if None in codes:
+            continue
+        if len(codes) > 1:
+            problems.append(
+                Problem(
+                    members[0][0].row,
+                    f"zone {name!r} mixes categories {sorted(c for c in codes if c)}",
+                    f"la zone « {name} » mélange plusieurs catégories",
+                    "category",
+                )
+            )
+            continue
+        units = [unit for _, unit in members]
+        geometry = union_multipolygon([u.geometry for u in units if u.geometry is not None])
+        assert geometry is not None
+        zones.append(
+            DraftZone(
+                name=name,
+                category=codes.pop() or "",
+                geometry=geometry,
+                built_from="communes",
+                communes=[
+                    CoveredCommune(u.code, u.name, u.population, 1.0, u.approximate) for u in units
+                ],
+                source_rows=[row.row for row, _ in members],
+                approximate_reasons=[
+                    f"{u.code} {u.name}: {u.approximate_reason}" for u in units if u.approximate
+                ],
+            )
+        )
+    return BuildResult(zones, problems, list(table.notes))
+
+
+def _swapped(geometry: BaseGeometry) -> BaseGeometry:
+    return shapely.transform(geometry, lambda xy: xy[:, ::-1])
+
+
+def _covered_communes(
+    conn: sa.Connection, geometry: MultiPolygon, signed: date, metric: str
+) -> list[CoveredCommune]:
+    zone_m = reproject(geometry, "EPSG:4326", metric)
+    prepared = shapely.prepared.prep(geometry)
+    covered = []
+    for unit in units_in_bbox(conn, geometry.bounds, signed):
+        if unit.geometry is None or not prepared.intersects(unit.geometry):
+            continue
+        if prepared.contains(unit.geometry):
+            coverage = 1.0
+        else:
+            commune_m = reproject(unit.geometry, "EPSG:4326", metric)
+            coverage = commune_m.intersection(zone_m).area / commune_m.area
+        if coverage >= MIN_COVERAGE:
+            covered.append(
+                CoveredCommune(
+                    unit.code, unit.name, unit.population, round(coverage, 4), unit.approximate
+                )
+            )
+    return covered
+
+
+def build_from_geometries(
+    conn: sa.Connection,
+    table: SourceTable,
+    region: str,
+    signed: date,
+    categories: list[ZoneCategory],
+    fallback: ZoneCategory | None,
+) -> BuildResult:
+    """Zones from drawn geometries; features with the same name form one zone."""
+    problems: list[Problem] = []
+    notes = list(table.notes)
+    outline = region_outline(conn, region)
+    if outline is None:
+        problems.append(
+            Problem(
+                None,
+                f"region {region} has no loaded reference geography: run "
+                f"'cesp geo load --region {region}'",
+                f"la géographie de la région {region} n'est pas chargée",
+                "region",
+            )
+        )
+        return BuildResult([], problems, notes)
+    metric = metric_crs_for_region(region)
+    allowed = reproject(outline, "EPSG:4326", metric).buffer(REGION_TOLERANCE_M)
+    allowed_wgs = outline.buffer(0.05)
+    groups: dict[str, list[tuple[SourceRow, MultiPolygon, str]]] = defaultdict(list)
+    repaired = []
+    for row in table.rows:
+        geometry = row.geometry
+        if geometry is None or geometry.is_empty:
+            problems.append(Problem(row.row, "empty geometry", "géométrie vide", "geometry"))
+            continue
+        if geometry.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+            problems.append(
+                Problem(
+                    row.row,
+                    f"a zone must be a polygon, found a {geometry.geom_type}",
+                    f"une zone doit être un polygone (trouvé : {geometry.geom_type})",
+                    "geometry",
+                )
+            )
+            continue
+        reason = None if geometry.is_valid else shapely.is_valid_reason(geometry)
+        fixed = as_multipolygon(geometry)
+        if fixed is None:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"invalid polygon that cannot be repaired ({reason})",
+                    f"polygone invalide irréparable ({reason})",
+                    "geometry",
+                )
+            )
+            continue
+        if reason:
+            repaired.append(f"{row.row} ({reason})")
+        fixed_m = reproject(fixed, "EPSG:4326", metric)
+        outside = fixed_m.difference(allowed).area
+        if outside > max(OUTSIDE_AREA_M2, 0.01 * fixed_m.area):
+            if _swapped(fixed).intersects(allowed_wgs):
+                message = (
+                    "the coordinates look like latitude and longitude swapped: "
+                    "x must be the longitude (or easting), y the latitude (or northing)"
+                )
+                message_fr = "coordonnées inversées (latitude et longitude permutées ?)"
+            else:
+                message = (
+                    f"{outside / 1e6:.2f} km² of the zone lie outside region {region} "
+                    f"(tolerance {REGION_TOLERANCE_M:.0f} m); check the CRS of the file"
+                )
+                message_fr = f"la zone déborde de la région {region} de {outside / 1e6:.2f} km²"
+            problems.append(Problem(row.row, message, message_fr, "geometry"))
+            continue
+        category = _category(row, categories, fallback, problems)
+        if category is None:
+            continue
+        name = row.name or f"Zone {row.row}"
+        groups[name].append((row, fixed, category))
+    if repaired:
+        notes.append("geometries repaired (make_valid): rows " + ", ".join(repaired))
+
+    zones = []
+    for name, members in groups.items():
+        codes = {category for _, _, category in members}
+        if len(codes) > 1:
+            problems.append(
+                Problem(
+                    members[0][0].row,
+                    f"zone {name!r} mixes categories {sorted(codes)}",
+                    f"la zone « {name} » mélange plusieurs catégories",
+                    "category",
+                )
+            )
+            continue
+        geometry = union_multipolygon([g for _, g, _ in members])
+        assert geometry is not None
+        communes = _covered_communes(conn, geometry, signed, metric)
+        zones.append(
+            DraftZone(
+                name=name,
+                category=codes.pop(),
+                geometry=geometry,
+                built_from="geometry",
+                communes=communes,
+                source_rows=[row.row for row, _, _ in members],
+            )
+        )
+    return BuildResult(zones, problems, notes)
+
+
+def build_zones(
+    conn: sa.Connection,
+    table: SourceTable,
+    region: str,
+    signed: date,
+    categories: list[ZoneCategory],
+    category: str | None = None,
+) -> BuildResult:
+    """Validate the rows of ``table`` and build zones (see the module docstring)."""
+    fallback = match_category(category, categories) if category else default_category(categories)
+    if category and fallback is None:
+        problem = Problem(
+            None,
+            f"category {category!r} is not one of: " + ", ".join(c.code for c in categories),
+            f"catégorie inconnue « {category} »",
+            "category",
+        )
+        return BuildResult([], [problem], list(table.notes))
+    builder = build_from_codes if table.by_codes else build_from_geometries
+    return builder(conn, table, region, signed, categories, fallback)
