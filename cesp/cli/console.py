@@ -25,6 +25,9 @@ STAGE_LABELS = {
     "communes": "Communes actuelles",
     "history": "Historique des communes",
     "database": "Écriture en base",
+    "read": "Lecture du fichier",
+    "validate": "Contrôle des zones",
+    "write": "Enregistrement des zones",
 }
 
 

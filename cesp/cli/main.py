@@ -8,38 +8,31 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 
+from cesp.cli import zones
 from cesp.cli.console import console, domain_errors, progress_bar
+from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
 from cesp.geo.loader import load_reference
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
+from cesp.zones.bundled import load_bundled
 
 app = typer.Typer(help="cesp-zones : zones déficitaires du CESP.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données : schéma.", no_args_is_help=True)
 geo_app = typer.Typer(help="Géographie de référence : communes, historique.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
+app.add_typer(zones.app, name="zones")
 
 IDF_REGION = "11"
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    settings: Settings = ctx.obj
-    return settings
-
-
-def _engine(ctx: typer.Context) -> Engine:
-    settings = _settings(ctx)
-    return create_engine(settings.database_url, echo=settings.sql_echo)
 
 
 @app.callback()
@@ -65,7 +58,8 @@ def main(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "pyogrio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = settings
 
 
@@ -73,12 +67,12 @@ def main(
 def db_init(ctx: typer.Context) -> None:
     """Create the schema, or upgrade it to the version of this code."""
     with domain_errors():
-        revision = schema.upgrade(_engine(ctx))
+        revision = schema.upgrade(engine_of(ctx))
     console.print(f"Schéma à jour (révision {revision}).")
 
 
 def _load(ctx: typer.Context, departements: str | None, region: str | None, force: bool) -> None:
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with domain_errors():
         if region:
             deps = [d.code for d in cog.read_departements(settings.data_dir) if d.region == region]
@@ -86,7 +80,7 @@ def _load(ctx: typer.Context, departements: str | None, region: str | None, forc
                 console.print(f"[red]Erreur :[/red] région inconnue : {region}")
                 raise typer.Exit(2)
             departements = ",".join(sorted(set(deps) | set((departements or "").split(","))))
-        engine = _engine(ctx)
+        engine = engine_of(ctx)
         with progress_bar() as update:
             report = load_reference(
                 engine, settings.data_dir, departements, force=force, progress=update
@@ -123,8 +117,8 @@ def geo_commune(
 ) -> None:
     """Show what an INSEE code designated at a date, and where it lives now."""
     with domain_errors():
-        when = _parse_date(on)
-        with _engine(ctx).connect() as conn:
+        when = parse_date(on)
+        with engine_of(ctx).connect() as conn:
             result = resolve_code(conn, code, when)
     unit = result.unit
     typer.echo(f"{unit.code}\t{unit.name}\t{result.status}\t{unit.valid_from}\t{unit.valid_to}")
@@ -142,8 +136,8 @@ def geo_locate(
     on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Show the commune under a WGS84 point."""
-    with domain_errors(), _engine(ctx).connect() as conn:
-        result = resolve_point(conn, lon, lat, _parse_date(on))
+    with domain_errors(), engine_of(ctx).connect() as conn:
+        result = resolve_point(conn, lon, lat, parse_date(on))
     typer.echo(f"{result.commune.code}\t{result.commune.name}")
     if result.arrondissement:
         typer.echo(f"arrondissement: {result.arrondissement.code}\t{result.arrondissement.name}")
@@ -159,26 +153,11 @@ def geo_search(
     limit: int = 10,
 ) -> None:
     """Find communes by name."""
-    with domain_errors(), _engine(ctx).connect() as conn:
+    with domain_errors(), engine_of(ctx).connect() as conn:
         matches = search_names(conn, query, departement=departement, limit=limit)
     for match in matches:
         unit = match.unit
         typer.echo(f"{unit.code}\t{unit.name}\t{unit.departement_name} ({unit.departement_code})")
-
-
-def _parse_date(value: str | None) -> date | None:
-    from cesp.errors import InvalidInputError
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInputError(
-            f"--date {value!r} is not a date: use YYYY-MM-DD",
-            message_fr=f"Date invalide « {value} » : utilisez AAAA-MM-JJ.",
-            field="date",
-        ) from exc
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -211,7 +190,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
 ) -> None:
     """Run the HTTP API (uvicorn)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     with domain_errors():
         schema.require_current(create_engine(settings.database_url))
     _serve(settings, host, port, workers)
@@ -225,7 +204,7 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Prepare the database from scratch with Île-de-France, then serve it."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     url = make_url(settings.database_url)
     with domain_errors():
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
@@ -238,6 +217,13 @@ def demo(
         schema.upgrade(engine)
         engine.dispose()
     _load(ctx, None, IDF_REGION, force=True)
+    with domain_errors():
+        for report in load_bundled(create_engine(settings.database_url)):
+            if report.decree is not None:
+                console.print(
+                    f"Arrêté {report.decree.reference} ({report.decree.region_code}) chargé : "
+                    f"{len(report.zones)} zones, statut {report.decree.status}."
+                )
     if not no_serve:
         _serve(settings, host, port, workers=1)
 

@@ -82,9 +82,11 @@ class BuildResult:
 
 
 def _category(
-    row: SourceRow, categories: list[ZoneCategory], fallback: ZoneCategory | None,
+    row: SourceRow,
+    categories: list[ZoneCategory],
+    fallback: ZoneCategory | None,
     problems: list[Problem],
-) -> str | None:  # fmt: skip
+) -> str | None:
     if row.category is None:
         if fallback is None:
             problems.append(
@@ -234,6 +236,11 @@ def build_from_codes(
                 source_rows=[row.row for row, _ in members],
                 approximate_reasons=[
                     f"{u.code} {u.name}: {u.approximate_reason}" for u in units if u.approximate
+                ]
+                + [
+                    f"{u.code} {u.name}: {row.approximate_reason}"
+                    for row, u in members
+                    if row.approximate_reason
                 ],
             )
         )

@@ -26,9 +26,17 @@ from cesp.zones.archive import safe_extract
 
 NAME_FIELDS = ("nom_zone", "zone", "nom", "name", "libelle", "lib_zone", "territoire", "tvs")
 CATEGORY_FIELDS = ("categorie", "category", "type_zone", "zonage")
+APPROXIMATION_FIELDS = ("approximation", "approximate_reason", "approximatif")
 CODE_FIELDS = (
-    "code_insee", "insee", "codeinsee", "code_commune", "codgeo", "depcom", "com", "code",
-)  # fmt: skip
+    "code_insee",
+    "insee",
+    "codeinsee",
+    "code_commune",
+    "codgeo",
+    "depcom",
+    "com",
+    "code",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class SourceRow:
     category: str | None
     geometry: BaseGeometry | None = None
     code: str | None = None
+    approximate_reason: str | None = None
 
 
 @dataclass
@@ -119,8 +128,10 @@ def detect_dbf_encoding(dbf: Path) -> str:
     return "UTF-8"
 
 
-def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], what: str,
-          option: str) -> str | None:  # fmt: skip
+def _pick(
+    columns: list[str], wanted: str | None, candidates: tuple[str, ...], option: str
+) -> str | None:
+    """The column the user named (``option``), else the first known candidate, else None."""
     keys = {name_key(c).replace(" ", "_"): c for c in columns}
     if wanted:
         if wanted in columns:
@@ -136,7 +147,6 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], w
     for candidate in candidates:
         if candidate in keys:
             return keys[candidate]
-    del what
     return None
 
 
@@ -187,10 +197,8 @@ def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTa
         table.notes.append(f"CRS assumed: {options.assume_crs}")
     table.crs = frame.crs.to_string()
     columns = [str(c) for c in frame.columns if c != "geometry"]
-    name_col = _pick(columns, options.name_field, NAME_FIELDS, "zone name", "name_field")
-    category_col = _pick(
-        columns, options.category_field, CATEGORY_FIELDS, "category", "category_field"
-    )
+    name_col = _pick(columns, options.name_field, NAME_FIELDS, "name_field")
+    category_col = _pick(columns, options.category_field, CATEGORY_FIELDS, "category_field")
     if not frame.crs.equals(4326):
         frame = frame.to_crs(4326)
     for index, record in enumerate(frame.itertuples(index=False), start=1):
@@ -241,17 +249,16 @@ def _read_codes(path: Path, fmt: str, options: ReadOptions, table: SourceTable) 
     except Exception as exc:
         raise _refuse(f"cannot read the table: {exc}", f"Tableau illisible : {exc}") from exc
     columns = [str(c) for c in frame.columns]
-    code_col = _pick(columns, None, CODE_FIELDS, "INSEE code", "code")
+    code_col = _pick(columns, None, CODE_FIELDS, "code")
     if code_col is None:
         raise _refuse(
             "no INSEE code column: name one of " + ", ".join(CODE_FIELDS),
             "Aucune colonne de code INSEE (ex. code_insee).",
             "file",
         )
-    name_col = _pick(columns, options.name_field, NAME_FIELDS, "zone name", "name_field")
-    category_col = _pick(
-        columns, options.category_field, CATEGORY_FIELDS, "category", "category_field"
-    )
+    name_col = _pick(columns, options.name_field, NAME_FIELDS, "name_field")
+    category_col = _pick(columns, options.category_field, CATEGORY_FIELDS, "category_field")
+    approx_col = _pick(columns, None, APPROXIMATION_FIELDS, "approximation")
     restored = 0
     for index, record in enumerate(frame.to_dict("records"), start=2):
         code = _text(record.get(code_col))
@@ -265,6 +272,7 @@ def _read_codes(path: Path, fmt: str, options: ReadOptions, table: SourceTable) 
                 name=_text(record.get(name_col)) if name_col else None,
                 category=_text(record.get(category_col)) if category_col else None,
                 code=code.upper() if code else None,
+                approximate_reason=_text(record.get(approx_col)) if approx_col else None,
             )
         )
     if restored:

@@ -1,0 +1,39 @@
+"""Helpers shared by the CLI commands: settings and engine from the context, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+from sqlalchemy.engine import Engine
+
+from cesp.errors import InvalidInputError
+from cesp.storage.engine import create_engine
+from cesp.storage.settings import Settings
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings built once by the root callback."""
+    root = ctx.find_root()
+    settings: Settings = root.obj
+    return settings
+
+
+def engine_of(ctx: typer.Context) -> Engine:
+    """An engine on the configured database."""
+    settings = settings_of(ctx)
+    return create_engine(settings.database_url, echo=settings.sql_echo)
+
+
+def parse_date(value: str | None, field: str = "date") -> date | None:
+    """Parse ``YYYY-MM-DD`` or raise an error naming ``field``."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"--{field.replace('_', '-')} {value!r} is not a date: use YYYY-MM-DD",
+            message_fr=f"Date invalide « {value} » : utilisez AAAA-MM-JJ.",
+            field=field,
+        ) from exc

@@ -1,0 +1,227 @@
+"""``cesp zones``: import, publish, list, diff and export zoning decrees."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cesp.cli.console import console, domain_errors, progress_bar
+from cesp.cli.options import engine_of, parse_date
+from cesp.errors import InvalidInputError, ValidationFailedError
+from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
+from cesp.zones.export import (
+    communes_csv,
+    communes_xlsx,
+    default_export_crs,
+    eligible_communes,
+    write_zones,
+    zones_frame,
+    zones_in_force,
+)
+from cesp.zones.importer import DecreeRequest, ImportReport, import_decree
+from cesp.zones.readers import ReadOptions
+
+app = typer.Typer(help="Arrêtés de zonage : import, publication, export.", no_args_is_help=True)
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.status == "unchanged":
+        console.print(f"Déjà importé : {'; '.join(report.notes)}")
+        return
+    table = Table(title=f"Zones ({report.source_format}, {report.crs or 'codes INSEE'})")
+    for column in ("Zone", "Catégorie", "Communes", "Population", "Approx."):
+        table.add_column(column)
+    for zone in report.zones:
+        table.add_row(
+            zone.name,
+            zone.category,
+            str(zone.communes),
+            f"{zone.population or 0:,}".replace(",", " "),
+            "oui" if zone.approximate else "",
+        )
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[dim]note : {note}[/dim]")
+    console.print(
+        f"{len(report.zones)} zones, {report.communes} communes, "
+        f"{report.population:,} habitants".replace(",", " ")
+    )
+    if report.diff is not None:
+        against = report.compared_with.reference if report.compared_with else "aucun arrêté"
+        console.print(
+            f"Par rapport à {against} : +{len(report.diff.entering)} communes "
+            f"(+{report.diff.population_entering} hab.), -{len(report.diff.leaving)} communes "
+            f"(-{report.diff.population_leaving} hab.)"
+        )
+        for change in report.diff.leaving[:20]:
+            console.print(f"  - sort : {change.code} {change.name}")
+    if report.decree is not None:
+        console.print(
+            f"Arrêté {report.decree.reference} enregistré (id {report.decree.id}, "
+            f"statut {report.decree.status})."
+        )
+        for old in report.superseded:
+            console.print(f"  remplace {old.reference} (id {old.id}), clos au {old.effective_to}")
+    elif report.status == "preview":
+        console.print("[yellow]Simulation (--dry-run) : rien n'a été enregistré.[/yellow]")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    region: Annotated[str, typer.Option(help="ARS region code (COG), e.g. 11")],
+    reference: Annotated[str, typer.Option(help="Decree number, e.g. 12-209")],
+    signed: Annotated[str, typer.Option(help="Signature date YYYY-MM-DD")],
+    effective_from: Annotated[str, typer.Option(help="First day in force YYYY-MM-DD")],
+    profession: Annotated[str, typer.Option(help="medecin, chirurgien-dentiste, ...")],
+    effective_to: Annotated[str | None, typer.Option(help="Last day in force")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the decree")] = None,
+    name_field: Annotated[str | None, typer.Option(help="Column holding the zone name")] = None,
+    category_field: Annotated[str | None, typer.Option(help="Column of the category")] = None,
+    category: Annotated[str | None, typer.Option(help="Category for every zone")] = None,
+    assume_crs: Annotated[str | None, typer.Option(help="CRS when the file has none")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Attribute encoding override")] = None,
+    layer: Annotated[str | None, typer.Option(help="GeoPackage layer / XLSX sheet")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Preview only, write nothing")] = False,
+    publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
+) -> None:
+    """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
+    with domain_errors():
+        request = DecreeRequest(
+            region=region,
+            reference=reference,
+            signed=_required_date(signed, "signed"),
+            effective_from=_required_date(effective_from, "effective_from"),
+            effective_to=parse_date(effective_to, "effective_to"),
+            profession=profession,
+            title=title,
+            category=category,
+            publish=publish,
+            dry_run=dry_run,
+            read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
+        )
+        try:
+            with progress_bar() as update:
+                report = import_decree(
+                    engine_of(ctx),
+                    file,
+                    request,
+                    actor=f"cli:{getpass.getuser()}",
+                    progress=update,
+                )
+        except ValidationFailedError as error:
+            for problem in error.problems:
+                where = f"ligne {problem.row}" if problem.row is not None else "fichier"
+                console.print(f"[red]{where}[/red] : {problem.message_fr} [dim]({problem})[/dim]")
+            raise
+    _print_report(report)
+
+
+def _required_date(value: str, field: str) -> date:
+    parsed = parse_date(value, field)
+    assert parsed is not None
+    return parsed
+
+
+@app.command("publish")
+def publish_command(ctx: typer.Context, decree_id: int) -> None:
+    """Publish a draft decree; the decree it replaces is closed the day before."""
+    with domain_errors(), engine_of(ctx).begin() as conn:
+        decree, superseded = publish_decree(conn, decree_id)
+    console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
+    for old in superseded:
+        console.print(f"  {old.reference} clos au {old.effective_to}")
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    region: str | None = None,
+    profession: str | None = None,
+    status: str | None = None,
+    on: Annotated[str | None, typer.Option("--date", help="In force on YYYY-MM-DD")] = None,
+) -> None:
+    """List decrees."""
+    with domain_errors(), engine_of(ctx).connect() as conn:
+        decrees = list_decrees(
+            conn,
+            region=region,
+            profession=profession,
+            status=status,
+            on=parse_date(on, "date"),
+        )
+    for d in decrees:
+        end = d.effective_to.isoformat() if d.effective_to else "…"
+        typer.echo(
+            f"{d.id}\t{d.region_code}\t{d.reference}\t{d.profession}\t{d.status}\t"
+            f"{d.effective_from.isoformat()} → {end}\t{d.source_filename}"
+        )
+
+
+@app.command("diff")
+def diff_command(ctx: typer.Context, before: int, after: int) -> None:
+    """Communes entering and leaving from decree BEFORE to decree AFTER."""
+    with domain_errors(), engine_of(ctx).connect() as conn:
+        a, b = get_decree(conn, before), get_decree(conn, after)
+        diff = diff_decrees(conn, a.id, b.id)
+    typer.echo(f"{a.reference} -> {b.reference}: {diff.kept} kept")
+    for c in diff.entering:
+        typer.echo(f"+\t{c.code}\t{c.name}\t{c.population or ''}")
+    for c in diff.leaving:
+        typer.echo(f"-\t{c.code}\t{c.name}\t{c.population or ''}")
+    typer.echo(f"population +{diff.population_entering} -{diff.population_leaving}")
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+    fmt: Annotated[str, typer.Option("--format", help="gpkg, shp (zip) or geojson")] = "gpkg",
+    region: str | None = None,
+    profession: str = "medecin",
+    on: Annotated[str | None, typer.Option("--date", help="Zones in force on that date")] = None,
+    decree: Annotated[int | None, typer.Option(help="Export one decree instead")] = None,
+    crs: Annotated[str, typer.Option(help="wgs84 or lambert93")] = "wgs84",
+) -> None:
+    """Export zones for QGIS: in force on a date, or of one decree."""
+    with domain_errors():
+        with engine_of(ctx).connect() as conn:
+            if decree is not None:
+                decrees = [get_decree(conn, decree)]
+                zones = decree_zones(conn, [decree])
+            else:
+                when = parse_date(on, "date") or date.today()
+                decrees, zones = zones_in_force(conn, when, profession, region)
+        if not zones:
+            raise InvalidInputError(
+                "no zone to export for this selection",
+                message_fr="Aucune zone à exporter pour cette sélection.",
+                field="region",
+            )
+        path = write_zones(zones_frame(decrees, zones), output, fmt, default_export_crs(crs))
+    console.print(f"{len(zones)} zones écrites dans {path}.")
+
+
+@app.command("communes")
+def communes_command(
+    ctx: typer.Context,
+    region: Annotated[str, typer.Option(help="Region code")],
+    output: Annotated[Path, typer.Option("-o", "--output", help=".csv or .xlsx")],
+    profession: str = "medecin",
+    on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """Eligible communes of a region on a date, as CSV or XLSX."""
+    with domain_errors():
+        with engine_of(ctx).connect() as conn:
+            rows = eligible_communes(
+                conn, region, parse_date(on, "date") or date.today(), profession
+            )
+        data = communes_xlsx(rows) if output.suffix.lower() == ".xlsx" else communes_csv(rows)
+    output.write_bytes(data)
+    console.print(f"{len(rows)} communes écrites dans {output}.")

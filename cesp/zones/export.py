@@ -1,0 +1,226 @@
+"""Exports for ARS staff: zones as GeoPackage / zipped Shapefile / GeoJSON, and the list
+of eligible communes as CSV / XLSX (the form the regional PAPS portals publish)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import sqlalchemy as sa
+
+from cesp.errors import InvalidInputError
+from cesp.geo.crs import LAMBERT93, WGS84
+from cesp.zones.categories import load_categories
+from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zone_communes
+
+FORMATS = ("gpkg", "shp", "geojson")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: a text cell starting with = + - @ gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def zones_frame(decrees: list[Decree], zones: list[Zone]) -> gpd.GeoDataFrame:
+    """Zones with their decree, as a GeoDataFrame in WGS84 (field names fit a .dbf)."""
+    by_id = {d.id: d for d in decrees}
+    records = []
+    for zone in zones:
+        decree = by_id[zone.decree_id]
+        records.append(
+            {
+                "zone_id": zone.id,
+                "nom": zone.name,
+                "categorie": zone.category,
+                "arrete": decree.reference,
+                "arrete_id": decree.id,
+                "region": decree.region_code,
+                "profession": decree.profession,
+                "signe": decree.signed.isoformat(),
+                "debut": decree.effective_from.isoformat(),
+                "fin": decree.effective_to.isoformat() if decree.effective_to else None,
+                "population": zone.population,
+                "approx": int(zone.approximate),
+                "raison": (zone.approximate_reason or "")[:254] or None,
+                "geometry": zone.geometry,
+            }
+        )
+    columns = [
+        "zone_id",
+        "nom",
+        "categorie",
+        "arrete",
+        "arrete_id",
+        "region",
+        "profession",
+        "signe",
+        "debut",
+        "fin",
+        "population",
+        "approx",
+        "raison",
+        "geometry",
+    ]
+    return gpd.GeoDataFrame(records, columns=columns, geometry="geometry", crs=WGS84)
+
+
+def zones_in_force(
+    conn: sa.Connection, on: date, profession: str, region: str | None = None
+) -> tuple[list[Decree], list[Zone]]:
+    """Decrees and zones in force on a date for a profession (one region or all)."""
+    decrees = decrees_in_force(conn, on, profession, region)
+    return decrees, decree_zones(conn, [d.id for d in decrees])
+
+
+def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84) -> Path:
+    """Write zones to ``path`` in ``fmt`` (``shp`` is a zip holding .shp/.shx/.dbf/.prj/.cpg)."""
+    if fmt not in FORMATS:
+        raise InvalidInputError(
+            f"format={fmt!r} must be one of {', '.join(FORMATS)}",
+            message_fr="Format inconnu (gpkg, shp, geojson).",
+            field="format",
+        )
+    if fmt == "geojson" and crs != WGS84:
+        raise InvalidInputError(
+            "GeoJSON is WGS84 only (RFC 7946): use gpkg or shp for Lambert-93",
+            message_fr="Le GeoJSON est toujours en WGS84 : choisissez gpkg ou shp.",
+            field="crs",
+        )
+    out = frame.to_crs(crs) if crs != WGS84 else frame
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "gpkg":
+        pyogrio.write_dataframe(out, path, driver="GPKG", layer="zones")
+    elif fmt == "geojson":
+        pyogrio.write_dataframe(out, path, driver="GeoJSON", layer_options={"RFC7946": "YES"})
+    else:
+        stem = path.name.removesuffix(".zip")
+        with tempfile.TemporaryDirectory() as tmp:
+            shp = Path(tmp) / f"{stem}.shp"
+            pyogrio.write_dataframe(out, shp, driver="ESRI Shapefile", encoding="UTF-8")
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+                for part in sorted(Path(tmp).iterdir()):
+                    archive.write(part, part.name)
+    return path
+
+
+@dataclass(frozen=True)
+class EligibleCommune:
+    """A commune of a qualifying zone, as the PAPS portals list them."""
+
+    code: str
+    name: str
+    zone: str
+    category: str
+    category_label: str
+    population: int | None
+    coverage: float
+    approximate: bool
+    decree: str
+
+
+def eligible_communes(
+    conn: sa.Connection, region: str, on: date, profession: str
+) -> list[EligibleCommune]:
+    """Communes of the zones in force whose category opens the CESP."""
+    decrees, zones = zones_in_force(conn, on, profession, region)
+    labels = {(c.zoning_method, c.code): c for c in load_categories(conn, profession)}
+    method = {d.id: d.zoning_method for d in decrees}
+    reference = {d.id: d.reference for d in decrees}
+    zone_by_id = {z.id: z for z in zones}
+    result = []
+    for link in zone_communes(conn, list(zone_by_id)):
+        zone = zone_by_id[link.zone_id]
+        category = labels.get((method[zone.decree_id], zone.category))
+        if category is None or not category.qualifies_for_cesp:
+            continue
+        result.append(
+            EligibleCommune(
+                link.code,
+                link.name,
+                zone.name,
+                zone.category,
+                category.label,
+                link.population,
+                link.coverage,
+                link.approximate or zone.approximate,
+                reference[zone.decree_id],
+            )
+        )
+    result.sort(key=lambda c: (c.code, c.zone))
+    return result
+
+
+COMMUNE_HEADERS = [
+    "code_insee",
+    "commune",
+    "zone",
+    "categorie",
+    "libelle_categorie",
+    "population",
+    "couverture",
+    "approximatif",
+    "arrete",
+]
+
+
+def _commune_rows(communes: list[EligibleCommune]) -> list[list[Any]]:
+    return [
+        [
+            safe_cell(v)
+            for v in (
+                c.code,
+                c.name,
+                c.zone,
+                c.category,
+                c.category_label,
+                c.population,
+                c.coverage,
+                "oui" if c.approximate else "non",
+                c.decree,
+            )
+        ]
+        for c in communes
+    ]
+
+
+def communes_csv(communes: list[EligibleCommune]) -> bytes:
+    """``;``-separated UTF-8 CSV with a BOM, as French spreadsheets open it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COMMUNE_HEADERS)
+    writer.writerows(_commune_rows(communes))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def communes_xlsx(communes: list[EligibleCommune]) -> bytes:
+    """An XLSX workbook with one sheet ``communes``."""
+    buffer = io.BytesIO()
+    frame = pd.DataFrame(_commune_rows(communes), columns=COMMUNE_HEADERS)
+    frame.to_excel(buffer, index=False, sheet_name="communes")
+    return buffer.getvalue()
+
+
+def default_export_crs(name: str | None) -> str:
+    """``lambert93``/``2154`` -> EPSG:2154, ``wgs84``/``4326``/None -> EPSG:4326."""
+    key = (name or "wgs84").lower().replace("-", "")
+    if key in ("lambert93", "2154", "epsg:2154", "l93"):
+        return LAMBERT93
+    if key in ("wgs84", "4326", "epsg:4326"):
+        return WGS84
+    raise InvalidInputError(
+        f"crs={name!r}: use wgs84 or lambert93",
+        message_fr="Projection inconnue : wgs84 ou lambert93.",
+        field="crs",
+    )

@@ -1,0 +1,274 @@
+"""Import a zoning decree: the path of a decree, in one place.
+
+file -> reader (format, CRS, encoding) -> validation (geometry, region, codes at the
+signed date) -> preview (diff with the decree in force) -> one transaction (decree,
+zones, covered communes; publication if asked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cesp.errors import InvalidInputError, Problem, ValidationFailedError
+from cesp.storage.schema import require_current
+from cesp.zones.building import DraftZone, build_zones
+from cesp.zones.categories import load_categories
+from cesp.zones.decrees import (
+    CommuneChange,
+    Decree,
+    ZoningDiff,
+    decree_communes,
+    decrees_in_force,
+    diff_communes,
+    find_decree,
+    insert_decree,
+    publish_decree,
+)
+from cesp.zones.professions import parse_profession, zoning_method
+from cesp.zones.readers import ReadOptions, read_source
+
+
+@dataclass(frozen=True)
+class DecreeRequest:
+    """What an ARS officer says about the decree they import."""
+
+    region: str
+    reference: str
+    signed: date
+    effective_from: date
+    profession: str
+    effective_to: date | None = None
+    title: str | None = None
+    category: str | None = None
+    publish: bool = False
+    dry_run: bool = False
+    read: ReadOptions = field(default_factory=ReadOptions)
+
+
+@dataclass(frozen=True)
+class ZoneSummary:
+    """One zone of the preview."""
+
+    name: str
+    category: str
+    communes: int
+    population: int | None
+    approximate: bool
+    approximate_reason: str | None
+
+
+@dataclass
+class ImportReport:
+    """Outcome of an import or of its dry run."""
+
+    status: str  # "preview", "imported", "published" or "unchanged"
+    source_format: str | None
+    crs: str | None
+    encoding: str | None
+    notes: list[str]
+    zones: list[ZoneSummary]
+    compared_with: Decree | None
+    diff: ZoningDiff | None
+    decree: Decree | None = None
+    superseded: list[Decree] = field(default_factory=list)
+
+    @property
+    def communes(self) -> int:
+        """Communes covered by the zones."""
+        return sum(z.communes for z in self.zones)
+
+    @property
+    def population(self) -> int:
+        """Population of the zones."""
+        return sum(z.population or 0 for z in self.zones)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_request(conn: sa.Connection, request: DecreeRequest) -> None:
+    parse_profession(request.profession, request.effective_from)
+    if not conn.execute(
+        sa.text("SELECT 1 FROM regions WHERE code = :c"), {"c": request.region}
+    ).first():
+        raise InvalidInputError(
+            f"region={request.region!r} is not a region code of the COG (e.g. 11 for "
+            "Île-de-France, 84 for Auvergne-Rhône-Alpes)",
+            message_fr=f"Code de région inconnu : {request.region}",
+            field="region",
+        )
+    reference = request.reference.strip()
+    if not reference or len(reference) > 60:
+        raise InvalidInputError(
+            "reference must be 1 to 60 characters (the decree number, e.g. 12-209)",
+            message_fr="Référence de l'arrêté manquante ou trop longue (ex. 12-209).",
+            field="reference",
+        )
+    if request.effective_to is not None and request.effective_to < request.effective_from:
+        raise InvalidInputError(
+            f"effective_to ({request.effective_to}) is before effective_from "
+            f"({request.effective_from})",
+            message_fr="La date de fin précède la date d'effet.",
+            field="effective_to",
+        )
+    if request.effective_from < request.signed:
+        raise InvalidInputError(
+            f"effective_from ({request.effective_from}) is before the signature "
+            f"({request.signed}): a decree takes effect on or after its signature",
+            message_fr="La date d'effet précède la date de signature.",
+            field="effective_from",
+        )
+
+
+def _existing(conn: sa.Connection, request: DecreeRequest, sha256: str) -> Decree | None:
+    """The same decree from the same file (a no-op), or an error for a different file."""
+    for decree in find_decree(conn, request.region, request.reference.strip(), request.profession):
+        if decree.source_sha256 == sha256:
+            return decree
+        raise InvalidInputError(
+            f"decree {decree.reference} of region {decree.region_code} was already imported "
+            f"(id {decree.id}) from another file; decrees are never edited: import the "
+            "amending decree under its own reference",
+            message_fr=(
+                f"L'arrêté {decree.reference} a déjà été importé depuis un autre fichier ; "
+                "importez l'arrêté modificatif sous sa propre référence."
+            ),
+            field="reference",
+        )
+    return None
+
+
+def _summaries(zones: list[DraftZone]) -> list[ZoneSummary]:
+    return [
+        ZoneSummary(
+            z.name,
+            z.category,
+            len(z.communes),
+            z.population,
+            z.approximate,
+            "; ".join(z.approximate_reasons) or None,
+        )
+        for z in zones
+    ]
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+def import_decree(
+    engine: sa.Engine,
+    path: Path,
+    request: DecreeRequest,
+    *,
+    actor: str,
+    original_name: str | None = None,
+    progress: Callable[[str, int, int], None] = _no_progress,
+) -> ImportReport:
+    """Import (or, with ``dry_run``, preview) a decree file. All or nothing.
+
+    Raises
+    ------
+    InvalidInputError
+        A request field or the file is wrong; ``field`` says which.
+    ValidationFailedError
+        Rows of the file are wrong; every problem is listed with its row.
+    """
+    require_current(engine)
+    sha256 = file_sha256(path)
+    filename = original_name or path.name
+    with engine.connect() as conn:
+        _check_request(conn, request)
+        profession = parse_profession(request.profession)
+        existing = _existing(conn, request, sha256)
+        if existing is not None:
+            return ImportReport(
+                "unchanged",
+                existing.source_format,
+                None,
+                None,
+                [f"this file was already imported as decree {existing.id}: nothing to do"],
+                [],
+                None,
+                None,
+                existing,
+            )
+        progress("read", 0, 1)
+        table = read_source(path, request.read, filename)
+        progress("read", 1, 1)
+        method = zoning_method(profession, request.signed)
+        categories = load_categories(conn, profession.value, method)
+        if not categories:
+            raise InvalidInputError(
+                f"no zone category is defined for {profession.value} ({method})",
+                message_fr="Aucune catégorie de zone définie pour cette profession.",
+                field="profession",
+            )
+        built = build_zones(
+            conn, table, request.region, request.signed, categories, request.category
+        )
+        progress("validate", len(built.zones), len(built.zones))
+        if built.problems:
+            raise ValidationFailedError(built.problems)
+        if not built.zones:
+            raise ValidationFailedError(
+                [Problem(None, "no zone in the file", "aucune zone dans le fichier")]
+            )
+        previous = decrees_in_force(conn, request.effective_from, profession.value, request.region)
+        compared = previous[-1] if previous else None
+        after = {
+            c.code: CommuneChange(c.code, c.name, c.population)
+            for z in built.zones
+            for c in z.communes
+        }
+        diff = diff_communes(decree_communes(conn, compared.id) if compared else {}, after)
+    report = ImportReport(
+        "preview",
+        table.format,
+        table.crs,
+        table.encoding,
+        built.notes,
+        _summaries(built.zones),
+        compared,
+        diff,
+    )
+    if request.dry_run:
+        return report
+    fields = {
+        "region_code": request.region,
+        "reference": request.reference.strip(),
+        "title": request.title or f"Arrêté n°{request.reference.strip()}",
+        "signed": request.signed,
+        "effective_from": request.effective_from,
+        "effective_to": request.effective_to,
+        "profession": profession.value,
+        "zoning_method": method,
+        "source_filename": filename,
+        "source_sha256": sha256,
+        "source_format": table.format,
+        "imported_by": actor,
+        "notes": "\n".join(built.notes) or None,
+    }
+    with engine.begin() as conn:
+        if _existing(conn, request, sha256) is not None:
+            report.status = "unchanged"
+            return report
+        decree = insert_decree(conn, fields, built.zones, progress)
+        report.status = "imported"
+        if request.publish:
+            decree, report.superseded = publish_decree(conn, decree.id)
+            report.status = "published"
+        report.decree = decree
+    return report
