@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 
 from cesp import __version__
 from cesp.api import errors
-from cesp.api.routes import communes, health
+from cesp.api.routes import communes, decrees, health, zones
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.register(app)
     app.include_router(health.router)
     app.include_router(communes.router)
+    app.include_router(decrees.router)
+    app.include_router(zones.router)
 
     @app.middleware("http")
     async def access_log(

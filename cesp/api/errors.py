@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cesp.api.uploads import UploadTooLargeError
 from cesp.errors import (
     CespError,
     InvalidInputError,
@@ -24,6 +25,7 @@ from cesp.errors import (
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[CespError], int] = {
+    UploadTooLargeError: 413,
     InvalidInputError: 422,
     NotFoundError: 404,
     OutsideTerritoryError: 404,

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=default_data_dir)
     log_level: str = "INFO"
+    max_upload_mb: int = Field(default=50, ge=1, description="Largest accepted upload")
     sql_echo: bool = False
 
     @field_validator("database_url")

@@ -224,3 +224,43 @@ def default_export_crs(name: str | None) -> str:
         message_fr="Projection inconnue : wgs84 ou lambert93.",
         field="crs",
     )
+
+
+def zone_features(
+    conn: sa.Connection, decrees: list[Decree], zones: list[Zone]
+) -> list[dict[str, Any]]:
+    """GeoJSON features (RFC 7946, WGS84) of zones, with decree and category facts."""
+    from shapely.geometry import mapping
+
+    by_id = {d.id: d for d in decrees}
+    categories = {(c.profession, c.zoning_method, c.code): c for c in load_categories(conn)}
+    features = []
+    for zone in zones:
+        decree = by_id[zone.decree_id]
+        category = categories.get((decree.profession, decree.zoning_method, zone.category))
+        features.append(
+            {
+                "type": "Feature",
+                "id": zone.id,
+                "geometry": mapping(zone.geometry) if zone.geometry is not None else None,
+                "properties": {
+                    "name": zone.name,
+                    "category": zone.category,
+                    "category_label": category.label if category else zone.category,
+                    "qualifies_for_cesp": bool(category and category.qualifies_for_cesp),
+                    "population": zone.population,
+                    "approximate": zone.approximate,
+                    "approximate_reason": zone.approximate_reason,
+                    "decree_id": decree.id,
+                    "decree_reference": decree.reference,
+                    "region": decree.region_code,
+                    "profession": decree.profession,
+                    "signed": decree.signed.isoformat(),
+                    "effective_from": decree.effective_from.isoformat(),
+                    "effective_to": decree.effective_to.isoformat()
+                    if decree.effective_to
+                    else None,
+                },
+            }
+        )
+    return features

@@ -1,0 +1,121 @@
+"""``/api/v1/decrees``: list, read, import (multipart upload) and publish decrees."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import sqlalchemy as sa
+
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+
+from cesp.api.dependencies import get_connection, get_engine, get_settings
+from cesp.api.routes.communes import ERRORS
+from cesp.api.uploads import spooled_upload
+from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
+from cesp.storage.settings import Settings
+from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
+from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
+from cesp.zones.readers import ReadOptions
+
+router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
+
+
+@router.get("", response_model=list[DecreeOut], responses=ERRORS)
+def get_decrees(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    region: Annotated[str | None, Query(max_length=3)] = None,
+    profession: Annotated[str | None, Query(max_length=32)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    on: Annotated[date | None, Query(alias="date", description="In force on")] = None,
+) -> list[DecreeOut]:
+    """Decrees, filtered by region, profession, status and date in force."""
+    decrees = list_decrees(conn, region=region, profession=profession, status=status, on=on)
+    return [DecreeOut.of(d) for d in decrees]
+
+
+@router.get("/{decree_id}", response_model=DecreeDetail, responses=ERRORS)
+def get_one_decree(
+    conn: Annotated[sa.Connection, Depends(get_connection)], decree_id: int
+) -> DecreeDetail:
+    """One decree with its zones."""
+    decree = get_decree(conn, decree_id)
+    zones = decree_zones(conn, [decree.id], with_geometry=False)
+    counts: dict[int, int] = dict(
+        conn.execute(
+            sa.text(
+                "SELECT z.id, count(c.commune_code) FROM zones z LEFT JOIN zone_communes c "
+                "ON c.zone_id = z.id WHERE z.decree_id = :d GROUP BY z.id"
+            ),
+            {"d": decree.id},
+        ).all()
+    )
+    return DecreeDetail(
+        **DecreeOut.of(decree).model_dump(),
+        zones=[
+            ZoneOut.of(
+                ZoneSummary(
+                    z.name,
+                    z.category,
+                    counts.get(z.id, 0),
+                    z.population,
+                    z.approximate,
+                    z.approximate_reason,
+                )
+            )
+            for z in zones
+        ],
+    )
+
+
+@router.post("", response_model=ImportAnswer, status_code=201, responses=ERRORS)
+def post_decree(
+    response: Response,
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    file: Annotated[UploadFile, File(description="Zipped shapefile, GeoJSON, GPKG, CSV, XLSX")],
+    region: Annotated[str, Form(max_length=3)],
+    reference: Annotated[str, Form(max_length=60)],
+    signed: Annotated[date, Form()],
+    effective_from: Annotated[date, Form()],
+    profession: Annotated[str, Form(max_length=32)],
+    effective_to: Annotated[date | None, Form()] = None,
+    title: Annotated[str | None, Form(max_length=500)] = None,
+    name_field: Annotated[str | None, Form(max_length=100)] = None,
+    category_field: Annotated[str | None, Form(max_length=100)] = None,
+    category: Annotated[str | None, Form(max_length=100)] = None,
+    assume_crs: Annotated[str | None, Form(max_length=200)] = None,
+    encoding: Annotated[str | None, Form(max_length=40)] = None,
+    layer: Annotated[str | None, Form(max_length=100)] = None,
+    dry_run: Annotated[bool, Form()] = False,
+    publish: Annotated[bool, Form()] = False,
+) -> ImportAnswer:
+    """Import a decree file; ``dry_run`` previews without writing. 201 when stored."""
+    request = DecreeRequest(
+        region=region,
+        reference=reference,
+        signed=signed,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        profession=profession,
+        title=title,
+        category=category,
+        publish=publish,
+        dry_run=dry_run,
+        read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
+    )
+    with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
+        report = import_decree(
+            engine, path, request, actor="api:anonymous", original_name=file.filename
+        )
+    if report.status in ("preview", "unchanged"):
+        response.status_code = 200
+    return ImportAnswer.of(report)
+
+
+@router.post("/{decree_id}/publish", response_model=DecreeOut, responses=ERRORS)
+def post_publish(engine: Annotated[sa.Engine, Depends(get_engine)], decree_id: int) -> DecreeOut:
+    """Publish a draft decree; the decree it replaces closes the day before."""
+    with engine.begin() as conn:
+        decree, _ = publish_decree(conn, decree_id)
+    return DecreeOut.of(decree)

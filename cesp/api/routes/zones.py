@@ -1,0 +1,86 @@
+"""``/api/v1/zones``: zones in force as GeoJSON, and the eligible communes list."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import sqlalchemy as sa
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+
+from cesp.api.dependencies import get_connection
+from cesp.api.routes.communes import ERRORS
+from cesp.zones.export import (
+    communes_csv,
+    communes_xlsx,
+    eligible_communes,
+    zone_features,
+    zones_in_force,
+)
+from cesp.zones.professions import parse_profession
+
+router = APIRouter(prefix="/api/v1/zones", tags=["zones"])
+
+GEOJSON = "application/geo+json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ListFormat(StrEnum):
+    """Formats of the eligible communes list."""
+
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@router.get(
+    "",
+    responses={200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}, **ERRORS},
+)
+def get_zones(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    region: Annotated[str | None, Query(max_length=3)] = None,
+    profession: Annotated[str, Query(max_length=32)] = "medecin",
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> JSONResponse:
+    """Zones in force on a date (default today), as an RFC 7946 FeatureCollection."""
+    when = on or date.today()
+    decrees, zones = zones_in_force(conn, when, parse_profession(profession).value, region)
+    body = {
+        "type": "FeatureCollection",
+        "features": zone_features(conn, decrees, zones),
+        "date": when.isoformat(),
+    }
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/communes", responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **ERRORS})
+def get_eligible_communes(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    region: Annotated[str, Query(max_length=3)],
+    profession: Annotated[str, Query(max_length=32)] = "medecin",
+    on: Annotated[date | None, Query(alias="date")] = None,
+    fmt: Annotated[ListFormat, Query(alias="format")] = ListFormat.json,
+) -> Response:
+    """Communes of the qualifying zones of a region on a date (PAPS list)."""
+    when = on or date.today()
+    rows = eligible_communes(conn, region, when, parse_profession(profession).value)
+    name = f"communes-eligibles-{region}-{when.isoformat()}"
+    if fmt is ListFormat.csv:
+        return Response(
+            communes_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt is ListFormat.xlsx:
+        return Response(
+            communes_xlsx(rows),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return JSONResponse(
+        {"region": region, "date": when.isoformat(), "communes": [vars(r) for r in rows]}
+    )

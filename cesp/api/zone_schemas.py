@@ -1,0 +1,156 @@
+"""Response models for decrees and zones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from cesp.zones.decrees import Decree, ZoningDiff
+from cesp.zones.importer import ImportReport, ZoneSummary
+
+
+class DecreeOut(BaseModel):
+    """A zoning decree."""
+
+    id: int
+    region: str
+    reference: str
+    title: str
+    signed: date
+    effective_from: date
+    effective_to: date | None
+    profession: str
+    zoning_method: str
+    status: Literal["draft", "published", "superseded"]
+    source_filename: str
+    source_sha256: str
+    source_format: str
+    imported_by: str
+    imported_at: datetime
+    published_at: datetime | None
+    superseded_by: int | None
+
+    @classmethod
+    def of(cls, d: Decree) -> DecreeOut:
+        """Serialise a decree."""
+        return cls(
+            id=d.id,
+            region=d.region_code,
+            reference=d.reference,
+            title=d.title,
+            signed=d.signed,
+            effective_from=d.effective_from,
+            effective_to=d.effective_to,
+            profession=d.profession,
+            zoning_method=d.zoning_method,
+            status=d.status,  # type: ignore[arg-type]
+            source_filename=d.source_filename,
+            source_sha256=d.source_sha256,
+            source_format=d.source_format,
+            imported_by=d.imported_by,
+            imported_at=d.imported_at,
+            published_at=d.published_at,
+            superseded_by=d.superseded_by,
+        )
+
+
+class ZoneOut(BaseModel):
+    """A zone of a decree (no geometry: use /api/v1/zones for GeoJSON)."""
+
+    name: str
+    category: str
+    communes: int
+    population: int | None
+    approximate: bool
+    approximate_reason: str | None
+
+    @classmethod
+    def of(cls, z: ZoneSummary) -> ZoneOut:
+        """Serialise a zone summary."""
+        return cls(
+            name=z.name,
+            category=z.category,
+            communes=z.communes,
+            population=z.population,
+            approximate=z.approximate,
+            approximate_reason=z.approximate_reason,
+        )
+
+
+class CommuneChangeOut(BaseModel):
+    """A commune entering or leaving."""
+
+    code: str
+    name: str
+    population: int | None
+
+
+class DiffOut(BaseModel):
+    """Difference with the decree in force."""
+
+    compared_with: DecreeOut | None
+    entering: list[CommuneChangeOut]
+    leaving: list[CommuneChangeOut]
+    kept: int
+    population_entering: int
+    population_leaving: int
+
+    @classmethod
+    def of(cls, diff: ZoningDiff, compared: Decree | None) -> DiffOut:
+        """Serialise a diff."""
+        return cls(
+            compared_with=DecreeOut.of(compared) if compared else None,
+            entering=[CommuneChangeOut(**vars(c)) for c in diff.entering],
+            leaving=[CommuneChangeOut(**vars(c)) for c in diff.leaving],
+            kept=diff.kept,
+            population_entering=diff.population_entering,
+            population_leaving=diff.population_leaving,
+        )
+
+
+class ImportAnswer(BaseModel):
+    """``POST /api/v1/decrees``."""
+
+    status: Literal["preview", "imported", "published", "unchanged"]
+    decree: DecreeOut | None
+    superseded: list[DecreeOut]
+    format: str | None
+    crs: str | None
+    encoding: str | None
+    notes: list[str]
+    zones: list[ZoneOut]
+    communes: int
+    population: int
+    diff: DiffOut | None
+
+    @classmethod
+    def of(cls, r: ImportReport) -> ImportAnswer:
+        """Serialise an import report."""
+        return cls(
+            status=r.status,  # type: ignore[arg-type]
+            decree=DecreeOut.of(r.decree) if r.decree else None,
+            superseded=[DecreeOut.of(d) for d in r.superseded],
+            format=r.source_format,
+            crs=r.crs,
+            encoding=r.encoding,
+            notes=r.notes,
+            zones=[ZoneOut.of(z) for z in r.zones],
+            communes=r.communes,
+            population=r.population,
+            diff=DiffOut.of(r.diff, r.compared_with) if r.diff is not None else None,
+        )
+
+
+class DecreeDetail(DecreeOut):
+    """A decree with its zones."""
+
+    zones: list[ZoneOut] = Field(default_factory=list)
+
+
+class FeatureCollection(BaseModel):
+    """GeoJSON FeatureCollection (RFC 7946)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[dict[str, Any]]
