@@ -13,6 +13,7 @@ from rich.table import Table
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
+from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
 from cesp.zones.export import (
     communes_csv,
@@ -132,7 +133,7 @@ def _required_date(value: str, field: str) -> date:
 @app.command("publish")
 def publish_command(ctx: typer.Context, decree_id: int) -> None:
     """Publish a draft decree; the decree it replaces is closed the day before."""
-    with domain_errors(), engine_of(ctx).begin() as conn:
+    with domain_errors(), write_transaction(engine_of(ctx)) as conn:
         decree, superseded = publish_decree(conn, decree_id)
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:

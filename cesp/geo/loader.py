@@ -36,7 +36,9 @@ from cesp.geo.boundaries import (
 from cesp.geo.geometry import union_multipolygon
 from cesp.geo.history import Reconciliation, Territory, reconcile
 from cesp.geo.names import name_key
+from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
+from cesp.storage.versioning import bump_index_version
 
 LOADER_VERSION = "1"
 PARIS = "75056"
@@ -374,7 +376,7 @@ def load_reference(
     arrondissements = sum(1 for r in rows if r["kind"] == "arrondissement")
     former = sum(1 for r in rows if r["valid_to"] is not None)
     approximate = sum(1 for r in rows if r["approximate"])
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if scope:
             conn.execute(
                 sa.text("DELETE FROM commune_units WHERE departement_code IN :deps").bindparams(
@@ -389,6 +391,7 @@ def load_reference(
             conn.execute(_INSERT_UNIT, rows[start : start + batch])
             progress("database", min(start + batch, len(rows)), len(rows))
         _write_admin_areas(conn, data_dir, rows, scope)
+        bump_index_version(conn)
         seconds = time.perf_counter() - started
         conn.execute(
             sa.text(

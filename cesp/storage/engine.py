@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from cesp.errors import StorageError
 log = logging.getLogger(__name__)
 
 SPATIALITE_MODULES = ("mod_spatialite", "mod_spatialite.so", "libspatialite")
+WRITE_OPTION = "cesp_write"
 
 
 def _load_spatialite(dbapi_connection: Any) -> None:
@@ -77,7 +80,10 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (no deadlock on lock upgrade in WAL mode);
+        # readers take none, so they never block a writer.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -101,6 +107,19 @@ def create_engine(url: str, *, echo: bool = False) -> Engine:
         message_fr="URL de base de données non prise en charge.",
         field="CESP_DATABASE_URL",
     )
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """A transaction that will write: committed on success, rolled back on any error.
+
+    On SpatiaLite it starts with ``BEGIN IMMEDIATE`` so that two writers queue on the
+    busy timeout instead of failing when one upgrades its read lock.
+    """
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
 
 
 def backend_name(engine: Engine | sa.Connection) -> str:

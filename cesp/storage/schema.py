@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from cesp.errors import StorageError
+from cesp.storage.engine import write_transaction
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -25,14 +26,14 @@ def _config(connection: sa.Connection) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Bring the schema to ``revision``; return the revision now in place."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         command.upgrade(_config(connection), revision)
     return current_revision(engine) or "base"
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Step the schema back to ``revision`` (used by migration tests)."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         command.downgrade(_config(connection), revision)
 
 

@@ -18,6 +18,7 @@ from shapely import wkb
 from shapely.geometry import MultiPolygon
 
 from cesp.errors import InvalidInputError, NotFoundError
+from cesp.storage.versioning import bump_index_version
 from cesp.zones.building import DraftZone
 
 STATUSES = ("draft", "published", "superseded")
@@ -290,6 +291,7 @@ def publish_decree(conn: sa.Connection, decree_id: int) -> tuple[Decree, list[De
         sa.text("UPDATE decrees SET status = 'published', published_at = :at WHERE id = :id"),
         {"at": datetime.now(UTC), "id": decree.id},
     )
+    bump_index_version(conn)
     return get_decree(conn, decree.id), superseded
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
+from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
 from cesp.zones.building import DraftZone, build_zones
 from cesp.zones.categories import load_categories
@@ -261,7 +262,7 @@ def import_decree(
         "imported_by": actor,
         "notes": "\n".join(built.notes) or None,
     }
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if _existing(conn, request, sha256) is not None:
             report.status = "unchanged"
             return report

@@ -13,6 +13,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_settings
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
+from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
@@ -116,6 +117,6 @@ def post_decree(
 @router.post("/{decree_id}/publish", response_model=DecreeOut, responses=ERRORS)
 def post_publish(engine: Annotated[sa.Engine, Depends(get_engine)], decree_id: int) -> DecreeOut:
     """Publish a draft decree; the decree it replaces closes the day before."""
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         decree, _ = publish_decree(conn, decree_id)
     return DecreeOut.of(decree)
