@@ -15,9 +15,10 @@ from fastapi import FastAPI, Request, Response
 
 from cesp import __version__
 from cesp.api import errors
-from cesp.api.routes import communes, decrees, health, zones
+from cesp.api.routes import communes, decrees, eligibility, health, zones
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
+from cesp.zones.holder import IndexHolder
 
 log = logging.getLogger("cesp.access")
 
@@ -29,9 +30,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
+        app.state.holder = IndexHolder(
+            app.state.engine, settings.borderline_m, settings.index_poll_seconds
+        )
+        app.state.holder.start()
         try:
             yield
         finally:
+            app.state.holder.stop()
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -46,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(communes.router)
     app.include_router(decrees.router)
     app.include_router(zones.router)
+    app.include_router(eligibility.router)
 
     @app.middleware("http")
     async def access_log(

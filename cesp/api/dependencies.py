@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from fastapi import Request
 
 from cesp.storage.settings import Settings
+from cesp.zones.holder import IndexHolder
+from cesp.zones.index import ZoningIndex
 
 
 def get_settings(request: Request) -> Settings:
@@ -21,6 +23,12 @@ def get_engine(request: Request) -> sa.Engine:
     """The engine opened in the app's lifespan."""
     engine: sa.Engine = request.app.state.engine
     return engine
+
+
+def get_index(request: Request) -> ZoningIndex:
+    """The worker's current zoning index (complete: old or new, never half-built)."""
+    holder: IndexHolder = request.app.state.holder
+    return holder.index
 
 
 def get_connection(request: Request) -> Iterator[sa.Connection]:

@@ -28,6 +28,8 @@ STAGE_LABELS = {
     "read": "Lecture du fichier",
     "validate": "Contrôle des zones",
     "write": "Enregistrement des zones",
+    "index": "Index des zones",
+    "check": "Vérification des lieux",
 }
 
 

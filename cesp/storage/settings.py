@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     log_level: str = "INFO"
     max_upload_mb: int = Field(default=50, ge=1, description="Largest accepted upload")
+    borderline_m: float = Field(
+        default=50.0, ge=0, le=5000, description="Distance to a zone boundary that is borderline"
+    )
+    index_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often workers look for a newly published decree"
+    )
     sql_echo: bool = False
 
     @field_validator("database_url")

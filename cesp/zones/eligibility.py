@@ -34,7 +34,7 @@ from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.zones.decrees import Decree
-from cesp.zones.index import ZoningIndex, territory_of, to_metric
+from cesp.zones.index import Points, ZoningIndex, territory_of, to_metric
 from cesp.zones.professions import parse_profession
 from cesp.zones.sites import CommuneSite, PointSite, Site
 
@@ -205,11 +205,12 @@ def evaluate_points(
     candidate_pairs: list[tuple[np.ndarray, np.ndarray]] = []
     for crs in np.unique(crs_of):
         sel = np.flatnonzero(crs_of == crs)
-        points = to_metric(crs, lon[sel], lat[sel])
+        points = Points(to_metric(crs, lon[sel], lat[sel]))
         communes = index.communes[crs]
-        pi, ci = communes.layer.pairs(points)
-        valid = (communes.valid_from[ci] <= on[sel][pi]) & (on[sel][pi] < communes.valid_to[ci])
-        pi, ci = pi[valid], ci[valid]
+        unit_point, unit_row = communes.layer.pairs(points)
+        when = on[sel][unit_point]
+        valid = (communes.valid_from[unit_row] <= when) & (when < communes.valid_to[unit_row])
+        pi, ci = unit_point[valid], unit_row[valid]
         is_commune = communes.kind[ci] == "commune"
         best = _first_by_priority(pi[is_commune], ci[is_commune], communes.priority, len(sel))
         commune_row[sel] = best
@@ -219,35 +220,43 @@ def evaluate_points(
         others = is_commune & (ci != best[pi])
         candidate_pairs.append((sel[pi[others]], ci[others]))
         located = best >= 0
-        region = np.where(located, communes.region[np.maximum(best, 0)], None)
+        region = np.where(located, communes.region[np.maximum(best, 0)], "")
         status[sel[located]] = "not_eligible"
+        member_point, member_zone = communes.memberships(unit_point, unit_row)
 
         zones = index.zones[crs]
         for (prof, decree_ids), local in _groups(index, profession[sel], on[sel], located):
             global_idx = sel[local]
             zoned = np.isin(
-                region[local].astype(str), list({index.decrees[i].region_code for i in decree_ids})
+                region[local].astype(str),
+                list({index.decrees[i].region_code for i in decree_ids}),
             )
             status[global_idx[~zoned]] = "no_zoning"
             if not decree_ids or not zoned.any():
                 continue
             zone_set = index.zone_set(crs, prof, decree_ids)
-            pj, zj = zone_set.layer.pairs(points[local])
-            rows = zone_set.zone_rows[zj]
+            position = np.full(len(sel), -1, dtype=np.int64)
+            position[local] = np.arange(len(local))
+            keep = (position[member_point] >= 0) & zone_set.in_set[member_zone]
+            pj = position[member_point[keep]]
+            rows = member_zone[keep]
+            group_points = points.subset(local)
+            drawn_point, drawn_idx = zone_set.drawn.pairs(group_points)
+            pj = np.concatenate([pj, drawn_point])
+            rows = np.concatenate([rows, zone_set.drawn_rows[drawn_idx]])
             zone_pairs.append((global_idx[pj], rows))
             inside = np.zeros(len(local), dtype=bool)
             inside[pj[zones.qualifies[rows]]] = True
-            near = np.zeros(len(local), dtype=bool)
-            pb, _ = zone_set.border.pairs(points[local])
-            near[pb] = True
+            near = zone_set.near_boundary(group_points, index.borderline_m)
             eligible[global_idx] = inside & zoned
             result = np.where(inside, "eligible", "not_eligible")
             result = np.where(near, "borderline", result)
             status[global_idx[zoned]] = result[zoned]
             outside = np.flatnonzero(zoned & ~inside)
-            qi, zone_rows, dist = zone_set.nearest(points[local[outside]])
-            nearest_row[global_idx[outside[qi]]] = zone_rows
-            distance[global_idx[outside[qi]]] = dist
+            far_m, far_row = zone_set.nearest(group_points.subset(outside))
+            found = far_row >= 0
+            nearest_row[global_idx[outside[found]]] = far_row[found]
+            distance[global_idx[outside[found]]] = far_m[found]
 
     def _cat(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         if not pairs:
@@ -368,8 +377,12 @@ def _check_commune(
         return result
     zone_set = index.zone_set(crs, profession, decree_ids)
     territory = reproject(unit.geometry, "EPSG:4326", crs)
-    rows = zone_set.zone_rows[zone_set.layer.tree.query(territory, predicate="intersects")]
     zones = index.zones[crs]
+    rows = np.flatnonzero(zone_set.in_set)
+    rows = rows[shapely.intersects(zones.geometries[rows], territory)]
+    # Zones that only touch the commune along its edge are not "its" zones.
+    overlap = shapely.area(shapely.intersection(zones.geometries[rows], territory))
+    rows = rows[overlap > NO_COVERAGE * territory.area]
     qualifying = [r for r in rows if zones.qualifies[r]]
     covered = 0.0
     if qualifying:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -26,9 +27,13 @@ FORMATS = ("gpkg", "shp", "geojson")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$")
+
+
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ gets a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Neutralise spreadsheet formulas: a text cell starting with = + - @ (or a tab or
+    carriage return) gets a leading quote, unless it is a plain number such as -4.48."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.match(value):
         return "'" + value
     return value
 

@@ -27,6 +27,7 @@ from cesp.geo.crs import LAMBERT93, REGION_METRIC_CRS, metric_crs_for_region, tr
 from cesp.storage.versioning import read_index_version
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, list_decrees
+from cesp.zones.segments import SegmentIndex
 
 SMALL_BATCH = 512
 FOREVER = date.max.toordinal()
@@ -65,25 +66,65 @@ def _metric_geometries(crs: str, geometries: np.ndarray) -> np.ndarray:
     return shapely.transform(geometries, _xy)
 
 
+class Points:
+    """A batch of metric points, with an STRtree over them built only when worth it."""
+
+    def __init__(self, geometries: np.ndarray):
+        self.geometries = geometries
+        self.x = shapely.get_x(geometries)
+        self.y = shapely.get_y(geometries)
+        self._tree: STRtree | None = None
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+    @property
+    def large(self) -> bool:
+        """Large batches query a tree of points with the polygons (see module docstring)."""
+        return len(self.geometries) > SMALL_BATCH
+
+    @property
+    def tree(self) -> STRtree:
+        """STRtree over the points (built on first use)."""
+        if self._tree is None:
+            self._tree = STRtree(self.geometries)
+        return self._tree
+
+    def subset(self, idx: np.ndarray) -> Points:
+        """The points at ``idx``."""
+        return Points(self.geometries[idx])
+
+
+def _empty_pairs() -> tuple[np.ndarray, np.ndarray]:
+    return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+
+
 class PolygonLayer:
-    """Polygons of one metric CRS with an STRtree; yields (point, polygon) pairs."""
+    """Polygons of one metric CRS with an STRtree; yields (point, polygon) pairs.
+
+    The bounding-box candidates come from a tree; the exact test is
+    ``intersects_xy`` on the polygons, prepared once here (a point on a boundary belongs
+    to both sides). Querying a tree with geometries does not use the prepared polygons
+    in the predicate, which is what makes this two-step form faster.
+    """
 
     def __init__(self, geometries: np.ndarray):
         self.geometries = geometries
         self.tree = STRtree(geometries)
         shapely.prepare(geometries)
 
-    def pairs(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def pairs(self, points: Points) -> tuple[np.ndarray, np.ndarray]:
         """Indices ``(point_idx, polygon_idx)`` of every point lying in or on a polygon."""
         if len(points) == 0 or len(self.geometries) == 0:
-            empty = np.array([], dtype=np.intp)
-            return empty, empty
-        if len(points) <= SMALL_BATCH:
-            point_idx, polygon_idx = self.tree.query(points, predicate="intersects")
-            return point_idx, polygon_idx
-        point_tree = STRtree(points)
-        polygon_idx, point_idx = point_tree.query(self.geometries, predicate="intersects")
-        return point_idx, polygon_idx
+            return _empty_pairs()
+        if points.large:
+            polygon_idx, point_idx = points.tree.query(self.geometries)
+        else:
+            point_idx, polygon_idx = self.tree.query(points.geometries)
+        hit = shapely.intersects_xy(
+            self.geometries[polygon_idx], points.x[point_idx], points.y[point_idx]
+        )
+        return point_idx[hit].astype(np.int64), polygon_idx[hit].astype(np.int64)
 
 
 @dataclass
@@ -102,6 +143,26 @@ class CommuneTable:
     reason: np.ndarray
     priority: np.ndarray
     layer: PolygonLayer
+    member_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    member_zone: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+
+    def memberships(
+        self, point_idx: np.ndarray, unit_idx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(point, zone row) pairs of the commune-built zones of the units holding points.
+
+        A zone built from communes is the union of their polygons as of its decree's
+        signature; a point lies in it exactly when it lies in one of those units, so no
+        second polygon test is needed.
+        """
+        counts = self.member_ptr[unit_idx + 1] - self.member_ptr[unit_idx]
+        total = int(counts.sum())
+        if total == 0:
+            return _empty_pairs()
+        points = np.repeat(point_idx, counts)
+        starts = np.repeat(self.member_ptr[unit_idx], counts)
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        return points, self.member_zone[starts + offsets]
 
 
 @dataclass
@@ -115,6 +176,7 @@ class ZoneTable:
     qualifies: np.ndarray
     decree_id: np.ndarray
     approximate: np.ndarray
+    built_from: np.ndarray
     geometries: np.ndarray
 
 
@@ -122,29 +184,26 @@ class ZoneTable:
 class ZoneSet:
     """The zones in force for one profession and one set of decrees, ready to query."""
 
-    zone_rows: np.ndarray
-    layer: PolygonLayer
+    in_set: np.ndarray
+    drawn_rows: np.ndarray
+    drawn: PolygonLayer
     qualifying_rows: np.ndarray
     qualifying_tree: STRtree | None
-    pieces: STRtree | None
-    piece_rows: np.ndarray
-    border: PolygonLayer
+    segments: SegmentIndex
     regions: frozenset[str]
 
-    def nearest(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For points outside every qualifying zone: (point_idx, zone_row, distance_m).
+    def near_boundary(self, points: Points, band: float) -> np.ndarray:
+        """Exact: which points lie within ``band`` metres of a qualifying zone boundary."""
+        return self.segments.within(points.x, points.y, band)
 
-        The distance from an outside point to a polygon is its distance to the boundary,
-        so the query runs on short pieces of the boundaries: the tree then prunes almost
-        everything and each exact distance costs a few dozen vertices, not thousands.
+    def nearest(self, points: Points) -> tuple[np.ndarray, np.ndarray]:
+        """Distance (m) to the nearest qualifying zone and its row, for outside points.
+
+        Exact when proven (see ``cesp.zones.segments``), else at most 50 m above.
         """
-        if self.pieces is None or len(points) == 0:
-            empty = np.array([], dtype=np.int64)
-            return empty, empty, np.array([], dtype=float)
-        (point_idx, piece_idx), distance = self.pieces.query_nearest(
-            points, return_distance=True, all_matches=False
-        )
-        return point_idx, self.piece_rows[piece_idx], distance
+        distance, owner, _ = self.segments.nearest(points.x, points.y)
+        rows = np.where(owner >= 0, self.qualifying_rows[np.maximum(owner, 0)], -1)
+        return distance, rows
 
 
 @dataclass
@@ -165,6 +224,14 @@ class ZoningIndex:
             d.id for d in self.decrees.values() if d.profession == profession and d.in_force_on(on)
         )
 
+    def warm(self, on: date) -> None:
+        """Build the zone sets in force on ``on`` now, so that no request pays for them."""
+        for profession in {d.profession for d in self.decrees.values()}:
+            decree_ids = self.decrees_in_force(profession, on)
+            if decree_ids:
+                for crs in self.zones:
+                    self.zone_set(crs, profession, decree_ids)
+
     def zone_set(self, crs: str, profession: str, decree_ids: frozenset[int]) -> ZoneSet:
         """The queryable zones of some decrees in one CRS (cached: a handful of sets)."""
         key = (crs, profession, decree_ids)
@@ -172,45 +239,22 @@ class ZoningIndex:
         if cached is not None:
             return cached
         table = self.zones[crs]
-        rows = np.flatnonzero(np.isin(table.decree_id, list(decree_ids)))
+        in_set = np.isin(table.decree_id, list(decree_ids))
+        rows = np.flatnonzero(in_set)
+        drawn_rows = rows[table.built_from[rows] != "communes"]
         qualifying = rows[table.qualifies[rows]]
         geometries = table.geometries[qualifying]
-        border = shapely.buffer(shapely.boundary(geometries), self.borderline_m, quad_segs=4)
-        pieces, owners = boundary_pieces(geometries)
         zone_set = ZoneSet(
-            zone_rows=rows,
-            layer=PolygonLayer(table.geometries[rows]),
+            in_set=in_set,
+            drawn_rows=drawn_rows,
+            drawn=PolygonLayer(table.geometries[drawn_rows]),
             qualifying_rows=qualifying,
             qualifying_tree=STRtree(geometries) if len(geometries) else None,
-            pieces=STRtree(pieces) if len(pieces) else None,
-            piece_rows=qualifying[owners] if len(pieces) else owners,
-            border=PolygonLayer(border),
+            segments=SegmentIndex(geometries),
             regions=frozenset(self.decrees[i].region_code for i in decree_ids),
         )
         self._zone_sets[key] = zone_set
         return zone_set
-
-
-PIECE_VERTICES = 32
-
-
-def boundary_pieces(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cut the boundaries of polygons into linestrings of at most 32 vertices.
-
-    Returns the pieces and, for each, the index of the polygon it comes from.
-    """
-    rings, ring_owner = shapely.get_rings(shapely.get_parts(geometries), return_index=True)
-    _, part_owner = shapely.get_parts(geometries, return_index=True)
-    pieces: list[np.ndarray] = []
-    owners: list[int] = []
-    for ring, owner in zip(rings, part_owner[ring_owner], strict=True):
-        coords = shapely.get_coordinates(ring)
-        for start in range(0, len(coords) - 1, PIECE_VERTICES - 1):
-            pieces.append(coords[start : start + PIECE_VERTICES])
-            owners.append(int(owner))
-    lines = np.empty(len(pieces), dtype=object)
-    lines[:] = [shapely.linestrings(piece) for piece in pieces]
-    return lines, np.asarray(owners, dtype=np.int64)
 
 
 def _ordinal(value: object, missing: int) -> int:
@@ -272,7 +316,8 @@ def _load_zones(conn: sa.Connection, decrees: dict[int, Decree]) -> dict[str, Zo
     rows = (
         conn.execute(
             sa.text(
-                "SELECT id, decree_id, name, category, approximate, ST_AsBinary(geom) AS wkb "
+                "SELECT id, decree_id, name, category, approximate, built_from, "
+                "ST_AsBinary(geom) AS wkb "
                 "FROM zones WHERE decree_id IN :ids ORDER BY id"
             ).bindparams(sa.bindparam("ids", expanding=True)),
             {"ids": list(decrees)},
@@ -303,9 +348,54 @@ def _load_zones(conn: sa.Connection, decrees: dict[int, Decree]) -> dict[str, Zo
             qualifies=np.array([bool(c and c.qualifies_for_cesp) for c in cats], dtype=bool),
             decree_id=np.array([r.decree_id for r in selected], dtype=np.int64),
             approximate=np.array([bool(r.approximate) for r in selected], dtype=bool),
+            built_from=np.array([r.built_from for r in selected], dtype=object),
             geometries=_metric_geometries(crs, geometries),
         )
     return tables
+
+
+def _link_memberships(
+    conn: sa.Connection,
+    communes: dict[str, CommuneTable],
+    zones: dict[str, ZoneTable],
+    decrees: dict[int, Decree],
+) -> None:
+    """Attach to each commune unit the commune-built zones it belongs to.
+
+    A zone lists its communes by code; the unit is the one that code designated on the
+    decree's signature date (a 2012 decree names 2012 communes).
+    """
+    if not decrees:
+        return
+    links = conn.execute(
+        sa.text(
+            "SELECT zc.zone_id, zc.commune_code, z.decree_id FROM zone_communes zc "
+            "JOIN zones z ON z.id = zc.zone_id WHERE z.built_from = 'communes' "
+            "AND z.decree_id IN :ids"
+        ).bindparams(sa.bindparam("ids", expanding=True)),
+        {"ids": list(decrees)},
+    ).all()
+    zone_position = {
+        int(zone_id): (crs, row)
+        for crs, table in zones.items()
+        for row, zone_id in enumerate(table.zone_id)
+    }
+    for crs, table in communes.items():
+        rows_by_code: dict[str, list[int]] = {}
+        for row, code in enumerate(table.code):
+            rows_by_code.setdefault(code, []).append(row)
+        members: list[list[int]] = [[] for _ in range(len(table.code))]
+        for zone_id, code, decree_id in links:
+            zone_crs, zone_row = zone_position[int(zone_id)]
+            if zone_crs != crs:
+                continue
+            signed = decrees[int(decree_id)].signed.toordinal()
+            for row in rows_by_code.get(code, ()):
+                if table.valid_from[row] <= signed < table.valid_to[row]:
+                    members[row].append(zone_row)
+        counts = np.array([len(m) for m in members], dtype=np.int64)
+        table.member_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        table.member_zone = np.array([z for m in members for z in m], dtype=np.int64)
 
 
 def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
@@ -321,11 +411,15 @@ def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
             }
             communes = _load_communes(conn)
             zones = _load_zones(conn, decrees)
-    return ZoningIndex(
+            _link_memberships(conn, communes, zones, decrees)
+    index = ZoningIndex(
         version=version,
         borderline_m=borderline_m,
         decrees=decrees,
         communes=communes,
         zones=zones,
-        build_seconds=time.perf_counter() - started,
+        build_seconds=0.0,
     )
+    index.warm(date.today())
+    index.build_seconds = time.perf_counter() - started
+    return index

@@ -37,11 +37,13 @@ def lambert93_site(x: float, y: float, prefix: str = "") -> PointSite:
     """A site from Lambert-93 metres, refusing values outside the projection's extent."""
     for name, value, (low, high) in (("x", x, L93_X), ("y", y, L93_Y)):
         if not low <= value <= high:
-            hint = " (x and y swapped?)" if L93_X[0] <= y <= L93_X[1] else ""
+            swapped = L93_X[0] <= y <= L93_X[1] and L93_Y[0] <= x <= L93_Y[1]
+            hint = " (x and y swapped?)" if swapped else ""
+            hint_fr = " (x et y inversés ?)" if swapped else ""
             raise InvalidInputError(
                 f"{name}={value} is outside Lambert-93 ({low:.0f} to {high:.0f} m){hint}: give "
                 "EPSG:2154 metres, or lon/lat in WGS84 degrees",
-                message_fr=f"{name} hors de l'emprise Lambert-93 (mètres EPSG:2154){hint}.",
+                message_fr=f"{name} hors de l'emprise Lambert-93 (mètres EPSG:2154){hint_fr}.",
                 field=f"{prefix}{name}",
             )
     lon, lat = transformer(LAMBERT93, WGS84).transform(x, y)

@@ -1,0 +1,194 @@
+"""``/api/v1/eligibility`` (one site, a batch) and ``/api/v1/relocations`` (the CNG)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
+from cesp.api.eligibility_schemas import (
+    BatchIn,
+    BatchOut,
+    EligibilityOut,
+    RelocationIn,
+    RelocationOut,
+)
+from cesp.api.routes.communes import ERRORS
+from cesp.api.uploads import spooled_upload
+from cesp.errors import InvalidInputError
+from cesp.storage.engine import write_transaction
+from cesp.storage.settings import Settings
+from cesp.zones.bulk import evaluate_frame, read_sites, write_sites
+from cesp.zones.eligibility import check, check_points
+from cesp.zones.index import ZoningIndex
+from cesp.zones.professions import parse_profession
+from cesp.zones.relocation import decide, load_decision, store_decision
+from cesp.zones.sites import CommuneSite, PointSite, make_site
+
+router = APIRouter(tags=["eligibility"])
+
+
+@router.get("/api/v1/eligibility", response_model=EligibilityOut, responses=ERRORS)
+def get_eligibility(
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    lon: Annotated[float | None, Query(ge=-180, le=180, description="WGS84")] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="WGS84")] = None,
+    x: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) easting")] = None,
+    y: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) northing")] = None,
+    insee: Annotated[str | None, Query(max_length=10, description="INSEE code")] = None,
+    on: Annotated[date | None, Query(alias="date", description="Default today")] = None,
+    profession: Annotated[str, Query(max_length=32)] = "medecin",
+) -> EligibilityOut:
+    """Does this site qualify for the CESP on this date, and under which decree?"""
+    site = make_site(lon, lat, x, y, insee)
+    return EligibilityOut.of(check(index, conn, site, on, profession))
+
+
+def _batch_json(index: ZoningIndex, conn: sa.Connection, body: BatchIn) -> BatchOut:
+    default_date = body.date or date.today()
+    parse_profession(body.profession)
+    sites = [s.to_site(prefix=f"sites.{i}.") for i, s in enumerate(body.sites)]
+    dates = [s.date or default_date for s in body.sites]
+    professions = []
+    for i, s in enumerate(body.sites):
+        professions.append(
+            parse_profession(s.profession or body.profession, field=f"sites.{i}.profession").value
+        )
+    points = [i for i, s in enumerate(sites) if isinstance(s, PointSite)]
+    results: list[Any] = [None] * len(sites)
+    answers = check_points(
+        index,
+        [sites[i] for i in points],  # type: ignore[misc]
+        [dates[i] for i in points],
+        [professions[i] for i in points],
+    )
+    for i, answer in zip(points, answers, strict=True):
+        results[i] = answer
+    for i, site in enumerate(sites):
+        if isinstance(site, CommuneSite):
+            results[i] = check(index, conn, site, dates[i], professions[i])
+    return BatchOut(results=[EligibilityOut.of(r) for r in results])
+
+
+@router.post(
+    "/api/v1/eligibility/batch",
+    response_model=BatchOut,
+    responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": BatchIn.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "date": {"type": "string", "format": "date"},
+                            "profession": {"type": "string"},
+                        },
+                    }
+                },
+            },
+        }
+    },
+)
+async def post_batch(
+    request: Request,
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Any:
+    """Up to 100,000 sites as JSON, or a CSV upload (``id,lon,lat[,date,profession]``):
+    answers in the same order (JSON, or CSV for a CSV upload)."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidInputError(
+                "missing CSV file in field 'file'",
+                message_fr="Fichier CSV absent (champ « file »).",
+                field="file",
+            )
+        default_date = _form_date(form.get("date"))
+        profession = parse_profession(str(form.get("profession") or "medecin")).value
+        with spooled_upload(upload, settings.max_upload_mb * 1024 * 1024) as path:  # type: ignore[arg-type]
+            frame = read_sites(path)
+        if len(frame) > 100_000:
+            raise InvalidInputError(
+                f"{len(frame)} rows: at most 100,000 per request (use cesp check-bulk)",
+                message_fr="Au plus 100 000 lignes par requête.",
+                field="file",
+            )
+        result = evaluate_frame(index, frame, default_date, profession)
+        buffer = io.BytesIO()
+        write_sites(result, buffer)  # type: ignore[arg-type]
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+    try:
+        body = BatchIn.model_validate(json.loads(await request.body()))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(
+            "the body is not JSON: send application/json or a multipart CSV upload",
+            message_fr="Corps de requête invalide (JSON ou CSV attendu).",
+            field="body",
+        ) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InvalidInputError(
+            f"{field}: {first['msg']}", message_fr=f"Champ invalide : {field}", field=field
+        ) from exc
+    with engine.connect() as conn:
+        return _batch_json(index, conn, body)
+
+
+def _form_date(value: object) -> date:
+    if value is None or value == "":
+        return date.today()
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"date={value!r}: expected YYYY-MM-DD", message_fr="Date invalide.", field="date"
+        ) from exc
+
+
+@router.post("/api/v1/relocations/validate", response_model=RelocationOut, responses=ERRORS)
+def validate_relocation(
+    body: RelocationIn,
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+) -> RelocationOut:
+    """Decide on a change of practice site; the decision is stored and can be fetched."""
+    with write_transaction(engine) as conn:
+        decision = decide(
+            index,
+            conn,
+            profession=body.profession,
+            current_site=body.current_site.to_site("current_site."),
+            new_site=body.new_site.to_site("new_site."),
+            change_date=body.change_date,
+            engagement_end=body.engagement_end,
+        )
+        answer = RelocationOut.of(decision)
+        store_decision(conn, decision, answer.model_dump(mode="json"), "api:anonymous")
+    return answer
+
+
+@router.get("/api/v1/relocations/{decision_id}", response_model=RelocationOut, responses=ERRORS)
+def get_relocation(
+    decision_id: str, conn: Annotated[sa.Connection, Depends(get_connection)]
+) -> RelocationOut:
+    """A stored decision, as it was answered."""
+    return RelocationOut.model_validate(load_decision(conn, decision_id))

@@ -1,0 +1,78 @@
+"""``cesp check`` and ``cesp check-bulk``: the eligibility engine from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cesp.cli.console import console, domain_errors, progress_bar
+from cesp.cli.options import engine_of, parse_date, settings_of
+from cesp.zones.bulk import check_bulk
+from cesp.zones.eligibility import check
+from cesp.zones.index import build_index
+from cesp.zones.professions import parse_profession
+from cesp.zones.sites import make_site
+from cesp.zones.wording import explain_fr
+
+
+def check_command(
+    ctx: typer.Context,
+    lon: Annotated[float | None, typer.Option(help="WGS84 longitude")] = None,
+    lat: Annotated[float | None, typer.Option(help="WGS84 latitude")] = None,
+    x: Annotated[float | None, typer.Option(help="Lambert-93 easting (m)")] = None,
+    y: Annotated[float | None, typer.Option(help="Lambert-93 northing (m)")] = None,
+    insee: Annotated[str | None, typer.Option(help="INSEE commune code")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+    profession: str = "medecin",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer")] = False,
+) -> None:
+    """Does a site qualify for the CESP on a date?"""
+    from cesp.api.eligibility_schemas import EligibilityOut
+
+    settings = settings_of(ctx)
+    with domain_errors():
+        site = make_site(lon, lat, x, y, insee)
+        engine = engine_of(ctx)
+        index = build_index(engine, settings.borderline_m)
+        with engine.connect() as conn:
+            result = check(index, conn, site, parse_date(on), profession)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                EligibilityOut.of(result).model_dump(mode="json"), indent=2, ensure_ascii=False
+            )
+        )
+        return
+    typer.echo(explain_fr(result))
+    if result.commune:
+        typer.echo(f"commune: {result.commune.code} {result.commune.name}")
+    for zone in result.zones:
+        typer.echo(f"zone: {zone.name} ({zone.category_label}) arrêté {zone.decree.reference}")
+    raise typer.Exit(0 if result.eligible else 3)
+
+
+def check_bulk_command(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="id,lon,lat CSV")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV to write")],
+    on: Annotated[str | None, typer.Option("--date", help="Default date of the rows")] = None,
+    profession: Annotated[str, typer.Option(help="Default profession of the rows")] = "medecin",
+) -> None:
+    """Check every site of a CSV (columns id,lon,lat[,date,profession]); bad rows are
+    marked ``invalid`` and do not stop the run."""
+    settings = settings_of(ctx)
+    with domain_errors():
+        default_profession = parse_profession(profession).value
+        when = parse_date(on) or date.today()
+        engine = engine_of(ctx)
+        with progress_bar() as update:
+            update("index", 0, 1)
+            index = build_index(engine, settings.borderline_m)
+            update("index", 1, 1)
+            counts = check_bulk(index, source, output, when, default_profession, update)
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    console.print(f"{sum(counts.values())} lignes écrites dans {output} ({summary}).")

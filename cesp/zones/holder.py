@@ -1,0 +1,83 @@
+"""The current zoning index of a process, rebuilt when the database says it changed.
+
+Each API worker holds one. A background thread polls the index version (bumped in the
+same transaction that publishes a decree or loads reference data) and, when it moved,
+builds a whole new index and swaps it in with one assignment: requests always see a
+complete index, the old one or the new one, never a half-built one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import sqlalchemy as sa
+
+from cesp.storage.versioning import read_index_version
+from cesp.zones.index import ZoningIndex, build_index
+
+log = logging.getLogger(__name__)
+
+
+class IndexHolder:
+    """Holds the current ``ZoningIndex`` and keeps it fresh."""
+
+    def __init__(self, engine: sa.Engine, borderline_m: float = 50.0, poll_seconds: float = 2.0):
+        self.engine = engine
+        self.borderline_m = borderline_m
+        self.poll_seconds = poll_seconds
+        self._index: ZoningIndex | None = None
+        self._build_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def index(self) -> ZoningIndex:
+        """The current index (built on first use)."""
+        current = self._index
+        if current is None:
+            with self._build_lock:
+                if self._index is None:
+                    self._index = build_index(self.engine, self.borderline_m)
+                current = self._index
+        return current
+
+    def refresh(self) -> bool:
+        """Rebuild if the database version moved; True when a new index was swapped in."""
+        with self.engine.connect() as conn:
+            version = read_index_version(conn)
+        current = self._index
+        if current is not None and current.version == version:
+            return False
+        with self._build_lock:
+            if self._index is not None and self._index.version == version:
+                return False
+            fresh = build_index(self.engine, self.borderline_m)
+            self._index = fresh
+        log.info(
+            "zoning index version %s built in %.2fs (%d decrees)",
+            fresh.version,
+            fresh.build_seconds,
+            len(fresh.decrees),
+        )
+        return True
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            try:
+                self.refresh()
+            except Exception:  # keep serving the last good index
+                log.exception("zoning index refresh failed")
+
+    def start(self) -> None:
+        """Start polling in a daemon thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._poll, name="index-poll", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None

@@ -1,0 +1,121 @@
+"""Distance from many points to zone boundaries, fast, exact where it decides anything.
+
+Boundaries are cut into segments of at most ``MAX_SEGMENT_M`` metres; a k-d tree indexes
+their midpoints. For a point, the distance ``d`` to the segments of its ``K`` nearest
+midpoints is never more than ``MAX_SEGMENT_M / 2`` above the true distance (the segment
+of the nearest midpoint is within that of the true nearest one), and it is *proven*
+exact when the K-th midpoint lies farther than ``d + longest half-segment`` (no other
+segment can then be closer). The borderline band needs exactness: a point whose
+unproven ``d`` could still hide a true distance within the band gets an exact GEOS test.
+
+A coarse grid marks the cells near any boundary, so that points deep inside or far
+outside zones skip the band test altogether.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely import STRtree
+
+MAX_SEGMENT_M = 100.0
+K = 8
+CELL_M = 250.0
+
+
+class SegmentIndex:
+    """Boundary segments of some polygons, each tagged with its polygon's index."""
+
+    def __init__(self, polygons: np.ndarray):
+        rings, ring_part = shapely.get_rings(shapely.get_parts(polygons), return_index=True)
+        _, part_owner = shapely.get_parts(polygons, return_index=True)
+        rings = shapely.segmentize(rings, MAX_SEGMENT_M)
+        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+        same_ring = ring_of[1:] == ring_of[:-1]
+        start, end = coords[:-1][same_ring], coords[1:][same_ring]
+        self.start = start
+        self.delta = end - start
+        self.owner = part_owner[ring_part[ring_of[:-1][same_ring]]].astype(np.int64)
+        half = np.hypot(self.delta[:, 0], self.delta[:, 1]) / 2
+        self.max_half = float(half.max()) if len(half) else 0.0
+        middle = start + self.delta / 2
+        self.tree = cKDTree(middle) if len(start) else None
+        self._boundaries = STRtree(shapely.boundary(polygons)) if len(polygons) else None
+        self._grid(middle)
+
+    def _grid(self, middle: np.ndarray) -> None:
+        """Cells within one cell of a segment midpoint: every point closer than
+        ``MAX_SEGMENT_M`` to a boundary falls in one of them (cells are larger)."""
+        if len(middle) == 0:
+            self.origin = np.zeros(2)
+            self.near_cells = np.zeros((1, 1), dtype=bool)
+            return
+        self.origin = middle.min(axis=0) - 2 * CELL_M
+        cells = ((middle - self.origin) // CELL_M).astype(np.int64)
+        shape = cells.max(axis=0) + 3
+        grid = np.zeros((int(shape[0]), int(shape[1])), dtype=bool)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                grid[cells[:, 0] + dx, cells[:, 1] + dy] = True
+        self.near_cells = grid
+
+    def maybe_near(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """False for points certainly farther than ``MAX_SEGMENT_M`` from every boundary."""
+        cx = ((x - self.origin[0]) // CELL_M).astype(np.int64)
+        cy = ((y - self.origin[1]) // CELL_M).astype(np.int64)
+        inside = (
+            (cx >= 0)
+            & (cy >= 0)
+            & (cx < self.near_cells.shape[0])
+            & (cy < self.near_cells.shape[1])
+        )
+        result = np.zeros(len(x), dtype=bool)
+        result[inside] = self.near_cells[cx[inside], cy[inside]]
+        return result
+
+    def _segment_distance(self, x: np.ndarray, y: np.ndarray, seg: np.ndarray) -> np.ndarray:
+        """Distances from points (x, y) to segments ``seg`` (one row of segments per point)."""
+        sx, sy = self.start[seg, 0], self.start[seg, 1]
+        dx, dy = self.delta[seg, 0], self.delta[seg, 1]
+        px, py = x[:, None] - sx, y[:, None] - sy
+        length2 = dx * dx + dy * dy
+        t = np.clip(
+            np.divide(px * dx + py * dy, length2, out=np.zeros_like(px), where=length2 > 0), 0, 1
+        )
+        return np.hypot(px - t * dx, py - t * dy)
+
+    def nearest(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(distance, polygon index, proven exact) of the nearest boundary of each point."""
+        n = len(x)
+        if self.tree is None or n == 0:
+            return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), np.ones(n, dtype=bool)
+        k = min(K, len(self.start))
+        mid_distance, seg = self.tree.query(np.column_stack([x, y]), k=k, workers=-1)
+        if k == 1:
+            mid_distance, seg = mid_distance[:, None], seg[:, None]
+        exact = self._segment_distance(x, y, seg)
+        best = np.argmin(exact, axis=1)
+        rows = np.arange(n)
+        distance = exact[rows, best]
+        owner = self.owner[seg[rows, best]]
+        proven = (mid_distance[:, -1] > distance + self.max_half) | (k == len(self.start))
+        return distance, owner, proven
+
+    def within(self, x: np.ndarray, y: np.ndarray, band: float) -> np.ndarray:
+        """Exact: is each point within ``band`` metres of a boundary?"""
+        result = np.zeros(len(x), dtype=bool)
+        if self.tree is None or self._boundaries is None:
+            return result
+        candidates = np.flatnonzero(self.maybe_near(x, y)) if band < MAX_SEGMENT_M else None
+        idx = candidates if candidates is not None else np.arange(len(x))
+        if len(idx) == 0:
+            return result
+        distance, _, proven = self.nearest(x[idx], y[idx])
+        result[idx] = distance <= band
+        doubtful = ~proven & (distance > band) & (distance - self.max_half <= band)
+        if doubtful.any():
+            points = shapely.points(x[idx][doubtful], y[idx][doubtful])
+            hit, _ = self._boundaries.query(points, predicate="dwithin", distance=band)
+            result[idx[np.flatnonzero(doubtful)[np.unique(hit)]]] = True
+        return result

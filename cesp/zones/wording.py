@@ -1,0 +1,57 @@
+"""French sentences for interns and ARS staff, from one eligibility result."""
+
+from __future__ import annotations
+
+from cesp.zones.eligibility import EligibilityResult, ZoneMatch
+
+
+def _zone_fr(zone: ZoneMatch) -> str:
+    decree = zone.decree
+    return (
+        f"{zone.category_label} « {zone.name} » (arrêté {decree.reference} du "
+        f"{decree.signed.strftime('%d/%m/%Y')})"
+    )
+
+
+def explain_fr(result: EligibilityResult) -> str:
+    """One sentence saying whether the site qualifies, and why."""
+    where = ""
+    if result.commune is not None:
+        where = f" à {result.commune.name}"
+        if result.arrondissement is not None:
+            where = f" à {result.arrondissement.name}"
+    qualifying = [z for z in result.zones if z.qualifies]
+    nearest = ""
+    if result.nearest is not None and result.distance_m is not None:
+        nearest = (
+            f" Zone éligible la plus proche : {_zone_fr(result.nearest)}, à "
+            f"{result.distance_m / 1000:.1f} km."
+        )
+    when = result.on_date.strftime("%d/%m/%Y")
+    match result.status:
+        case "eligible":
+            text = f"Lieu éligible au CESP{where} au {when} : {_zone_fr(qualifying[0])}."
+        case "borderline":
+            side = "dans" if result.eligible else "hors de"
+            text = (
+                f"Lieu en limite de zone{where} : il se trouve {side} la zone, à moins de 50 m "
+                "de sa limite ; faites confirmer par l'ARS."
+            )
+            if qualifying:
+                text += f" Zone : {_zone_fr(qualifying[0])}."
+        case "partial":
+            text = (
+                f"La commune{where} n'est qu'en partie en zone éligible "
+                f"({(result.coverage or 0) * 100:.0f} %) : indiquez l'adresse ou les coordonnées."
+            )
+        case "no_zoning":
+            text = f"Aucun arrêté de zonage en vigueur au {when} pour cette région et profession."
+        case "outside_territory":
+            text = "Ce lieu n'est dans aucune commune française."
+        case _:
+            text = f"Lieu non éligible au CESP{where} au {when}."
+    if result.status in ("not_eligible", "borderline") and not result.eligible:
+        text += nearest
+    if result.approximate:
+        text += " Attention : contours approchés pour ce lieu, vérification conseillée."
+    return text
