@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from cesp.errors import Problem
+from cesp.errors import InvalidInputError, Problem
 from cesp.geo.communes import (
     INSEE_CODE,
     CommuneUnit,
@@ -62,9 +62,11 @@ class DraftZone:
 
     @property
     def population(self) -> int | None:
-        """Population of the communes wholly covered (None when none is known)."""
-        known = [c.population for c in self.communes if c.population is not None]
-        return sum(known) if known else None
+        """Population of the zone: each commune's population weighted by the share of its
+        area inside the zone (whole communes count in full; None when none is known).
+        Population is not uniform within a commune: for drawn zones this is an estimate."""
+        known = [(c.population, c.coverage) for c in self.communes if c.population is not None]
+        return round(sum(p * share for p, share in known)) if known else None
 
     @property
     def approximate(self) -> bool:
@@ -396,12 +398,10 @@ def build_zones(
     """Validate the rows of ``table`` and build zones (see the module docstring)."""
     fallback = match_category(category, categories) if category else default_category(categories)
     if category and fallback is None:
-        problem = Problem(
-            None,
+        raise InvalidInputError(
             f"category {category!r} is not one of: " + ", ".join(c.code for c in categories),
-            f"catégorie inconnue « {category} »",
-            "category",
+            message_fr=f"Catégorie inconnue « {category} ».",
+            field="category",
         )
-        return BuildResult([], [problem], list(table.notes))
     builder = build_from_codes if table.by_codes else build_from_geometries
     return builder(conn, table, region, signed, categories, fallback)

@@ -234,7 +234,14 @@ def _read_csv_frame(path: Path, options: ReadOptions, table: SourceTable) -> pd.
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
-    return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    # Keep blank lines as empty rows so that row numbers stay the file's line numbers.
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+    )
 
 
 def _read_codes(path: Path, fmt: str, options: ReadOptions, table: SourceTable) -> None:

@@ -134,11 +134,6 @@ def test_unknown_name_field_lists_the_columns(tmp_path: Path):
     assert "code_insee, libelle" in caught.value.message
 
 
-@pytest.mark.xfail(
-    reason="readers._read_csv_frame: pandas skips blank lines (skip_blank_lines=True), so "
-    "rows after an empty line are numbered one line too early",
-    strict=True,
-)
 def test_csv_rows_are_numbered_by_line_even_after_a_blank_line(tmp_path: Path):
     path = tmp_path / "codes.csv"
     path.write_text("code_insee;nom_zone\n93031;A\n\n99999;B\n")
