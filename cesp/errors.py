@@ -105,3 +105,28 @@ class ValidationFailedError(InvalidInputError):
         body: dict[str, object] = dict(super().as_dict())
         body["problems"] = [p.as_dict() for p in self.problems]
         return body
+
+
+class UnauthorizedError(CespError):
+    """No valid credentials where they are required."""
+
+    code = "unauthorized"
+
+
+class ForbiddenError(CespError):
+    """Valid credentials, but outside the key's role or region."""
+
+    code = "forbidden"
+
+
+class RateLimitedError(CespError):
+    """Too many anonymous requests from one client."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"too many requests: retry in {retry_after} s, or use an API key",
+            message_fr=f"Trop de requêtes : réessayez dans {retry_after} s.",
+        )
+        self.retry_after = retry_after

@@ -11,11 +11,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
 from cesp import __version__
 from cesp.api import errors
-from cesp.api.routes import communes, decrees, eligibility, health, zones
+from cesp.api.auth import RateLimiter, get_actor
+from cesp.api.routes import audit, communes, decrees, eligibility, health, zones
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 from cesp.zones.holder import IndexHolder
@@ -45,14 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Zones déficitaires du contrat d'engagement de service public (CESP).",
         lifespan=lifespan,
+        dependencies=[Depends(get_actor)],
     )
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     errors.register(app)
     app.include_router(health.router)
     app.include_router(communes.router)
     app.include_router(decrees.router)
     app.include_router(zones.router)
     app.include_router(eligibility.router)
+    app.include_router(audit.router)
 
     @app.middleware("http")
     async def access_log(

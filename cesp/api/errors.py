@@ -15,17 +15,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cesp.api.uploads import UploadTooLargeError
 from cesp.errors import (
     CespError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     OutsideTerritoryError,
+    RateLimitedError,
     ReferenceDataError,
     StorageError,
+    UnauthorizedError,
 )
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[CespError], int] = {
     UploadTooLargeError: 413,
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    RateLimitedError: 429,
     InvalidInputError: 422,
     NotFoundError: 404,
     OutsideTerritoryError: 404,
@@ -47,7 +53,12 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     status = status_for(error)
     if status >= 500:
         log.error("service error: %s", error.message)
-    return JSONResponse(error.as_dict(), status_code=status)
+    headers = {}
+    if isinstance(error, RateLimitedError):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, UnauthorizedError):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(error.as_dict(), status_code=status, headers=headers)
 
 
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:

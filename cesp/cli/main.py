@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from cesp.cli import eligibility, zones
+from cesp.cli import eligibility, keys, zones
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.geo import cog
@@ -31,6 +31,8 @@ geo_app = typer.Typer(help="Géographie de référence : communes, historique.",
 app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
 app.add_typer(zones.app, name="zones")
+app.add_typer(keys.app, name="keys")
+app.command("audit")(keys.audit_command)
 app.command("check")(eligibility.check_command)
 app.command("check-bulk")(eligibility.check_bulk_command)
 

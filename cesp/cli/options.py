@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 
 import typer
 from sqlalchemy.engine import Engine
 
+from cesp.audit import Actor
 from cesp.errors import InvalidInputError
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -23,6 +25,11 @@ def engine_of(ctx: typer.Context) -> Engine:
     """An engine on the configured database."""
     settings = settings_of(ctx)
     return create_engine(settings.database_url, echo=settings.sql_echo)
+
+
+def cli_actor() -> Actor:
+    """The author of writes made from the command line (shell access is admin access)."""
+    return Actor(f"cli:{getpass.getuser()}", "admin")
 
 
 def parse_date(value: str | None, field: str = "date") -> date | None:

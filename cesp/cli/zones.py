@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import engine_of, parse_date
+from cesp.cli.options import cli_actor, engine_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
@@ -113,7 +112,7 @@ def import_command(
                     engine_of(ctx),
                     file,
                     request,
-                    actor=f"cli:{getpass.getuser()}",
+                    actor=cli_actor(),
                     progress=update,
                 )
         except ValidationFailedError as error:
@@ -134,7 +133,7 @@ def _required_date(value: str, field: str) -> date:
 def publish_command(ctx: typer.Context, decree_id: int) -> None:
     """Publish a draft decree; the decree it replaces is closed the day before."""
     with domain_errors(), write_transaction(engine_of(ctx)) as conn:
-        decree, superseded = publish_decree(conn, decree_id)
+        decree, superseded = publish_decree(conn, decree_id, cli_actor())
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:
         console.print(f"  {old.reference} clos au {old.effective_to}")

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     borderline_m: float = Field(
         default=50.0, ge=0, le=5000, description="Distance to a zone boundary that is borderline"
     )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Anonymous requests per client per minute (0: off)"
+    )
+    rate_limit_burst: int = Field(default=120, ge=1, description="Anonymous burst allowance")
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often workers look for a newly published decree"
     )

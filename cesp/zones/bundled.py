@@ -49,7 +49,7 @@ BUNDLED = (
 )
 
 
-def load_bundled(engine: sa.Engine, actor: str = "demo") -> list[ImportReport]:
+def load_bundled(engine: sa.Engine, actor: str = "cli:demo") -> list[ImportReport]:
     """Import and publish every bundled decree (a no-op for those already there)."""
     return [
         import_decree(engine, bundled.path, bundled.request, actor=actor) for bundled in BUNDLED

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from shapely import wkb
 from shapely.geometry import MultiPolygon
 
+from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, NotFoundError
 from cesp.storage.versioning import bump_index_version
 from cesp.zones.building import DraftZone
@@ -243,7 +244,9 @@ def decrees_in_force(
     return list_decrees(conn, region=region, profession=profession, on=on)
 
 
-def publish_decree(conn: sa.Connection, decree_id: int) -> tuple[Decree, list[Decree]]:
+def publish_decree(
+    conn: sa.Connection, decree_id: int, actor: Actor
+) -> tuple[Decree, list[Decree]]:
     """Publish a draft; close the decree(s) it supersedes. Returns (decree, superseded).
 
     Raises ``InvalidInputError`` when the decree is not a draft, or when a published
@@ -292,6 +295,18 @@ def publish_decree(conn: sa.Connection, decree_id: int) -> tuple[Decree, list[De
         {"at": datetime.now(UTC), "id": decree.id},
     )
     bump_index_version(conn)
+    closed = ", ".join(f"{d.reference} closed on {d.effective_to}" for d in superseded)
+    record(
+        conn,
+        actor,
+        "decree.publish",
+        "decree",
+        decree.id,
+        f"decree {decree.reference} published, in force from {decree.effective_from}"
+        + (f"; supersedes {closed}" if closed else ""),
+        region=decree.region_code,
+        file_sha256=decree.source_sha256,
+    )
     return get_decree(conn, decree.id), superseded
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
@@ -174,7 +175,7 @@ def import_decree(
     path: Path,
     request: DecreeRequest,
     *,
-    actor: str,
+    actor: Actor | str,
     original_name: str | None = None,
     progress: Callable[[str, int, int], None] = _no_progress,
 ) -> ImportReport:
@@ -188,6 +189,8 @@ def import_decree(
         Rows of the file are wrong; every problem is listed with its row.
     """
     require_current(engine)
+    if isinstance(actor, str):
+        actor = Actor(actor, "admin")
     sha256 = file_sha256(path)
     filename = original_name or path.name
     with engine.connect() as conn:
@@ -259,7 +262,7 @@ def import_decree(
         "source_filename": filename,
         "source_sha256": sha256,
         "source_format": table.format,
-        "imported_by": actor,
+        "imported_by": actor.name,
         "notes": "\n".join(built.notes) or None,
     }
     with write_transaction(engine) as conn:
@@ -267,9 +270,20 @@ def import_decree(
             report.status = "unchanged"
             return report
         decree = insert_decree(conn, fields, built.zones, progress)
+        record(
+            conn,
+            actor,
+            "decree.import",
+            "decree",
+            decree.id,
+            f"decree {decree.reference} ({decree.profession}, region {decree.region_code}) "
+            f"from {filename}: {len(built.zones)} zones, {report.communes} communes",
+            region=decree.region_code,
+            file_sha256=sha256,
+        )
         report.status = "imported"
         if request.publish:
-            decree, report.superseded = publish_decree(conn, decree.id)
+            decree, report.superseded = publish_decree(conn, decree.id, actor)
             report.status = "published"
         report.decree = decree
     return report

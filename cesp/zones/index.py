@@ -365,16 +365,18 @@ def _link_memberships(
     A zone lists its communes by code; the unit is the one that code designated on the
     decree's signature date (a 2012 decree names 2012 communes).
     """
-    if not decrees:
-        return
-    links = conn.execute(
-        sa.text(
-            "SELECT zc.zone_id, zc.commune_code, z.decree_id FROM zone_communes zc "
-            "JOIN zones z ON z.id = zc.zone_id WHERE z.built_from = 'communes' "
-            "AND z.decree_id IN :ids"
-        ).bindparams(sa.bindparam("ids", expanding=True)),
-        {"ids": list(decrees)},
-    ).all()
+    links = (
+        conn.execute(
+            sa.text(
+                "SELECT zc.zone_id, zc.commune_code, z.decree_id FROM zone_communes zc "
+                "JOIN zones z ON z.id = zc.zone_id WHERE z.built_from = 'communes' "
+                "AND z.decree_id IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": list(decrees)},
+        ).all()
+        if decrees
+        else []
+    )
     zone_position = {
         int(zone_id): (crs, row)
         for crs, table in zones.items()

@@ -105,7 +105,8 @@ def sniff_format(path: Path, original_name: str | None = None) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{"):
         return "geojson"
-    if b"\x00" in head:
+    control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    if b"\x00" in head or control > len(head) // 100:
         raise _refuse(
             "unrecognised file format: expected a zipped shapefile, GeoJSON, GeoPackage, "
             "CSV or XLSX",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from cesp.audit import Actor
 from cesp.errors import InvalidInputError, NotFoundError
 from cesp.zones.decrees import (
     decrees_in_force,
@@ -24,6 +25,8 @@ SECOND = date(2018, 1, 1)
 # A: La Courneuve, Aubervilliers, Pierrefitte; B: La Courneuve (ZIP), Bobigny (ZAC).
 FILE_A = "code_insee;nom_zone\n93027;La Courneuve\n93001;Aubervilliers\n93059;Pierrefitte\n"
 FILE_B = "code_insee;nom_zone;categorie\n93027;La Courneuve;ZIP\n93008;Bobigny;ZAC\n"
+
+TEST_ACTOR = Actor("test", "admin")
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -83,7 +86,7 @@ def test_drafts_are_not_in_force(idf_engine, tmp_path: Path):
     with idf_engine.connect() as conn:
         assert _references(conn, FIRST) == []
     with idf_engine.begin() as conn:
-        published, superseded = publish_decree(conn, report.decree.id)
+        published, superseded = publish_decree(conn, report.decree.id, TEST_ACTOR)
     assert published.status == "published" and published.published_at is not None
     assert superseded == []
     with idf_engine.connect() as conn:
@@ -99,7 +102,7 @@ def test_older_draft_cannot_be_published_over_a_newer_decree(idf_engine, decree_
     assert draft.status == "draft"
 
     with pytest.raises(InvalidInputError) as caught, idf_engine.begin() as conn:
-        publish_decree(conn, draft.id)
+        publish_decree(conn, draft.id, TEST_ACTOR)
     assert caught.value.field == "effective_from"
     assert "17-1000" in caught.value.message and "2018-01-01" in caught.value.message
     with idf_engine.connect() as conn:
@@ -173,7 +176,7 @@ def test_publishing_twice_and_unknown_ids_are_refused(idf_engine, decree_a):
         pytest.raises(InvalidInputError, match="only a draft can be published"),
         idf_engine.begin() as conn,
     ):
-        publish_decree(conn, decree_a.id)
+        publish_decree(conn, decree_a.id, TEST_ACTOR)
     with pytest.raises(NotFoundError), idf_engine.connect() as conn:
         get_decree(conn, decree_a.id + 100)
     with pytest.raises(InvalidInputError, match="status='gone'"), idf_engine.connect() as conn:

@@ -9,10 +9,13 @@ import sqlalchemy as sa
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 
+from cesp.access import ANONYMOUS, authorize
+from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine, get_settings
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
+from cesp.audit import Actor
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
@@ -90,8 +93,12 @@ def post_decree(
     layer: Annotated[str | None, Form(max_length=100)] = None,
     dry_run: Annotated[bool, Form()] = False,
     publish: Annotated[bool, Form()] = False,
+    actor: Annotated[Actor, Depends(get_actor)] = ANONYMOUS,
 ) -> ImportAnswer:
-    """Import a decree file; ``dry_run`` previews without writing. 201 when stored."""
+    """Import a decree file; ``dry_run`` previews without writing. 201 when stored.
+
+    Needs an ``ars`` key of the decree's region, or a ``cng``/``admin`` key."""
+    authorize(actor, "decree.write", region)
     request = DecreeRequest(
         region=region,
         reference=reference,
@@ -106,17 +113,20 @@ def post_decree(
         read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
     )
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
-        report = import_decree(
-            engine, path, request, actor="api:anonymous", original_name=file.filename
-        )
+        report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
     if report.status in ("preview", "unchanged"):
         response.status_code = 200
     return ImportAnswer.of(report)
 
 
 @router.post("/{decree_id}/publish", response_model=DecreeOut, responses=ERRORS)
-def post_publish(engine: Annotated[sa.Engine, Depends(get_engine)], decree_id: int) -> DecreeOut:
+def post_publish(
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+    actor: Annotated[Actor, Depends(get_actor)],
+    decree_id: int,
+) -> DecreeOut:
     """Publish a draft decree; the decree it replaces closes the day before."""
     with write_transaction(engine) as conn:
-        decree, _ = publish_decree(conn, decree_id)
+        authorize(actor, "decree.write", get_decree(conn, decree_id).region_code)
+        decree, _ = publish_decree(conn, decree_id, actor)
     return DecreeOut.of(decree)

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from cesp.access import authorize
+from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
 from cesp.api.eligibility_schemas import (
     BatchIn,
@@ -23,6 +25,7 @@ from cesp.api.eligibility_schemas import (
 )
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
+from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
@@ -169,8 +172,11 @@ def validate_relocation(
     body: RelocationIn,
     index: Annotated[ZoningIndex, Depends(get_index)],
     engine: Annotated[sa.Engine, Depends(get_engine)],
+    actor: Annotated[Actor, Depends(get_actor)],
 ) -> RelocationOut:
-    """Decide on a change of practice site; the decision is stored and can be fetched."""
+    """Decide on a change of practice site (``cng`` or ``admin`` key); the decision is
+    stored and can be fetched later."""
+    authorize(actor, "relocation.validate")
     with write_transaction(engine) as conn:
         decision = decide(
             index,
@@ -182,13 +188,28 @@ def validate_relocation(
             engagement_end=body.engagement_end,
         )
         answer = RelocationOut.of(decision)
-        store_decision(conn, decision, answer.model_dump(mode="json"), "api:anonymous")
+        store_decision(conn, decision, answer.model_dump(mode="json"), actor.name)
+        target = answer.new_site.commune.code if answer.new_site.commune else "?"
+        against = ", ".join(r.code for r in decision.reasons) or "no reason against"
+        record(
+            conn,
+            actor,
+            "relocation.decide",
+            "relocation",
+            decision.id,
+            f"{decision.decision}: {body.profession} move on {body.change_date} to {target} "
+            f"({against})",
+            region=decision.authority_region,
+        )
     return answer
 
 
 @router.get("/api/v1/relocations/{decision_id}", response_model=RelocationOut, responses=ERRORS)
 def get_relocation(
-    decision_id: str, conn: Annotated[sa.Connection, Depends(get_connection)]
+    decision_id: str,
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    actor: Annotated[Actor, Depends(get_actor)],
 ) -> RelocationOut:
-    """A stored decision, as it was answered."""
+    """A stored decision, as it was answered (``cng`` or ``admin`` key)."""
+    authorize(actor, "relocation.read")
     return RelocationOut.model_validate(load_decision(conn, decision_id))

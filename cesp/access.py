@@ -1,0 +1,52 @@
+"""Who may do what: the role table, in one place, as pure functions.
+
+- anonymous: read zones, decrees, communes, posts, eligibility, map;
+- ``intern``: make their own choice of post;
+- ``ars``: import and publish decrees, propose posts, for its own region only;
+- ``cng``: every region; relocation validation; campaigns; the audit log;
+- ``admin``: everything.
+"""
+
+from __future__ import annotations
+
+from cesp.audit import Actor
+from cesp.errors import ForbiddenError, UnauthorizedError
+
+ANONYMOUS = Actor("anonymous", "anonymous")
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "decree.write": frozenset({"ars", "cng", "admin"}),
+    "post.write": frozenset({"ars", "cng", "admin"}),
+    "relocation.validate": frozenset({"cng", "admin"}),
+    "relocation.read": frozenset({"cng", "admin"}),
+    "campaign.manage": frozenset({"cng", "admin"}),
+    "choice.make": frozenset({"intern", "cng", "admin"}),
+    "audit.read": frozenset({"cng", "admin"}),
+    "key.manage": frozenset({"admin"}),
+}
+REGION_BOUND = frozenset({"ars"})
+
+
+def authorize(actor: Actor, action: str, region: str | None = None) -> None:
+    """Raise ``UnauthorizedError`` (no key) or ``ForbiddenError`` (wrong role/region)."""
+    allowed = ACTIONS[action]
+    if actor.role == "anonymous":
+        raise UnauthorizedError(
+            f"{action} needs an API key (Authorization: Bearer ...) with role "
+            f"{' or '.join(sorted(allowed))}",
+            message_fr="Cette opération demande une clé d'API (en-tête Authorization: Bearer).",
+        )
+    if actor.role not in allowed:
+        raise ForbiddenError(
+            f"role {actor.role} may not {action}; needed: {' or '.join(sorted(allowed))}",
+            message_fr=f"Le rôle {actor.role} ne permet pas cette opération.",
+        )
+    if actor.role in REGION_BOUND and region is not None and region != actor.region:
+        raise ForbiddenError(
+            f"key {actor.name!r} is limited to region {actor.region}, not {region}",
+            message_fr=(
+                f"Cette clé est limitée à la région {actor.region} ; la région {region} "
+                "n'est pas la sienne."
+            ),
+            field="region",
+        )
