@@ -53,11 +53,13 @@ def read_sites(path: Path) -> pd.DataFrame:
             ),
             read_options=pacsv.ReadOptions(encoding="utf8"),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        frame = table.to_pandas()
+    except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInputError(
-            f"cannot read the CSV: {exc}", message_fr="CSV illisible.", field="file"
+            f"cannot read the CSV (UTF-8 text with columns id,lon,lat expected): {exc}",
+            message_fr="CSV illisible : texte UTF-8 avec les colonnes id,lon,lat attendu.",
+            field="file",
         ) from exc
-    frame = table.to_pandas()
     missing = [c for c in ("id", "lon", "lat") if c not in frame.columns]
     if missing:
         raise InvalidInputError(
