@@ -162,3 +162,4 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     database: dict[str, Any]
     reference: dict[str, Any] | None
+    index: dict[str, Any] | None = None

@@ -42,6 +42,11 @@ class IndexHolder:
                 current = self._index
         return current
 
+    @property
+    def built(self) -> ZoningIndex | None:
+        """The current index if one was built (never builds)."""
+        return self._index
+
     def refresh(self) -> bool:
         """Rebuild if the database version moved; True when a new index was swapped in."""
         with self.engine.connect() as conn:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from cesp.api.dependencies import get_engine
@@ -37,7 +37,7 @@ def _reference(conn: sa.Connection) -> dict[str, Any] | None:
 
 
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
-def healthz(engine: Annotated[sa.Engine, Depends(get_engine)]) -> Any:
+def healthz(request: Request, engine: Annotated[sa.Engine, Depends(get_engine)]) -> Any:
     """200 when the database answers with the current schema and reference data; else 503."""
     database: dict[str, Any] = {"backend": backend_name(engine), "ok": False}
     reference = None
@@ -52,5 +52,16 @@ def healthz(engine: Annotated[sa.Engine, Depends(get_engine)]) -> Any:
     except Exception as exc:  # report, don't crash: that is what a health check is for
         database["error"] = type(exc).__name__
     ok = database["ok"] and reference is not None
-    body = Health(status="ok" if ok else "degraded", database=database, reference=reference)
+    holder = getattr(request.app.state, "holder", None)
+    built = holder.built if holder is not None else None
+    index = None
+    if built is not None:
+        index = {
+            "version": built.version,
+            "build_seconds": round(built.build_seconds, 3),
+            "decrees": len(built.decrees),
+        }
+    body = Health(
+        status="ok" if ok else "degraded", database=database, reference=reference, index=index
+    )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
