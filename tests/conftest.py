@@ -85,4 +85,4 @@ def scratch_engine(scratch_url: str) -> Iterator[sa.Engine]:
 
 @pytest.fixture
 def settings(database_url: str, data_dir: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=data_dir)
+    return Settings(database_url=database_url, data_dir=data_dir, index_warmup=False)

@@ -72,6 +72,4 @@ def api_schema(base_url: str):
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_schema(case) -> None:
-    case.call_and_validate(
-        checks=[not_a_server_error, response_schema_conformance], timeout=30
-    )
+    case.call_and_validate(checks=[not_a_server_error, response_schema_conformance], timeout=30)

@@ -1,0 +1,121 @@
+"""``cesp check`` and ``cesp check-bulk``, run in-process against a real database."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from cesp.cli.main import app
+from tests.zones.helpers import PETITE_COURONNE, cached_template, fill_from, publish_codes
+
+runner = CliRunner()
+BOBIGNY = ("--lon", "2.4397", "--lat", "48.9086")
+PARIS_CENTRE = ("--lon", "2.3522", "--lat", "48.8566")
+
+
+@pytest.fixture
+def zoned_url(
+    scratch_engine: sa.Engine,
+    scratch_url: str,
+    database_url: str,
+    data_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> str:
+    """75, 92 and 93 with decree 12-209 (2012)."""
+    template = cached_template(database_url, data_dir, tmp_path_factory, PETITE_COURONNE)
+    engine = fill_from(scratch_engine, scratch_url, data_dir, template, PETITE_COURONNE)
+    publish_codes(engine, tmp_path / "12-209.csv")
+    return scratch_url
+
+
+def _run(url: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--database-url", url, *args])
+    return result.exit_code, result.output
+
+
+def test_eligible_site_exits_0_with_a_french_sentence(zoned_url: str):
+    code, out = _run(zoned_url, "check", *BOBIGNY, "--date", "2013-01-01")
+    assert code == 0, out
+    assert "Lieu éligible au CESP à Bobigny au 01/01/2013" in out
+    assert "arrêté 12-209 du 24/05/2012" in out
+    assert "commune: 93008 Bobigny" in out
+    assert "zone: Bobigny (Zone déficitaire) arrêté 12-209" in out
+
+
+def test_not_eligible_site_exits_3_and_names_the_nearest_zone(zoned_url: str):
+    code, out = _run(zoned_url, "check", *PARIS_CENTRE, "--date", "2013-01-01")
+    assert code == 3, out
+    assert "Lieu non éligible au CESP" in out
+    assert "Zone éligible la plus proche" in out and "ZUS 18ème" in out
+
+    code, out = _run(zoned_url, "check", *BOBIGNY, "--date", "2011-01-01")
+    assert code == 3 and "Aucun arrêté de zonage en vigueur au 01/01/2011" in out
+
+
+def test_lambert93_and_insee_sites(zoned_url: str):
+    code, out = _run(zoned_url, "check", "--x", "658930", "--y", "6867768", "--date", "2013-01-01")
+    assert code == 0 and "commune: 93008 Bobigny" in out
+    code, out = _run(zoned_url, "check", "--insee", "93027", "--date", "2013-01-01")
+    assert code == 0 and "La Courneuve" in out
+
+
+def test_json_output_is_the_api_answer(zoned_url: str):
+    code, out = _run(zoned_url, "check", *BOBIGNY, "--date", "2013-01-01", "--json")
+    assert code == 0, out
+    body = json.loads(out)
+    assert (body["status"], body["eligible"]) == ("eligible", True)
+    assert body["commune"]["code"] == "93008"
+    assert [d["reference"] for d in body["decrees"]] == ["12-209"]
+    assert body["message_fr"].startswith("Lieu éligible")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--lon", "2.4"), "lon et lat"),
+        ((*BOBIGNY, "--date", "hier"), "AAAA-MM-JJ"),
+        (("--x", "6867768", "--y", "658930"), "inversés"),
+        ((*BOBIGNY, "--insee", "93008"), "soit lon et lat"),
+        (("--insee", "93059", "--date", "2026-01-01"), "n'est pas une commune"),
+        ((*BOBIGNY, "--profession", "plombier"), "Profession inconnue"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(zoned_url: str, args: tuple, message: str):
+    code, out = _run(zoned_url, "check", *args)
+    assert code == 2, out
+    assert message in out
+
+
+def test_check_bulk_writes_the_answers(zoned_url: str, tmp_path: Path):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        "id;lon;lat;date\n"
+        "a;2.4397;48.9086;2013-01-01\n"
+        "b;2.3522;48.8566;2013-01-01\n"
+        "c;x;48.9;2013-01-01\n"
+        "d;2.4397;48.9086;2011-01-01\n",
+        encoding="utf-8",
+    )
+    code, out = _run(zoned_url, "check-bulk", str(source), "-o", str(target))
+    assert code == 0, out
+    assert "4 lignes écrites" in out and "invalid: 1" in out
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["id"], r["status"]) for r in rows] == [
+        ("a", "eligible"),
+        ("b", "not_eligible"),
+        ("c", "invalid"),
+        ("d", "no_zoning"),
+    ]
+    assert rows[1]["commune_code"] == "75056" and float(rows[1]["distance_m"]) > 0
+
+    code, out = _run(zoned_url, "check-bulk", str(source), "-o", str(target), "--date", "x")
+    assert code == 2 and "AAAA-MM-JJ" in out
+    code, out = _run(zoned_url, "check-bulk", str(tmp_path / "missing.csv"), "-o", str(target))
+    assert code == 2
