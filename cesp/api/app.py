@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cesp import __version__
 from cesp.api import errors
@@ -24,6 +25,39 @@ from cesp.zones.holder import IndexHolder
 log = logging.getLogger("cesp.access")
 
 
+class AccessLog:
+    """One log line per request (method, path, status, milliseconds); pure ASGI, so it
+    costs microseconds, unlike a ``BaseHTTPMiddleware``."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on and log it when the response has gone."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            log.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI application for ``settings`` (read from the environment if None)."""
     settings = settings or Settings()
@@ -34,6 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.holder = IndexHolder(
             app.state.engine, settings.borderline_m, settings.index_poll_seconds
         )
+        if settings.index_warmup:
+            try:
+                app.state.holder.refresh()
+            except Exception:  # an empty database still serves /healthz (503)
+                log.exception("zoning index not built at start-up")
         app.state.holder.start()
         try:
             yield
@@ -58,19 +97,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(eligibility.router)
     app.include_router(audit.router)
 
-    @app.middleware("http")
-    async def access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info(
-            "%s %s %s %.1fms",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
-
+    app.add_middleware(AccessLog)
     return app

@@ -117,10 +117,11 @@ class EligibilityOut(BaseModel):
     approximate: bool
     candidates: list[CommuneOut]
     message_fr: str
+    id: str | int | None = Field(None, description="The site's id, in a batch")
 
     @classmethod
-    def of(cls, r: EligibilityResult) -> EligibilityOut:
-        """Serialise a result with its French sentence."""
+    def of(cls, r: EligibilityResult, site_id: str | int | None = None) -> EligibilityOut:
+        """Serialise a result with its French sentence (and the site's id in a batch)."""
         site = {k: v for k, v in vars(r.site).items() if v is not None}
         return cls(
             site=site,
@@ -138,6 +139,7 @@ class EligibilityOut(BaseModel):
             approximate=r.approximate,
             candidates=[c for c in (CommuneOut.of(x) for x in r.candidates) if c],
             message_fr=explain_fr(r),
+            id=site_id,
         )
 
 

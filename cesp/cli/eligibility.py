@@ -46,7 +46,7 @@ def check_command(
                 EligibilityOut.of(result).model_dump(mode="json"), indent=2, ensure_ascii=False
             )
         )
-        return
+        raise typer.Exit(0 if result.eligible else 3)
     typer.echo(explain_fr(result))
     if result.commune:
         typer.echo(f"commune: {result.commune.code} {result.commune.name}")

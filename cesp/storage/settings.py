@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default=600, ge=0, description="Anonymous requests per client per minute (0: off)"
     )
     rate_limit_burst: int = Field(default=120, ge=1, description="Anonymous burst allowance")
+    index_warmup: bool = Field(
+        default=True, description="Build the zoning index at start-up, before serving"
+    )
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often workers look for a newly published decree"
     )

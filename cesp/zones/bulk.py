@@ -45,11 +45,15 @@ def read_sites(path: Path) -> pd.DataFrame:
         raise InvalidInputError("the CSV is empty", message_fr="Le CSV est vide.", field="file")
     delimiter = ";" if head.count(b";") > head.count(b",") else ","
     try:
+        names = head.decode("utf-8-sig").strip().split(delimiter)
         table = pacsv.read_csv(
             path,
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            # Every column as text: ids keep their leading zeros, blank cells stay blank.
             convert_options=pacsv.ConvertOptions(
-                column_types={}, strings_can_be_null=False, auto_dict_encode=False
+                column_types={name.strip('"'): pa.string() for name in names},
+                strings_can_be_null=False,
+                auto_dict_encode=False,
             ),
             read_options=pacsv.ReadOptions(encoding="utf8"),
         )

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
-from cesp.errors import InvalidInputError
+from cesp.errors import CespError, InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.zones.decrees import Decree
@@ -117,6 +117,7 @@ class EligibilityResult:
     distance_m: float | None
     coverage: float | None
     candidates: tuple[CommuneRef, ...]
+    borderline_m: float = 50.0
 
     @property
     def approximate(self) -> bool:
@@ -333,13 +334,18 @@ def result_for(
             for r in answers.candidate_row[answers.candidate_point == i]
             if (ref := _commune_ref(index, crs, int(r))) is not None
         ),
+        borderline_m=index.borderline_m,
     )
 
 
 def _check_commune(
     index: ZoningIndex, conn: sa.Connection, site: CommuneSite, on: date, profession: str
 ) -> EligibilityResult:
-    resolution = resolve_code(conn, site.insee, on, with_geometry=True)
+    try:
+        resolution = resolve_code(conn, site.insee, on, with_geometry=True)
+    except CespError as error:
+        error.field = "insee"
+        raise
     unit = resolution.unit
     if resolution.status != "in_force" or unit.geometry is None:
         now = ", ".join(f"{u.name} ({u.code})" for u in resolution.now)
@@ -372,6 +378,7 @@ def _check_commune(
         distance_m=None,
         coverage=None,
         candidates=(),
+        borderline_m=index.borderline_m,
     )
     if not any(index.decrees[i].region_code == unit.region_code for i in decree_ids):
         return result

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from shapely import STRtree
 
 from cesp.geo.crs import LAMBERT93, REGION_METRIC_CRS, metric_crs_for_region, transformer
+from cesp.geo.geometry import union_multipolygon
 from cesp.storage.versioning import read_index_version
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, list_decrees
@@ -190,11 +191,14 @@ class ZoneSet:
     qualifying_rows: np.ndarray
     qualifying_tree: STRtree | None
     segments: SegmentIndex
+    outline: SegmentIndex
     regions: frozenset[str]
 
     def near_boundary(self, points: Points, band: float) -> np.ndarray:
-        """Exact: which points lie within ``band`` metres of a qualifying zone boundary."""
-        return self.segments.within(points.x, points.y, band)
+        """Exact: which points lie within ``band`` metres of the edge of the qualifying
+        area. The edge is that of the union of the qualifying zones: a border shared by
+        two neighbouring zones is not an edge (eligible on both sides)."""
+        return self.outline.within(points.x, points.y, band)
 
     def nearest(self, points: Points) -> tuple[np.ndarray, np.ndarray]:
         """Distance (m) to the nearest qualifying zone and its row, for outside points.
@@ -251,10 +255,20 @@ class ZoningIndex:
             qualifying_rows=qualifying,
             qualifying_tree=STRtree(geometries) if len(geometries) else None,
             segments=SegmentIndex(geometries),
+            outline=SegmentIndex(_union(geometries)),
             regions=frozenset(self.decrees[i].region_code for i in decree_ids),
         )
         self._zone_sets[key] = zone_set
         return zone_set
+
+
+def _union(geometries: np.ndarray) -> np.ndarray:
+    """The union of polygons as a one-element array (empty when there are none)."""
+    merged = union_multipolygon(list(geometries)) if len(geometries) else None
+    result = np.empty(1 if merged is not None else 0, dtype=object)
+    if merged is not None:
+        result[0] = merged
+    return result
 
 
 def _ordinal(value: object, missing: int) -> int:

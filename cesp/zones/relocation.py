@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cesp.errors import InvalidInputError, NotFoundError
+from cesp.errors import CespError, InvalidInputError, NotFoundError
 from cesp.zones.eligibility import EligibilityResult, check
 from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
@@ -54,6 +54,17 @@ class RelocationDecision:
     created_at: datetime
 
 
+def _check_named(
+    index: ZoningIndex, conn: sa.Connection, site: Site, on: date, profession: str, name: str
+) -> EligibilityResult:
+    """``check``, with errors naming the site they concern (``new_site.insee``)."""
+    try:
+        return check(index, conn, site, on, profession)
+    except CespError as error:
+        error.field = f"{name}.{error.field}" if error.field else name
+        raise
+
+
 def decide(
     index: ZoningIndex,
     conn: sa.Connection,
@@ -66,8 +77,8 @@ def decide(
 ) -> RelocationDecision:
     """Decide on a move; every failed rule is a reason (no short-circuit)."""
     profession = parse_profession(profession, change_date).value
-    current = check(index, conn, current_site, change_date, profession)
-    new = check(index, conn, new_site, change_date, profession)
+    current = _check_named(index, conn, current_site, change_date, profession, "current_site")
+    new = _check_named(index, conn, new_site, change_date, profession, "new_site")
     if current.commune is None:
         raise InvalidInputError(
             "current_site is in no French commune: cannot tell which ARS the beneficiary "

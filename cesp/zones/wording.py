@@ -34,8 +34,8 @@ def explain_fr(result: EligibilityResult) -> str:
         case "borderline":
             side = "dans" if result.eligible else "hors de"
             text = (
-                f"Lieu en limite de zone{where} : il se trouve {side} la zone, à moins de 50 m "
-                "de sa limite ; faites confirmer par l'ARS."
+                f"Lieu en limite de zone{where} : il se trouve {side} la zone, à moins de "
+                f"{result.borderline_m:.0f} m de sa limite ; faites confirmer par l'ARS."
             )
             if qualifying:
                 text += f" Zone : {_zone_fr(qualifying[0])}."

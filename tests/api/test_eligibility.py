@@ -242,11 +242,6 @@ def test_relocation_errors(api: TestClient, cng: dict):
     assert _field(outside) == "current_site"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a CommuneSite's 'not a commune at the date' error keeps field 'insee': the batch "
-    "route (_batch_json) and the relocation route do not prefix it with the site's path",
-)
 @pytest.mark.parametrize("where", ["batch", "relocation"])
 def test_insee_not_a_commune_at_the_date_names_the_site(api: TestClient, cng: dict, where: str):
     merged = {"insee": "93059"}  # Pierrefitte-sur-Seine, part of Saint-Denis since 2025

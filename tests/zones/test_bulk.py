@@ -139,22 +139,12 @@ def test_answers_match_single_checks_across_chunks(idf_engine, index, tmp_path, 
             assert (float(row["distance_m"]) if row["distance_m"] else "") == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bulk.read_sites infers column types: an id column of digits becomes integers "
-    "and loses its leading zeros (007 -> 7), so answers no longer match the user's ids",
-)
 def test_ids_are_written_back_as_given(index, tmp_path: Path):
     text = "id,lon,lat\n007,2.4397,48.9086\n010000123,2.389,48.9236\n"
     _, rows = _run(index, tmp_path, text)
     assert [r["id"] for r in rows] == ["007", "010000123"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bulk.read_sites lets pyarrow type the date/profession columns: a blank cell "
-    "becomes null, _parse reads it as the text 'None' and marks the row invalid",
-)
 @pytest.mark.parametrize(
     "text",
     [

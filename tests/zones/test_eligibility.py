@@ -176,10 +176,6 @@ def test_region_without_decree_is_no_zoning(two_regions_engine, tmp_path: Path):
     assert in_bobigny.status == "eligible"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wording.explain_fr hard-codes 'à moins de 50 m' whatever index.borderline_m is",
-)
 def test_borderline_sentence_states_the_configured_band(idf_engine, decree_2012):
     index = build_index(idf_engine, borderline_m=100)
     with idf_engine.connect() as conn:
@@ -260,10 +256,6 @@ def test_insee_code_coverage(idf_engine, decree_2012, decree_2018):
     assert "93066" in merged.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolve_code's NotFoundError (field 'code') escapes _check_commune unrenamed",
-)
 def test_unknown_insee_code_names_the_insee_field(idf_engine, index_2012):
     with idf_engine.connect() as conn, pytest.raises(CespError) as caught:
         check(index_2012, conn, make_site(insee="93999"), IN_2013)

@@ -26,7 +26,7 @@ from cesp.api.eligibility_schemas import (
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.audit import Actor, record
-from cesp.errors import InvalidInputError
+from cesp.errors import CespError, InvalidInputError
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.zones.bulk import evaluate_frame, read_sites, write_sites
@@ -42,7 +42,7 @@ router = APIRouter(tags=["eligibility"])
 @router.get("/api/v1/eligibility", response_model=EligibilityOut, responses=ERRORS)
 def get_eligibility(
     index: Annotated[ZoningIndex, Depends(get_index)],
-    conn: Annotated[sa.Connection, Depends(get_connection)],
+    engine: Annotated[sa.Engine, Depends(get_engine)],
     lon: Annotated[float | None, Query(ge=-180, le=180, description="WGS84")] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="WGS84")] = None,
     x: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) easting")] = None,
@@ -53,7 +53,11 @@ def get_eligibility(
 ) -> EligibilityOut:
     """Does this site qualify for the CESP on this date, and under which decree?"""
     site = make_site(lon, lat, x, y, insee)
-    return EligibilityOut.of(check(index, conn, site, on, profession))
+    if isinstance(site, PointSite):
+        # Coordinates are answered from memory: no database round trip on the hot path.
+        return EligibilityOut.of(check(index, None, site, on, profession))
+    with engine.connect() as conn:
+        return EligibilityOut.of(check(index, conn, site, on, profession))
 
 
 def _batch_json(index: ZoningIndex, conn: sa.Connection, body: BatchIn) -> BatchOut:
@@ -78,8 +82,17 @@ def _batch_json(index: ZoningIndex, conn: sa.Connection, body: BatchIn) -> Batch
         results[i] = answer
     for i, site in enumerate(sites):
         if isinstance(site, CommuneSite):
-            results[i] = check(index, conn, site, dates[i], professions[i])
-    return BatchOut(results=[EligibilityOut.of(r) for r in results])
+            try:
+                results[i] = check(index, conn, site, dates[i], professions[i])
+            except CespError as error:
+                error.field = f"sites.{i}.{error.field or 'insee'}"
+                raise
+    return BatchOut(
+        results=[
+            EligibilityOut.of(result, given.id)
+            for given, result in zip(body.sites, results, strict=True)
+        ]
+    )
 
 
 @router.post(
