@@ -7,11 +7,12 @@ import threading
 import time
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from cesp.access import ANONYMOUS
 from cesp.audit import Actor
 from cesp.errors import RateLimitedError, UnauthorizedError
-from cesp.keys import authenticate
+from cesp.keys import ApiKey, authenticate
 
 
 class RateLimiter:
@@ -39,7 +40,12 @@ class RateLimiter:
                 self._buckets.clear()
 
 
-def get_actor(request: Request) -> Actor:
+def _lookup(request: Request, token: str) -> ApiKey | None:
+    with request.app.state.engine.connect() as conn:
+        return authenticate(conn, token)
+
+
+async def get_actor(request: Request) -> Actor:
     """The caller: a live API key's actor, or anonymous (rate-limited)."""
     cached: Actor | None = getattr(request.state, "actor", None)
     if cached is not None:
@@ -53,8 +59,7 @@ def get_actor(request: Request) -> Actor:
                 "Authorization header must be 'Bearer <key>'",
                 message_fr="En-tête Authorization attendu : « Bearer <clé> ».",
             )
-        with request.app.state.engine.connect() as conn:
-            key = authenticate(conn, token.strip())
+        key = await run_in_threadpool(_lookup, request, token.strip())
         if key is None:
             raise UnauthorizedError(
                 "unknown or revoked API key", message_fr="Clé d'API inconnue ou révoquée."

@@ -7,31 +7,40 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from cesp.storage.settings import Settings
 from cesp.zones.holder import IndexHolder
 from cesp.zones.index import ZoningIndex
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> sa.Engine:
+async def get_engine(request: Request) -> sa.Engine:
     """The engine opened in the app's lifespan."""
     engine: sa.Engine = request.app.state.engine
     return engine
 
 
-def get_index(request: Request) -> ZoningIndex:
-    """The worker's current zoning index (complete: old or new, never half-built)."""
+async def get_index(request: Request) -> ZoningIndex:
+    """The worker's current zoning index (complete: old or new, never half-built).
+
+    Async on purpose: sync dependencies cost a thread-pool hop per request. The index is
+    built before the server accepts requests; only a cold start without warm-up builds
+    it here, in a thread."""
     holder: IndexHolder = request.app.state.holder
-    return holder.index
+    built = holder.built
+    if built is not None:
+        return built
+    return await run_in_threadpool(lambda: holder.index)
 
 
 def get_connection(request: Request) -> Iterator[sa.Connection]:
     """A read connection for the duration of one request."""
-    with get_engine(request).connect() as connection:
+    engine: sa.Engine = request.app.state.engine
+    with engine.connect() as connection:
         yield connection
