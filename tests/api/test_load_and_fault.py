@@ -34,7 +34,7 @@ from tests.zones.helpers import build_template, fill_scratch
 BOBIGNY = {"lon": 2.4400, "lat": 48.9100}
 SAINT_OUEN = {"lon": 2.3340, "lat": 48.9118}
 CHECK_DATE = "2018-01-01"
-REQUESTS_PER_CLIENT = 120
+REQUESTS_PER_CLIENT = 3000
 TIME_LIMIT_S = 60
 
 
@@ -175,9 +175,11 @@ def test_checks_during_a_publication_see_old_or_new_never_a_mixture(
         )
         assert published.status_code == 201, published.text
         deadline = time.monotonic() + TIME_LIMIT_S
+        while seen.count("new") < 50 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop.set()
         for thread in threads:
             thread.join(timeout=max(1, deadline - time.monotonic()))
-        stop.set()
     finally:
         server.stop()
     assert failures == []

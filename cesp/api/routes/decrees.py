@@ -8,6 +8,7 @@ from typing import Annotated
 import sqlalchemy as sa
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import Path as FastPath
 
 from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
@@ -23,6 +24,8 @@ from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
+
+DecreeId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="Decree id")]
 
 
 @router.get("", response_model=list[DecreeOut], responses=ERRORS)
@@ -40,7 +43,7 @@ def get_decrees(
 
 @router.get("/{decree_id}", response_model=DecreeDetail, responses=ERRORS)
 def get_one_decree(
-    conn: Annotated[sa.Connection, Depends(get_connection)], decree_id: int
+    conn: Annotated[sa.Connection, Depends(get_connection)], decree_id: DecreeId
 ) -> DecreeDetail:
     """One decree with its zones."""
     decree = get_decree(conn, decree_id)
@@ -123,7 +126,7 @@ def post_decree(
 def post_publish(
     engine: Annotated[sa.Engine, Depends(get_engine)],
     actor: Annotated[Actor, Depends(get_actor)],
-    decree_id: int,
+    decree_id: DecreeId,
 ) -> DecreeOut:
     """Publish a draft decree; the decree it replaces closes the day before."""
     with write_transaction(engine) as conn:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FastPath
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -228,7 +229,7 @@ def validate_relocation(
 
 @router.get("/api/v1/relocations/{decision_id}", response_model=RelocationOut, responses=ERRORS)
 def get_relocation(
-    decision_id: str,
+    decision_id: Annotated[str, FastPath(max_length=64)],
     conn: Annotated[sa.Connection, Depends(get_connection)],
     actor: Annotated[Actor, Depends(get_actor)],
 ) -> RelocationOut:
