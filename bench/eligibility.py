@@ -94,13 +94,9 @@ PLAIN_SCRIPT = textwrap.dedent(
     gdf = gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points.lon, points.lat), crs=4326)
     joined = gpd.sjoin(gdf, zones[["zone_name", "decree", "geometry"]], how="left",
                        predicate="intersects")
-    joined = joined.groupby("id", sort=False).agg(
-        lon=("lon", "first"), lat=("lat", "first"),
-        zone_names=("zone_name", lambda s: "|".join(s.dropna())),
-        decree_references=("decree", lambda s: "|".join(dict.fromkeys(s.dropna()))),
-    ).reset_index()
-    joined["eligible"] = joined["zone_names"] != ""
-    joined.to_csv(sys.argv[3], index=False)
+    joined = joined[~joined.index.duplicated()]
+    joined["eligible"] = joined["zone_name"].notna()
+    joined.drop(columns=["geometry", "index_right"]).to_csv(sys.argv[3], index=False)
     """
 )
 

@@ -16,6 +16,7 @@ from cesp.geo.communes import resolve_code, resolve_point, search_names
 
 router = APIRouter(prefix="/api/v1/communes", tags=["communes"])
 
+REGION_CODE = r"^\d{2}$"
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody},
     422: {"model": ErrorBody},
@@ -29,7 +30,10 @@ def find_communes(
     lat: Annotated[float | None, Query(description="WGS84 latitude", ge=-90, le=90)] = None,
     q: Annotated[str | None, Query(description="Commune name", max_length=100)] = None,
     departement: Annotated[
-        str | None, Query(description="Département code to narrow a name search", max_length=3)
+        str | None,
+        Query(
+            description="Département code to narrow a name search", pattern=r"^(\d{2,3}|2[ABab])$"
+        ),
     ] = None,
     on: Annotated[date | None, Query(alias="date", description="Date (default today)")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,

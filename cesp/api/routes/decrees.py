@@ -13,7 +13,7 @@ from fastapi import Path as FastPath
 from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine, get_settings
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
@@ -31,7 +31,7 @@ DecreeId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="Decree id")]
 @router.get("", response_model=list[DecreeOut], responses=ERRORS)
 def get_decrees(
     conn: Annotated[sa.Connection, Depends(get_connection)],
-    region: Annotated[str | None, Query(max_length=3)] = None,
+    region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     profession: Annotated[str | None, Query(max_length=32)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     on: Annotated[date | None, Query(alias="date", description="In force on")] = None,
@@ -81,7 +81,7 @@ def post_decree(
     engine: Annotated[sa.Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
     file: Annotated[UploadFile, File(description="Zipped shapefile, GeoJSON, GPKG, CSV, XLSX")],
-    region: Annotated[str, Form(max_length=3)],
+    region: Annotated[str, Form(pattern=REGION_CODE, description="COG region code")],
     reference: Annotated[str, Form(max_length=60)],
     signed: Annotated[date, Form()],
     effective_from: Annotated[date, Form()],

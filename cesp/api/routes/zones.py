@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from cesp.api.dependencies import get_connection
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.zones.export import (
     communes_csv,
     communes_xlsx,
@@ -42,7 +42,7 @@ class ListFormat(StrEnum):
 )
 def get_zones(
     conn: Annotated[sa.Connection, Depends(get_connection)],
-    region: Annotated[str | None, Query(max_length=3)] = None,
+    region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     on: Annotated[date | None, Query(alias="date")] = None,
 ) -> JSONResponse:
@@ -60,7 +60,7 @@ def get_zones(
 @router.get("/communes", responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **ERRORS})
 def get_eligible_communes(
     conn: Annotated[sa.Connection, Depends(get_connection)],
-    region: Annotated[str, Query(max_length=3)],
+    region: Annotated[str, Query(pattern=REGION_CODE, description="COG region code")],
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     on: Annotated[date | None, Query(alias="date")] = None,
     fmt: Annotated[ListFormat, Query(alias="format")] = ListFormat.json,
