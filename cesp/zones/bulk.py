@@ -169,10 +169,13 @@ def write_sites(frame: pd.DataFrame, path: Path) -> None:
         if pd.api.types.is_numeric_dtype(frame[column]):
             continue
         values = frame[column].astype(str)
-        risky = (values.str.match(r"^[=+\-@\t\r]") & ~values.str.match(NUMBER.pattern)).to_numpy()
-        if risky.any():
-            frame[column] = frame[column].astype(object)
-            frame.loc[risky, column] = [safe_cell(v) for v in values[risky]]
+        flagged = values.str[:1].isin(list("=+-@\t\r")).to_numpy()
+        if flagged.any():
+            risky = np.zeros(len(values), dtype=bool)
+            risky[flagged] = ~values[flagged].str.match(NUMBER.pattern).to_numpy()
+            if risky.any():
+                frame[column] = frame[column].astype(object)
+                frame.loc[risky, column] = [safe_cell(v) for v in values[risky]]
     table = pa.Table.from_pandas(frame, preserve_index=False)
     pacsv.write_csv(table, path)
 

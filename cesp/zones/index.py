@@ -24,13 +24,13 @@ import sqlalchemy as sa
 from shapely import STRtree
 
 from cesp.geo.crs import LAMBERT93, REGION_METRIC_CRS, metric_crs_for_region, transformer
-from cesp.geo.geometry import union_multipolygon
 from cesp.storage.versioning import read_index_version
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, list_decrees
 from cesp.zones.segments import SegmentIndex
 
 SMALL_BATCH = 512
+EXACT_NEAREST_LIMIT = 20_000
 FOREVER = date.max.toordinal()
 TERRITORY_CRS = tuple(dict.fromkeys((LAMBERT93, *REGION_METRIC_CRS.values())))
 _BOXES = (
@@ -190,7 +190,6 @@ class ZoneSet:
     drawn: PolygonLayer
     qualifying_rows: np.ndarray
     qualifying_tree: STRtree | None
-    segments: SegmentIndex
     outline: SegmentIndex
     regions: frozenset[str]
 
@@ -203,9 +202,16 @@ class ZoneSet:
     def nearest(self, points: Points) -> tuple[np.ndarray, np.ndarray]:
         """Distance (m) to the nearest qualifying zone and its row, for outside points.
 
-        Exact when proven (see ``cesp.zones.segments``), else at most 50 m above.
+        The distance to the outline of the qualifying area is the distance to the nearest
+        qualifying zone. Exact (see ``cesp.zones.segments``); in a batch with more than
+        ``EXACT_NEAREST_LIMIT`` unproven points, those are at most 50 m above.
         """
-        distance, owner, _ = self.segments.nearest(points.x, points.y)
+        distance, owner, proven = self.outline.nearest(points.x, points.y)
+        unproven = np.flatnonzero(~proven)
+        if 0 < len(unproven) <= EXACT_NEAREST_LIMIT:
+            distance[unproven] = self.outline.exact(
+                points.x[unproven], points.y[unproven], distance[unproven]
+            )
         rows = np.where(owner >= 0, self.qualifying_rows[np.maximum(owner, 0)], -1)
         return distance, rows
 
@@ -254,21 +260,11 @@ class ZoningIndex:
             drawn=PolygonLayer(table.geometries[drawn_rows]),
             qualifying_rows=qualifying,
             qualifying_tree=STRtree(geometries) if len(geometries) else None,
-            segments=SegmentIndex(geometries),
-            outline=SegmentIndex(_union(geometries)),
+            outline=SegmentIndex(geometries, drop_shared=True),
             regions=frozenset(self.decrees[i].region_code for i in decree_ids),
         )
         self._zone_sets[key] = zone_set
         return zone_set
-
-
-def _union(geometries: np.ndarray) -> np.ndarray:
-    """The union of polygons as a one-element array (empty when there are none)."""
-    merged = union_multipolygon(list(geometries)) if len(geometries) else None
-    result = np.empty(1 if merged is not None else 0, dtype=object)
-    if merged is not None:
-        result[0] = merged
-    return result
 
 
 def _ordinal(value: object, missing: int) -> int:
