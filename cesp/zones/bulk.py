@@ -120,12 +120,17 @@ def _joined(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[np.ndarr
             rows = answers.zone_row[mask]
             zone_name[mask] = table.name[rows]
             decree_ref[mask] = [index.decrees[int(d)].reference for d in table.decree_id[rows]]
-        pairs = pd.DataFrame({"p": answers.zone_point, "z": zone_name, "d": decree_ref})
-        grouped = pairs.groupby("p", sort=False)
-        z = grouped["z"].agg("|".join)
-        d = grouped["d"].agg(lambda s: "|".join(dict.fromkeys(s)))
-        names[z.index.to_numpy()] = z.to_numpy()
-        refs[d.index.to_numpy()] = d.to_numpy()
+        order = np.argsort(answers.zone_point, kind="stable")
+        point = answers.zone_point[order]
+        zone_name, decree_ref = zone_name[order], decree_ref[order]
+        unique, start, count = np.unique(point, return_index=True, return_counts=True)
+        single = count == 1
+        names[unique[single]] = zone_name[start[single]]
+        refs[unique[single]] = decree_ref[start[single]]
+        # Several zones for one point (overlapping decrees of different categories): rare.
+        for p, first, n in zip(unique[~single], start[~single], count[~single], strict=True):
+            names[p] = "|".join(zone_name[first : first + n])
+            refs[p] = "|".join(dict.fromkeys(decree_ref[first : first + n]))
     return names, refs
 
 
