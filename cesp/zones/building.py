@@ -10,6 +10,7 @@ in one transaction, only when the problem list is empty.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -118,6 +119,22 @@ def _category(
     return found.code
 
 
+def _mixed(name: str, codes: Collection[str | None], row: int, problems: list[Problem]) -> bool:
+    """Record a problem when the rows of one zone name several categories."""
+    if len(codes) <= 1:
+        return False
+    found = sorted(c for c in codes if c)
+    problems.append(
+        Problem(
+            row,
+            f"zone {name!r} mixes categories {found}",
+            f"la zone « {name} » mélange plusieurs catégories",
+            "category",
+        )
+    )
+    return True
+
+
 def _describe_absence(code: str, units: list[CommuneUnit], on: date) -> tuple[str, str]:
     if not units:
         return (
@@ -213,15 +230,7 @@ def build_from_codes(
         codes = {_category(row, categories, fallback, problems) for row, _ in members}
         if None in codes:
             continue
-        if len(codes) > 1:
-            problems.append(
-                Problem(
-                    members[0][0].row,
-                    f"zone {name!r} mixes categories {sorted(c for c in codes if c)}",
-                    f"la zone « {name} » mélange plusieurs catégories",
-                    "category",
-                )
-            )
+        if _mixed(name, codes, members[0][0].row, problems):
             continue
         units = [unit for _, unit in members]
         geometry = union_multipolygon([u.geometry for u in units if u.geometry is not None])
@@ -361,15 +370,7 @@ def build_from_geometries(
     zones = []
     for name, members in groups.items():
         codes = {category for _, _, category in members}
-        if len(codes) > 1:
-            problems.append(
-                Problem(
-                    members[0][0].row,
-                    f"zone {name!r} mixes categories {sorted(codes)}",
-                    f"la zone « {name} » mélange plusieurs catégories",
-                    "category",
-                )
-            )
+        if _mixed(name, codes, members[0][0].row, problems):
             continue
         geometry = union_multipolygon([g for _, g, _ in members])
         assert geometry is not None

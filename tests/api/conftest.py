@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -7,9 +8,22 @@ from fastapi.testclient import TestClient
 
 from cesp.api.app import create_app
 from cesp.storage.settings import Settings
+from tests.zones.helpers import build_template, fill_scratch
 
 
 @pytest.fixture
 def client(reference_engine: sa.Engine, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def template(database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Paris and the petite couronne, loaded once per module (a file to copy on SpatiaLite)."""
+    return build_template(database_url, data_dir, tmp_path_factory)
+
+
+@pytest.fixture
+def engine(scratch_engine: sa.Engine, scratch_url: str, data_dir: Path, template) -> sa.Engine:
+    """The scratch database holding 75, 92 and 93, no decree."""
+    return fill_scratch(scratch_engine, scratch_url, data_dir, template)

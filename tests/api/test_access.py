@@ -15,7 +15,7 @@ from cesp.audit import Actor
 from cesp.keys import create_key, revoke_key
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
-from tests.zones.helpers import build_template, counts, fill_scratch
+from tests.zones.helpers import counts
 
 FORM = {
     "region": "11",
@@ -33,16 +33,6 @@ ROLES = {
     "cng": ("cng", None),
     "admin": ("admin", None),
 }
-
-
-@pytest.fixture(scope="module")
-def template(database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    return build_template(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(scratch_engine: sa.Engine, scratch_url: str, data_dir: Path, template) -> sa.Engine:
-    return fill_scratch(scratch_engine, scratch_url, data_dir, template)
 
 
 @pytest.fixture

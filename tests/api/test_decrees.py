@@ -20,10 +20,8 @@ from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from tests.zones.helpers import (
     EMPTY,
-    build_template,
     communes,
     counts,
-    fill_scratch,
     zipped_shapefile,
 )
 
@@ -37,18 +35,6 @@ FORM = {
 CODES = b"code_insee;nom_zone\n93027;La Courneuve\n93001;Aubervilliers\n"
 NEWER = {**FORM, "reference": "17-1000", "signed": "2017-12-15", "effective_from": "2018-01-01"}
 NEWER_CODES = b"code_insee;nom_zone;categorie\n93027;La Courneuve;ZIP\n93008;Bobigny;ZV\n"
-
-
-@pytest.fixture(scope="module")
-def template(
-    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path | None:
-    return build_template(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(scratch_engine: sa.Engine, scratch_url: str, data_dir: Path, template) -> sa.Engine:
-    return fill_scratch(scratch_engine, scratch_url, data_dir, template)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from cesp.audit import Actor
 from cesp.keys import create_key
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
-from tests.zones.helpers import EMPTY, build_template, counts, fill_scratch
+from tests.zones.helpers import EMPTY, counts
 
 FORM = {
     "region": "11",
@@ -58,16 +58,6 @@ HOSTILE = {
     "binary without NUL": (bytes(range(1, 32)) * 100, "unrecognised"),
     "empty file": (b"", "empty"),
 }
-
-
-@pytest.fixture(scope="module")
-def template(database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    return build_template(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(scratch_engine: sa.Engine, scratch_url: str, data_dir: Path, template) -> sa.Engine:
-    return fill_scratch(scratch_engine, scratch_url, data_dir, template)
 
 
 @pytest.fixture

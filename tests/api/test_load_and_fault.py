@@ -10,12 +10,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import date
@@ -29,73 +24,13 @@ from cesp.audit import Actor
 from cesp.keys import create_key
 from cesp.storage.engine import write_transaction
 from cesp.zones.importer import DecreeRequest, import_decree
-from tests.zones.helpers import build_template, fill_scratch
+from tests.api.live_server import LiveServer
 
 BOBIGNY = {"lon": 2.4400, "lat": 48.9100}
 SAINT_OUEN = {"lon": 2.3340, "lat": 48.9118}
 CHECK_DATE = "2018-01-01"
 REQUESTS_PER_CLIENT = 3000
 TIME_LIMIT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """``cesp serve`` in a subprocess on a free loopback port."""
-
-    def __init__(self, url: str, data_dir: Path):
-        self.env = {
-            **os.environ,
-            "CESP_DATABASE_URL": url,
-            "CESP_DATA_DIR": str(data_dir),
-            "CESP_RATE_LIMIT_PER_MINUTE": "0",
-            "CESP_INDEX_POLL_SECONDS": "0.3",
-            "CESP_LOG_LEVEL": "WARNING",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.base = ""
-
-    def start(self) -> None:
-        port = _free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cesp.cli.main", "serve", "--port", str(port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def template(database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    return build_template(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture
-def engine(scratch_engine: sa.Engine, scratch_url: str, data_dir: Path, template) -> sa.Engine:
-    return fill_scratch(scratch_engine, scratch_url, data_dir, template)
 
 
 def _token(engine: sa.Engine) -> str:
@@ -134,7 +69,9 @@ def test_checks_during_a_publication_see_old_or_new_never_a_mixture(
 ) -> None:
     _old_decree(engine, tmp_path)
     token = _token(engine)
-    server = Server(scratch_url, data_dir)
+    server = LiveServer(
+        scratch_url, data_dir, CESP_INDEX_POLL_SECONDS="0.3", CESP_LOG_LEVEL="WARNING"
+    )
     server.start()
     seen: list[str] = []
     failures: list[str] = []
@@ -213,7 +150,9 @@ def test_killed_mid_import_the_decree_is_whole_or_absent(
         "category": "ZIP",
         "profession": "medecin",
     }
-    server = Server(scratch_url, data_dir)
+    server = LiveServer(
+        scratch_url, data_dir, CESP_INDEX_POLL_SECONDS="0.3", CESP_LOG_LEVEL="WARNING"
+    )
     server.start()
     started = time.monotonic()
     preview = httpx.post(

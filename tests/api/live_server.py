@@ -1,0 +1,76 @@
+"""``cesp serve`` in a subprocess on a free loopback port, for tests that need a real
+HTTP server (load, fault, schemathesis, logs)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """Start, kill, stop a server; its output goes to a log file the test can read."""
+
+    def __init__(self, database_url: str, data_dir: Path, **env: str):
+        self.env = {
+            **os.environ,
+            "CESP_DATABASE_URL": database_url,
+            "CESP_DATA_DIR": str(data_dir),
+            "CESP_RATE_LIMIT_PER_MINUTE": "0",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.base = ""
+        self.log = Path(tempfile.mkstemp(prefix="cesp-server-", suffix=".log")[1])
+
+    def start(self, timeout: float = 60) -> LiveServer:
+        """Start and wait for ``/healthz`` to answer 200."""
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "cesp.cli.main", "serve", "--port", str(port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server died: {self.logs()}")
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(f"server did not start: {self.logs()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup, like a crash."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Terminate gracefully."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def logs(self) -> str:
+        """What the server printed so far."""
+        return self.log.read_text(errors="replace")
