@@ -10,11 +10,11 @@ whatever the CRS definition says.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import InvalidInputError
 
@@ -31,7 +31,7 @@ REGION_METRIC_CRS = {
 }
 
 # Rough bounding boxes (lon/lat) used to pick a metric CRS for a bare point.
-_OVERSEAS_BOXES = (
+OVERSEAS_BOXES = (
     ((-61.9, 15.8, -60.9, 16.6), "EPSG:5490"),
     ((-61.3, 14.3, -60.7, 14.9), "EPSG:5490"),
     ((-54.7, 2.0, -51.5, 6.0), "EPSG:2972"),
@@ -47,7 +47,7 @@ def metric_crs_for_region(region_code: str) -> str:
 
 def metric_crs_for_point(lon: float, lat: float) -> str:
     """The metric CRS for a WGS84 point (overseas boxes first, else Lambert-93)."""
-    for (minx, miny, maxx, maxy), crs in _OVERSEAS_BOXES:
+    for (minx, miny, maxx, maxy), crs in OVERSEAS_BOXES:
         if minx <= lon <= maxx and miny <= lat <= maxy:
             return crs
     return LAMBERT93
@@ -75,8 +75,8 @@ def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
 
 
-def reproject(geometry: BaseGeometry, source: str, target: str) -> BaseGeometry:
-    """Reproject a shapely geometry."""
+def reproject(geometry: Any, source: str, target: str) -> Any:
+    """Reproject a shapely geometry, or an array of them (vectorised)."""
     if source == target:
         return geometry
     transform = transformer(source, target)

@@ -23,7 +23,14 @@ import shapely
 import sqlalchemy as sa
 from shapely import STRtree
 
-from cesp.geo.crs import LAMBERT93, REGION_METRIC_CRS, metric_crs_for_region, transformer
+from cesp.geo.crs import (
+    LAMBERT93,
+    OVERSEAS_BOXES,
+    REGION_METRIC_CRS,
+    metric_crs_for_region,
+    reproject,
+    transformer,
+)
 from cesp.storage.versioning import read_index_version
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, list_decrees
@@ -33,19 +40,12 @@ SMALL_BATCH = 512
 EXACT_NEAREST_LIMIT = 20_000
 FOREVER = date.max.toordinal()
 TERRITORY_CRS = tuple(dict.fromkeys((LAMBERT93, *REGION_METRIC_CRS.values())))
-_BOXES = (
-    ((-61.9, 15.8, -60.9, 16.6), "EPSG:5490"),
-    ((-61.3, 14.3, -60.7, 14.9), "EPSG:5490"),
-    ((-54.7, 2.0, -51.5, 6.0), "EPSG:2972"),
-    ((55.1, -21.5, 56.0, -20.8), "EPSG:2975"),
-    ((44.9, -13.1, 45.4, -12.5), "EPSG:4471"),
-)
 
 
 def territory_of(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Metric CRS of each WGS84 point (overseas boxes, else Lambert-93)."""
     result = np.full(len(lon), LAMBERT93, dtype=object)
-    for (minx, miny, maxx, maxy), crs in _BOXES:
+    for (minx, miny, maxx, maxy), crs in OVERSEAS_BOXES:
         inside = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
         result[inside] = crs
     return result
@@ -58,13 +58,7 @@ def to_metric(crs: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _metric_geometries(crs: str, geometries: np.ndarray) -> np.ndarray:
-    t = transformer("EPSG:4326", crs)
-
-    def _xy(coords: np.ndarray) -> np.ndarray:
-        x, y = t.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geometries, _xy)
+    return np.asarray(reproject(geometries, "EPSG:4326", crs))
 
 
 class Points:
