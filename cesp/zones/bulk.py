@@ -34,7 +34,7 @@ OUTPUT_COLUMNS = [
     "distance_m",
     "error",
 ]
-CHUNK = 200_000
+CHUNK = 500_000
 
 
 def read_sites(path: Path) -> pd.DataFrame:
