@@ -21,6 +21,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "relocation.read": frozenset({"cng", "admin"}),
     "campaign.manage": frozenset({"cng", "admin"}),
     "choice.make": frozenset({"intern", "cng", "admin"}),
+    "beneficiary.read": frozenset({"intern", "cng", "admin"}),
+    "beneficiary.write": frozenset({"cng", "admin"}),
     "audit.read": frozenset({"cng", "admin"}),
     "key.manage": frozenset({"admin"}),
 }

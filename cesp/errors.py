@@ -40,6 +40,17 @@ class NotFoundError(CespError):
     code = "not_found"
 
 
+class ConflictError(CespError):
+    """The request is well formed but the state forbids it now (not your turn, no place
+    left, campaign closed...); ``code`` says which, for clients to react."""
+
+    code = "conflict"
+
+    def __init__(self, code: str, message: str, *, message_fr: str, field: str | None = None):
+        super().__init__(message, message_fr=message_fr, field=field)
+        self.code = code
+
+
 class OutsideTerritoryError(CespError):
     """A point lies outside every loaded commune."""
 

@@ -20,6 +20,7 @@ from cesp.geo.loader import load_reference
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
+from tests.zones.helpers import PETITE_COURONNE, cached_template, fill_scratch
 
 
 def _reset(engine: sa.Engine) -> None:
@@ -86,3 +87,21 @@ def scratch_engine(scratch_url: str) -> Iterator[sa.Engine]:
 @pytest.fixture
 def settings(database_url: str, data_dir: Path) -> Settings:
     return Settings(database_url=database_url, data_dir=data_dir, index_warmup=False)
+
+
+@pytest.fixture(scope="session")
+def petite_couronne_template(
+    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path | None:
+    return cached_template(database_url, data_dir, tmp_path_factory, PETITE_COURONNE)
+
+
+@pytest.fixture
+def idf_engine(
+    scratch_engine: sa.Engine,
+    scratch_url: str,
+    data_dir: Path,
+    petite_couronne_template: Path | None,
+) -> Iterator[sa.Engine]:
+    """The scratch database with 75, 92 and 93 loaded and no decree."""
+    yield fill_scratch(scratch_engine, scratch_url, data_dir, petite_couronne_template)

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cesp.api.uploads import UploadTooLargeError
 from cesp.errors import (
     CespError,
+    ConflictError,
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: dict[type[CespError], int] = {
     RateLimitedError: 429,
     InvalidInputError: 422,
     NotFoundError: 404,
+    ConflictError: 409,
     OutsideTerritoryError: 404,
     ReferenceDataError: 503,
     StorageError: 503,

@@ -79,6 +79,8 @@ class ImportReport:
     diff: ZoningDiff | None
     decree: Decree | None = None
     superseded: list[Decree] = field(default_factory=list)
+    draft_zones: list[DraftZone] = field(default_factory=list, repr=False)
+    qualifying_categories: frozenset[str] = frozenset()
 
     @property
     def communes(self) -> int:
@@ -247,6 +249,8 @@ def import_decree(
         _summaries(built.zones),
         compared,
         diff,
+        draft_zones=built.zones,
+        qualifying_categories=frozenset(c.code for c in categories if c.qualifies_for_cesp),
     )
     if request.dry_run:
         return report

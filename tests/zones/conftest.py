@@ -6,33 +6,13 @@ import sqlalchemy as sa
 
 from cesp.zones.decrees import Decree
 from tests.zones.helpers import (
-    PETITE_COURONNE,
     cached_template,
     fill_from,
-    fill_scratch,
     publish_codes,
     publish_drawn_2018,
 )
 
 TWO_REGIONS = "69,75,92,93"
-
-
-@pytest.fixture(scope="session")
-def petite_couronne_template(
-    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path | None:
-    return cached_template(database_url, data_dir, tmp_path_factory, PETITE_COURONNE)
-
-
-@pytest.fixture
-def idf_engine(
-    scratch_engine: sa.Engine,
-    scratch_url: str,
-    data_dir: Path,
-    petite_couronne_template: Path | None,
-) -> Iterator[sa.Engine]:
-    """The scratch database with 75, 92 and 93 loaded and no decree."""
-    yield fill_scratch(scratch_engine, scratch_url, data_dir, petite_couronne_template)
 
 
 @pytest.fixture

@@ -1,0 +1,289 @@
+"""Request and response bodies of the posts, campaigns and beneficiaries routes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cesp.posts.campaigns import Campaign
+from cesp.posts.model import Beneficiary, Post
+from cesp.posts.proposals import Proposal
+from cesp.posts.qualification import Qualification
+
+
+class PostOut(BaseModel):
+    """A post of a national list, and where its site stands on the date asked."""
+
+    id: int
+    reference: str
+    campaign: int
+    kind: str
+    region: str
+    departement: str
+    profession: str
+    specialty: str
+    mode: str
+    structure: str
+    address: str
+    commune_code: str
+    commune_name: str
+    lon: float
+    lat: float
+    places: int
+    places_left: int
+    status: str
+    qualifies: bool
+    qualification: Literal["in_zone", "grandfathered", "out_of_zone"]
+    qualification_fr: str
+    out_of_zone_since: date | None
+    proposed_by: str
+    proposed_at: datetime
+    sample: bool
+
+    @classmethod
+    def of(cls, post: Post, q: Qualification) -> PostOut:
+        """Serialise a post with its qualification."""
+        return cls(
+            id=post.id,
+            reference=post.reference,
+            campaign=post.campaign,
+            kind=post.kind,
+            region=post.region,
+            departement=post.departement,
+            profession=post.profession,
+            specialty=post.specialty,
+            mode=post.mode,
+            structure=post.structure,
+            address=post.address,
+            commune_code=post.commune_code,
+            commune_name=post.commune_name,
+            lon=post.lon,
+            lat=post.lat,
+            places=post.places,
+            places_left=post.places_left,
+            status=post.status,
+            qualifies=q.qualifies,
+            qualification=q.status,  # type: ignore[arg-type]
+            qualification_fr=q.label_fr,
+            out_of_zone_since=q.out_of_zone_since,
+            proposed_by=post.proposed_by,
+            proposed_at=post.proposed_at,
+            sample=post.sample,
+        )
+
+
+class PostPageOut(BaseModel):
+    """``GET /api/v1/posts``."""
+
+    items: list[PostOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class PostIn(BaseModel):
+    """A post proposed by an ARS (its region is the commune's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=40)
+    campaign: int = Field(ge=2010, le=2100)
+    kind: Literal["exercice", "internat"] = "exercice"
+    profession: str = Field(default="medecin", max_length=32)
+    specialty: str = Field(min_length=1, max_length=120)
+    mode: Literal["liberal", "salarie", "mixte"]
+    structure: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=300)
+    commune_code: str = Field(min_length=5, max_length=5)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    places: int = Field(ge=0, le=10_000)
+    listed_on: date | None = Field(
+        default=None, description="Publication date the 3-year rule counts from (default today)"
+    )
+
+
+class PostPatch(BaseModel):
+    """Fields an ARS may change on its post."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    specialty: str | None = Field(default=None, min_length=1, max_length=120)
+    mode: Literal["liberal", "salarie", "mixte"] | None = None
+    structure: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    places: int | None = Field(default=None, ge=0, le=10_000)
+    status: Literal["open", "withdrawn"] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields actually given."""
+        return self.model_dump(exclude_none=True)
+
+
+class CampaignOut(BaseModel):
+    """A campaign of choice."""
+
+    id: int
+    year: int
+    kind: str
+    procedure: Literal["rank_order", "applications"]
+    status: Literal["draft", "open", "closed"]
+    published_on: date
+    next_rank: int | None
+
+    @classmethod
+    def of(cls, c: Campaign) -> CampaignOut:
+        """Serialise a campaign."""
+        return cls(
+            id=c.id,
+            year=c.year,
+            kind=c.kind,
+            procedure=c.procedure,  # type: ignore[arg-type]
+            status=c.status,  # type: ignore[arg-type]
+            published_on=c.published_on,
+            next_rank=c.next_rank,
+        )
+
+
+class CampaignIn(BaseModel):
+    """A new campaign (CNG)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2010, le=2100)
+    kind: Literal["exercice", "internat"]
+    published_on: date | None = None
+
+
+class StatusIn(BaseModel):
+    """Open or close a campaign."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "closed"]
+
+
+class ChoiceIn(BaseModel):
+    """Choose a post, or pass (``{"pass": true}``); a CNG agent names the beneficiary."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    post_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    pass_turn: bool = Field(default=False, alias="pass")
+    beneficiary_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class ChoiceOut(BaseModel):
+    """A choice made (or a turn passed)."""
+
+    beneficiary_id: int
+    rank: int
+    post_id: int | None
+    at: datetime
+
+
+class ChoiceAnswer(BaseModel):
+    """``POST /api/v1/campaigns/{id}/choices``."""
+
+    choice: ChoiceOut
+    post: PostOut | None
+
+
+class WishesIn(BaseModel):
+    """Up to five posts, in order of preference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wishes: list[int] = Field(min_length=1, max_length=5)
+    beneficiary_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class WishOut(BaseModel):
+    """One wish."""
+
+    rank: int
+    post_id: int
+
+
+class WishesOut(BaseModel):
+    """A beneficiary's wishes."""
+
+    beneficiary_id: int
+    wishes: list[WishOut]
+
+
+class ProposalOut(BaseModel):
+    """A proposal of an allocation run, with its explanation."""
+
+    id: int
+    run: int
+    beneficiary_id: int
+    post_id: int | None
+    wish_rank: int | None
+    outcome: Literal["proposed", "tie", "none"]
+    explanation_fr: str
+    ars_decision: str | None
+    employer_decision: str | None
+    status: Literal["proposed", "confirmed", "refused", "none"]
+
+    @classmethod
+    def of(cls, p: Proposal) -> ProposalOut:
+        """Serialise a proposal."""
+        return cls(
+            id=p.id,
+            run=p.run,
+            beneficiary_id=p.beneficiary_id,
+            post_id=p.post_id,
+            wish_rank=p.wish_rank,
+            outcome=p.outcome,  # type: ignore[arg-type]
+            explanation_fr=p.explanation_fr,
+            ars_decision=p.ars_decision,
+            employer_decision=p.employer_decision,
+            status=p.status,  # type: ignore[arg-type]
+        )
+
+
+class DecisionIn(BaseModel):
+    """The ARS's or the employer's answer to a proposal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    party: Literal["ars", "employer"]
+    decision: Literal["confirm", "refuse"]
+
+
+class HistoryOut(BaseModel):
+    """One step of a campaign."""
+
+    id: int
+    at: datetime
+    actor: str
+    event: str
+    beneficiary_id: int | None
+    post_id: int | None
+    detail_fr: str
+
+
+class MeOut(BaseModel):
+    """The beneficiary an intern key speaks for."""
+
+    beneficiary_id: int
+    name: str
+    profession: str
+    specialty: str | None
+    training_region: str
+    rank: int | None
+
+    @classmethod
+    def of(cls, b: Beneficiary, rank: int | None) -> MeOut:
+        """Serialise."""
+        return cls(
+            beneficiary_id=b.id,
+            name=b.name,
+            profession=b.profession,
+            specialty=b.specialty,
+            training_region=b.training_region,
+            rank=rank,
+        )

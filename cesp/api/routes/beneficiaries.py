@@ -1,0 +1,76 @@
+"""``/api/v1/me`` and ``/api/v1/beneficiaries``: who an intern key speaks for, and a
+beneficiary's engagement (length, what a rupture would cost)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import sqlalchemy as sa
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as FastPath
+
+from cesp.access import authorize
+from cesp.api.auth import get_actor
+from cesp.api.dependencies import get_connection
+from cesp.api.post_schemas import MeOut
+from cesp.api.routes.communes import ERRORS
+from cesp.audit import Actor
+from cesp.errors import ForbiddenError
+from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
+from cesp.posts.contract import EngagementTerms, assess_engagement
+from cesp.zones.professions import Profession
+
+router = APIRouter(prefix="/api/v1", tags=["beneficiaries"])
+
+
+@router.get("/me", response_model=MeOut, responses=ERRORS)
+def get_me(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    actor: Annotated[Actor, Depends(get_actor)],
+    campaign: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Campaign id")] = None,
+) -> MeOut:
+    """The beneficiary of an intern key, with their rank in ``campaign`` if given."""
+    authorize(actor, "beneficiary.read")
+    me = beneficiary_for(conn, actor)
+    rank = None
+    if campaign is not None:
+        rank = conn.execute(
+            sa.text(
+                "SELECT rank FROM campaign_candidates WHERE campaign_id = :c "
+                "AND beneficiary_id = :b"
+            ),
+            {"c": campaign, "b": me.id},
+        ).scalar()
+    return MeOut.of(me, rank)
+
+
+@router.get("/beneficiaries/{beneficiary_id}/engagement", responses=ERRORS)
+def get_engagement(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    actor: Annotated[Actor, Depends(get_actor)],
+    beneficiary_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)],
+    on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
+) -> dict[str, object]:
+    """The engagement of a beneficiary on ``date``: its length, the service done and left,
+    and what a resignation that day would cost (CNG, or the intern about themself)."""
+    authorize(actor, "beneficiary.read")
+    if actor.role == "intern" and beneficiary_for(conn, actor).id != beneficiary_id:
+        raise ForbiddenError(
+            "an intern key reads only its own engagement",
+            message_fr="Une clé d'interne ne consulte que son propre engagement.",
+            field="beneficiary_id",
+        )
+    b = get_beneficiary(conn, beneficiary_id)
+    terms = EngagementTerms(
+        signed_on=b.signed_on,
+        months_paid=b.months_paid,
+        profession=Profession(b.profession),
+        requested_on=b.requested_on,
+        suspended_months=b.suspended_months,
+        deferral_months=b.deferral_months,
+        des_obtained_on=b.des_obtained_on,
+        practice_started_on=b.practice_started_on,
+    )
+    return {"beneficiary_id": b.id, **assess_engagement(terms, on or date.today()).as_dict()}

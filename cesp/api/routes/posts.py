@@ -1,0 +1,161 @@
+"""``/api/v1/posts``: the national lists, filtered and paged; ARS and CNG add and change."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Path as FastPath
+
+from cesp.api.auth import get_actor
+from cesp.api.dependencies import get_connection, get_engine, get_index
+from cesp.api.post_schemas import PostIn, PostOut, PostPageOut, PostPatch
+from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.audit import Actor
+from cesp.errors import InvalidInputError
+from cesp.posts.listfile import list_csv, list_xlsx
+from cesp.posts.store import (
+    MAX_LIMIT,
+    PostFilter,
+    add_posts,
+    get_post,
+    list_posts,
+    qualifications,
+    update_post,
+)
+from cesp.storage.engine import write_transaction
+from cesp.zones.index import ZoningIndex
+
+router = APIRouter(prefix="/api/v1/posts", tags=["posts"])
+
+PostId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="Post id")]
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``minlon,minlat,maxlon,maxlat`` in WGS84 degrees."""
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not (values[0] <= values[2] and values[1] <= values[3]):
+        raise InvalidInputError(
+            "bbox must be minlon,minlat,maxlon,maxlat in WGS84 degrees",
+            message_fr="bbox : minlon,minlat,maxlon,maxlat attendus (degrés WGS84).",
+            field="bbox",
+        )
+    return values
+
+
+def post_filter(
+    campaign: Annotated[int | None, Query(ge=2010, le=2100)] = None,
+    kind: Annotated[Literal["exercice", "internat"] | None, Query()] = None,
+    region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
+    departement: Annotated[str | None, Query(pattern=r"^(\d{2,3}|2[AB])$")] = None,
+    specialty: Annotated[str | None, Query(max_length=120)] = None,
+    mode: Annotated[Literal["liberal", "salarie", "mixte"] | None, Query()] = None,
+    status: Annotated[Literal["open", "filled", "withdrawn"] | None, Query()] = None,
+    bbox: Annotated[
+        str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")
+    ] = None,
+) -> PostFilter:
+    """The stored-field filters shared by the list and its export."""
+    return PostFilter(
+        campaign, kind, region, departement, specialty, mode, status, parse_bbox(bbox)
+    )
+
+
+@router.get("", response_model=PostPageOut, responses=ERRORS)
+def get_posts(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    where: Annotated[PostFilter, Depends(post_filter)],
+    qualifies: Annotated[bool | None, Query(description="Site qualifies on `date`")] = None,
+    on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> PostPageOut:
+    """Posts in a stable order (by id), with where each site stands on ``date``."""
+    page = list_posts(conn, index, where, qualifies=qualifies, on=on, limit=limit, offset=offset)
+    return PostPageOut(
+        items=[PostOut.of(p, q) for p, q in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/export",
+    responses={**ERRORS, 200: {"content": {"text/csv": {}, "application/vnd.ms-excel": {}}}},
+)
+def export_posts(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    where: Annotated[PostFilter, Depends(post_filter)],
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> Response:
+    """The list as a spreadsheet with French headers."""
+    page = list_posts(conn, index, where, on=on, limit=MAX_LIMIT, offset=0)
+    items = page.items
+    if page.total > len(items):
+        items = list_posts(conn, index, where, on=on, limit=page.total, offset=0).items
+    if format == "xlsx":
+        return Response(
+            list_xlsx(items),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="liste-nationale.xlsx"'},
+        )
+    return Response(
+        list_csv(items),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="liste-nationale.csv"'},
+    )
+
+
+@router.get("/{post_id}", response_model=PostOut, responses=ERRORS)
+def get_one_post(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    post_id: PostId,
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> PostOut:
+    """One post."""
+    post = get_post(conn, post_id)
+    return PostOut.of(post, qualifications(index, [post], on or date.today())[0])
+
+
+@router.post("", response_model=PostOut, status_code=201, responses=ERRORS)
+def post_post(
+    body: PostIn,
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    actor: Annotated[Actor, Depends(get_actor)],
+) -> PostOut:
+    """Propose a post (ARS of its region, CNG). A practice site must qualify on the
+    publication date, or have qualified in the three years before (art. L.632-6)."""
+    listed_on = body.listed_on or date.today()
+    raw = body.model_dump(exclude={"campaign", "listed_on"})
+    with write_transaction(engine) as conn:
+        [post_id] = add_posts(conn, index, [(None, raw)], body.campaign, actor, listed_on)
+        post = get_post(conn, post_id)
+    return PostOut.of(post, qualifications(index, [post], date.today())[0])
+
+
+@router.patch("/{post_id}", response_model=PostOut, responses=ERRORS)
+def patch_post(
+    body: PostPatch,
+    post_id: PostId,
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+    index: Annotated[ZoningIndex, Depends(get_index)],
+    actor: Annotated[Actor, Depends(get_actor)],
+) -> PostOut:
+    """Change places, status (withdraw/reopen) or descriptive fields of a post."""
+    with write_transaction(engine) as conn:
+        post = update_post(conn, post_id, body.changes(), actor)
+    return PostOut.of(post, qualifications(index, [post], date.today())[0])

@@ -1,0 +1,1 @@
+"""The national lists of posts, the choice procedures and the CESP contract rules."""

@@ -1,0 +1,279 @@
+"""Allocation runs of a practice-site campaign, and the deciding parties' answers.
+
+``run_allocation`` reads the wishes, computes :func:`cesp.posts.allocation.allocate` and
+stores one proposal per applicant (a new run number each time, earlier runs kept).
+``decide`` records the answer of the ARS or of the employer (décret n°2010-735, art. 7:
+the ARS decides for liberal practice, the employer for salaried practice, both for
+mixed); a proposal is confirmed when every party it needs has confirmed, and the place
+is then taken with the same conditional UPDATE as an intern's choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cesp.access import authorize
+from cesp.audit import Actor, record
+from cesp.errors import ConflictError, InvalidInputError, NotFoundError
+from cesp.posts.allocation import Applicant, Outcome, Place, allocate
+from cesp.posts.campaigns import _require_open, get_campaign, log_step
+from cesp.posts.store import PostFilter, select_posts
+from cesp.storage.engine import write_transaction
+
+PARTIES = {"liberal": ("ars",), "salarie": ("employer",), "mixte": ("ars", "employer")}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One stored outcome of an allocation run."""
+
+    id: int
+    campaign_id: int
+    run: int
+    beneficiary_id: int
+    post_id: int | None
+    wish_rank: int | None
+    outcome: str
+    explanation_fr: str
+    ars_decision: str | None
+    employer_decision: str | None
+    status: str
+
+
+def _proposal(row: Any) -> Proposal:
+    return Proposal(**{k: row._mapping[k] for k in Proposal.__dataclass_fields__})
+
+
+SELECT = (
+    "SELECT id, campaign_id, run, beneficiary_id, post_id, wish_rank, outcome, explanation_fr,"
+    " ars_decision, employer_decision, status FROM proposals"
+)
+
+
+def applicants_and_places(
+    conn: sa.Connection, campaign_id: int
+) -> tuple[list[Applicant], list[Place]]:
+    """What the allocation reads: wishes of those not yet placed, places still open."""
+    campaign = get_campaign(conn, campaign_id)
+    placed = {
+        int(b)
+        for b in conn.execute(
+            sa.text(
+                "SELECT beneficiary_id FROM proposals WHERE campaign_id = :c "
+                "AND status = 'confirmed'"
+            ),
+            {"c": campaign_id},
+        ).scalars()
+    }
+    wishes: dict[int, list[int]] = {}
+    for row in conn.execute(
+        sa.text(
+            "SELECT beneficiary_id, post_id FROM applications WHERE campaign_id = :c "
+            "ORDER BY beneficiary_id, wish_rank"
+        ),
+        {"c": campaign_id},
+    ):
+        if row.beneficiary_id not in placed:
+            wishes.setdefault(int(row.beneficiary_id), []).append(int(row.post_id))
+    applicants = []
+    for row in conn.execute(
+        sa.text(
+            "SELECT b.id, b.name, b.training_region, c.rank FROM beneficiaries b "
+            "LEFT JOIN campaign_candidates c ON c.beneficiary_id = b.id AND c.campaign_id = :c "
+            "WHERE b.id IN :ids ORDER BY b.id"
+        ).bindparams(sa.bindparam("ids", expanding=True)),
+        {"c": campaign_id, "ids": sorted(wishes) or [-1]},
+    ):
+        applicants.append(
+            Applicant(row.id, row.name, row.training_region, row.rank, tuple(wishes[row.id]))
+        )
+    posts = select_posts(
+        conn, PostFilter(campaign=campaign.year, kind=campaign.kind, status="open")
+    )
+    places = [Place(p.id, p.reference, p.region, p.mode, p.places_left) for p in posts]
+    return applicants, places
+
+
+def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[int, list[Outcome]]:
+    """Compute and store a new allocation run; returns its number and the outcomes."""
+    authorize(actor, "campaign.manage")
+    with write_transaction(engine) as conn:
+        campaign = get_campaign(conn, campaign_id, lock=True)
+        _require_open(campaign, "applications")
+        applicants, places = applicants_and_places(conn, campaign_id)
+        outcomes = allocate(applicants, places)
+        run = int(
+            conn.execute(
+                sa.text("SELECT coalesce(max(run), 0) + 1 FROM proposals WHERE campaign_id = :c"),
+                {"c": campaign_id},
+            ).scalar_one()
+        )
+        now = datetime.now(UTC)
+        for outcome in outcomes:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO proposals (campaign_id, run, beneficiary_id, post_id, wish_rank,"
+                    " outcome, explanation_fr, status, created_at) VALUES (:c, :run, :b, :p, :w,"
+                    " :o, :e, :s, :at)"
+                ),
+                {
+                    "c": campaign_id,
+                    "run": run,
+                    "b": outcome.applicant_id,
+                    "p": outcome.post_id,
+                    "w": outcome.wish_rank,
+                    "o": outcome.outcome,
+                    "e": outcome.explanation_fr,
+                    "s": "none" if outcome.outcome == "none" else "proposed",
+                    "at": now,
+                },
+            )
+            log_step(
+                conn,
+                campaign_id,
+                actor,
+                f"allocation.{outcome.outcome}",
+                f"Répartition n°{run} : {outcome.explanation_fr}",
+                outcome.applicant_id,
+                outcome.post_id,
+            )
+        record(
+            conn,
+            actor,
+            "campaign.allocate",
+            "campaign",
+            campaign_id,
+            f"run {run}: {sum(o.outcome == 'proposed' for o in outcomes)} proposed, "
+            f"{sum(o.outcome == 'tie' for o in outcomes)} tied, "
+            f"{sum(o.outcome == 'none' for o in outcomes)} without a post",
+        )
+    return run, outcomes
+
+
+def list_proposals(conn: sa.Connection, campaign_id: int, run: int | None = None) -> list[Proposal]:
+    """Proposals of a run (the latest when ``run`` is None)."""
+    if run is None:
+        run = conn.execute(
+            sa.text("SELECT max(run) FROM proposals WHERE campaign_id = :c"), {"c": campaign_id}
+        ).scalar()
+    rows = conn.execute(
+        sa.text(f"{SELECT} WHERE campaign_id = :c AND run = :r ORDER BY beneficiary_id"),
+        {"c": campaign_id, "r": run},
+    )
+    return [_proposal(r) for r in rows]
+
+
+def decide(
+    engine: sa.Engine, proposal_id: int, party: str, decision: str, actor: Actor
+) -> Proposal:
+    """Record the ARS's or the employer's answer to a proposal.
+
+    The ARS answers for its own region (an ARS key of the post's region, or the CNG);
+    the employer's answer is recorded by the same officers, who receive it.
+    """
+    if party not in ("ars", "employer"):
+        raise InvalidInputError(
+            "party must be ars or employer",
+            message_fr="party : « ars » ou « employer ».",
+            field="party",
+        )
+    if decision not in ("confirm", "refuse"):
+        raise InvalidInputError(
+            "decision must be confirm or refuse",
+            message_fr="decision : « confirm » ou « refuse ».",
+            field="decision",
+        )
+    with write_transaction(engine) as conn:
+        row = conn.execute(sa.text(f"{SELECT} WHERE id = :id"), {"id": proposal_id}).first()
+        if row is None:
+            raise NotFoundError(
+                f"no proposal {proposal_id}",
+                message_fr=f"Aucune proposition n°{proposal_id}.",
+                field="proposal_id",
+            )
+        proposal = _proposal(row)
+        if proposal.post_id is None or proposal.status not in ("proposed",):
+            raise ConflictError(
+                "not_pending",
+                f"proposal {proposal_id} is {proposal.status}",
+                message_fr="Cette proposition n'attend plus de décision.",
+            )
+        post = select_posts(conn, PostFilter(ids=(proposal.post_id,)))[0]
+        authorize(actor, "post.write", post.region)
+        needed = PARTIES[post.mode]
+        if party not in needed:
+            raise InvalidInputError(
+                f"a {post.mode} post is decided by {' and '.join(needed)}, not {party}",
+                message_fr="Cette partie ne décide pas pour ce mode d'exercice.",
+                field="party",
+            )
+        answers = {"ars": proposal.ars_decision, "employer": proposal.employer_decision}
+        answers[party] = decision
+        status = "proposed"
+        if decision == "refuse":
+            status = "refused"
+        elif all(answers[p] == "confirm" for p in needed):
+            status = "confirmed"
+            if proposal.beneficiary_id in {
+                int(b)
+                for b in conn.execute(
+                    sa.text(
+                        "SELECT beneficiary_id FROM proposals WHERE campaign_id = :c "
+                        "AND status = 'confirmed'"
+                    ),
+                    {"c": proposal.campaign_id},
+                ).scalars()
+            }:
+                raise ConflictError(
+                    "already_placed",
+                    f"beneficiary {proposal.beneficiary_id} already has a confirmed post",
+                    message_fr="Ce bénéficiaire a déjà un lieu d'exercice confirmé.",
+                )
+            taken = conn.execute(
+                sa.text(
+                    "UPDATE posts SET places_taken = places_taken + 1, "
+                    "status = CASE WHEN places_taken + 1 >= places THEN 'filled' ELSE status END "
+                    "WHERE id = :id AND status = 'open' AND places_taken < places"
+                ),
+                {"id": post.id},
+            ).rowcount
+            if taken != 1:
+                raise ConflictError(
+                    "no_place_left",
+                    f"post {post.id} has no place left",
+                    message_fr="Plus aucune place sur ce poste.",
+                )
+        conn.execute(
+            sa.text(
+                "UPDATE proposals SET ars_decision = :a, employer_decision = :e, status = :s "
+                "WHERE id = :id"
+            ),
+            {"a": answers["ars"], "e": answers["employer"], "s": status, "id": proposal_id},
+        )
+        verb = "confirme" if decision == "confirm" else "refuse"
+        who = "L'ARS" if party == "ars" else "L'employeur"
+        log_step(
+            conn,
+            proposal.campaign_id,
+            actor,
+            f"decision.{decision}",
+            f"{who} {verb} la proposition du poste {post.reference}.",
+            proposal.beneficiary_id,
+            post.id,
+        )
+        record(
+            conn,
+            actor,
+            f"proposal.{decision}",
+            "proposal",
+            proposal_id,
+            f"{party} {decision}s post {post.id} for beneficiary {proposal.beneficiary_id}",
+            region=post.region,
+        )
+        return _proposal(
+            conn.execute(sa.text(f"{SELECT} WHERE id = :id"), {"id": proposal_id}).first()
+        )

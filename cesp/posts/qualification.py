@@ -1,0 +1,114 @@
+"""Does a post's site still qualify? In zone, kept by the three-year rule, or out of zone.
+
+Code de l'éducation, art. L.632-6 (as amended by loi n°2019-774 du 24 juillet 2019): the
+practice sites of the national list lie in a zone where care is lacking, and a site
+that lay in such a zone at some date in the three years before the list's publication
+may stay on it. The answer is derived from the zoning history, never stored: a decree
+that takes a zone away changes the answer of every post in it from its effective date,
+and the post shows "hors zone depuis le <date>" instead of disappearing.
+
+Eligibility is piecewise constant between the dates on which a decree of the profession
+starts or ends, so a site's history is known by checking it on those dates only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from cesp.zones.eligibility import evaluate_points
+from cesp.zones.index import ZoningIndex
+
+GRACE_YEARS = 3
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """Where a post's site stands on a date."""
+
+    status: str  # "in_zone", "grandfathered" or "out_of_zone"
+    on: date
+    eligibility: str
+    out_of_zone_since: date | None
+    last_in_zone: date | None
+
+    @property
+    def qualifies(self) -> bool:
+        """In zone, or kept by the three-year rule."""
+        return self.status != "out_of_zone"
+
+    @property
+    def label_fr(self) -> str:
+        """What the list shows."""
+        if self.status == "in_zone":
+            return "En zone déficitaire"
+        since = f" depuis le {self.out_of_zone_since:%d/%m/%Y}" if self.out_of_zone_since else ""
+        if self.status == "grandfathered":
+            return (
+                f"Hors zone{since}, maintenu : en zone au cours des trois années précédentes "
+                "(code de l'éducation, art. L.632-6)"
+            )
+        if self.out_of_zone_since is None:
+            return "Hors zone : le site n'a été dans aucune zone déficitaire connue"
+        return f"Hors zone{since}"
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def change_dates(index: ZoningIndex, profession: str, on: date) -> list[date]:
+    """The days, up to ``on``, on which a decree of the profession starts or ends."""
+    days = {on}
+    for decree in index.decrees.values():
+        if decree.profession != profession:
+            continue
+        days.add(decree.effective_from)
+        if decree.effective_to is not None:
+            days.add(decree.effective_to + timedelta(days=1))
+    return sorted(d for d in days if d <= on)
+
+
+def qualify_sites(
+    index: ZoningIndex,
+    lon: list[float],
+    lat: list[float],
+    profession: list[str],
+    on: date,
+) -> list[Qualification]:
+    """The qualification of many sites on one date, from the zoning history in ``index``."""
+    result: list[Qualification | None] = [None] * len(lon)
+    for prof in sorted(set(profession)):
+        members = [i for i, p in enumerate(profession) if p == prof]
+        days = change_dates(index, prof, on)
+        n, k = len(members), len(days)
+        answers = evaluate_points(
+            index,
+            np.repeat(np.array([lon[i] for i in members], dtype=float), k),
+            np.repeat(np.array([lat[i] for i in members], dtype=float), k),
+            np.tile(np.array([d.toordinal() for d in days], dtype=np.int64), n),
+            np.full(n * k, prof, dtype=object),
+        )
+        eligible = answers.eligible.reshape(n, k)
+        status = answers.status.reshape(n, k)
+        grace_start = years_before(on, GRACE_YEARS)
+        for row, i in enumerate(members):
+            history = eligible[row]
+            if history[-1]:
+                result[i] = Qualification("in_zone", on, str(status[row, -1]), None, None)
+                continue
+            was = np.flatnonzero(history)
+            if not len(was):
+                result[i] = Qualification("out_of_zone", on, str(status[row, -1]), None, None)
+                continue
+            left = days[int(was[-1]) + 1]
+            last = left - timedelta(days=1)
+            kept = "grandfathered" if last >= grace_start else "out_of_zone"
+            result[i] = Qualification(kept, on, str(status[row, -1]), left, last)
+    return [q for q in result if q is not None]

@@ -1,0 +1,219 @@
+"""Check proposed posts before they reach the list: fields, commune, site, zone.
+
+The same checks serve a file import (every problem of every line is reported, nothing is
+written) and one post proposed through the API. A practice site (``exercice``) must
+qualify on the publication date of the list (code de l'éducation art. L.632-6): in a
+qualifying zone then, or in one at some date in the three years before
+(:mod:`cesp.posts.qualification`). Intern posts are hospital training posts: their
+site is checked for coherence, not for a zone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from cesp.errors import CespError, InvalidInputError, Problem
+from cesp.geo.communes import units_by_codes
+from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
+from cesp.posts.qualification import Qualification, qualify_sites
+from cesp.zones.eligibility import check_points
+from cesp.zones.index import ZoningIndex
+from cesp.zones.professions import parse_profession
+from cesp.zones.sites import PointSite
+
+MAX_TEXT = {"reference": 40, "specialty": 120, "structure": 200, "address": 300}
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    """A post that passed every check, with what the list will show about its zone."""
+
+    fields: dict[str, Any]
+    qualification: Qualification
+
+
+def _text(raw: dict[str, Any], name: str, label_fr: str, required: bool = True) -> str:
+    value = raw.get(name)
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInputError(
+            f"{name} is missing", message_fr=f"{label_fr} : valeur manquante.", field=name
+        )
+    limit = MAX_TEXT.get(name)
+    if limit and len(text) > limit:
+        raise InvalidInputError(
+            f"{name} is longer than {limit} characters",
+            message_fr=f"{label_fr} : plus de {limit} caractères.",
+            field=name,
+        )
+    return text
+
+
+def _number(raw: dict[str, Any], name: str, label_fr: str) -> float:
+    value = raw.get(name)
+    try:
+        number = float(str(value).strip().replace(",", ".")) if value not in (None, "") else None
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):
+        raise InvalidInputError(
+            f"{name} must be a number, not {value!r}",
+            message_fr=f"{label_fr} : nombre attendu, « {value} » reçu.",
+            field=name,
+        )
+    return number
+
+
+def _places(raw: dict[str, Any]) -> int:
+    value = raw.get("places")
+    text = str(value).strip() if value is not None else ""
+    try:
+        places = int(float(text)) if text else None
+    except ValueError:
+        places = None
+    if places is None or str(places) != text.removesuffix(".0"):
+        raise InvalidInputError(
+            f"places must be a whole number, not {value!r}",
+            message_fr=f"Places : nombre entier attendu, « {value} » reçu.",
+            field="places",
+        )
+    if places < 0:
+        raise InvalidInputError(
+            f"places cannot be negative ({places})",
+            message_fr=f"Places : le nombre de places ne peut pas être négatif ({places}).",
+            field="places",
+        )
+    return places
+
+
+def parse_fields(raw: dict[str, Any], campaign: int) -> dict[str, Any]:
+    """Typed fields of one proposed post, or the first error (naming the field)."""
+    kind = parse_choice(PostKind, _text(raw, "kind", "Type de poste"), "kind", "Type de poste")
+    mode = parse_choice(
+        PracticeMode, _text(raw, "mode", "Mode d'exercice"), "mode", "Mode d'exercice"
+    )
+    profession = parse_profession(_text(raw, "profession", "Profession"))
+    lon = _number(raw, "lon", "Longitude")
+    lat = _number(raw, "lat", "Latitude")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidInputError(
+            f"lon/lat ({lon}, {lat}) are not WGS84 degrees",
+            message_fr="Longitude/latitude hors des bornes WGS84 (degrés).",
+            field="lon",
+        )
+    code = _text(raw, "commune_code", "Code INSEE").upper()
+    if len(code) == 4 and code.isdigit():
+        code = "0" + code
+    if len(code) != 5 or not (code.isdigit() or (code[:2] in ("2A", "2B") and code[2:].isdigit())):
+        raise InvalidInputError(
+            f"commune_code {code!r} is not an INSEE code (5 characters, e.g. 93008 or 2A004)",
+            message_fr=f"Code INSEE « {code} » invalide (5 caractères, ex. 93008 ou 2A004).",
+            field="commune_code",
+        )
+    return {
+        "reference": _text(raw, "reference", "Référence"),
+        "campaign": campaign,
+        "kind": kind.value,
+        "profession": profession.value,
+        "specialty": _text(raw, "specialty", "Spécialité"),
+        "mode": mode.value,
+        "structure": _text(raw, "structure", "Structure"),
+        "address": _text(raw, "address", "Adresse"),
+        "commune_code": code,
+        "lon": lon,
+        "lat": lat,
+        "places": _places(raw),
+        "status": PostStatus.OPEN.value,
+        "region": _text(raw, "region", "Région", required=False) or None,
+    }
+
+
+def _site_problem(fields: dict[str, Any], commune: Any, arrondissement: Any) -> str | None:
+    """Why the coordinates do not match the commune code, in French (None when they do)."""
+    if commune is None:
+        return "les coordonnées ne tombent dans aucune commune française"
+    codes = {commune.code} | ({arrondissement.code} if arrondissement else set())
+    if fields["commune_code"] not in codes:
+        return (
+            f"les coordonnées tombent dans {commune.name} ({commune.code}), pas dans la "
+            f"commune {fields['commune_code']}"
+        )
+    if fields["region"] and fields["region"] != commune.region:
+        return f"la commune {commune.code} est en région {commune.region}, pas {fields['region']}"
+    return None
+
+
+def validate_posts(
+    conn: sa.Connection,
+    index: ZoningIndex,
+    rows: Sequence[tuple[int | None, dict[str, Any]]],
+    campaign: int,
+    on: date,
+) -> tuple[list[PostDraft], list[Problem]]:
+    """Check every row; ``on`` is the publication date the three-year rule counts from."""
+    problems: list[Problem] = []
+    parsed: list[tuple[int | None, dict[str, Any]]] = []
+    for row, raw in rows:
+        try:
+            parsed.append((row, parse_fields(raw, campaign)))
+        except CespError as error:
+            problems.append(Problem(row, error.message, error.message_fr or "", error.field))
+    known = units_by_codes(conn, [f["commune_code"] for _, f in parsed], with_geometry=False)
+    for row, f in [(r, f) for r, f in parsed if f["commune_code"] not in known]:
+        problems.append(
+            Problem(
+                row,
+                f"commune_code {f['commune_code']} is no INSEE commune code",
+                f"Code INSEE « {f['commune_code']} » inconnu du code officiel géographique.",
+                "commune_code",
+            )
+        )
+    parsed = [(r, f) for r, f in parsed if f["commune_code"] in known]
+    if not parsed:
+        return [], problems
+    sites = [PointSite(f["lon"], f["lat"]) for _, f in parsed]
+    results = check_points(index, sites, [on] * len(sites), [f["profession"] for _, f in parsed])
+    qualifications = qualify_sites(
+        index,
+        [f["lon"] for _, f in parsed],
+        [f["lat"] for _, f in parsed],
+        [f["profession"] for _, f in parsed],
+        on,
+    )
+    drafts: list[PostDraft] = []
+    for (row, fields), result, qualification in zip(parsed, results, qualifications, strict=True):
+        reason = _site_problem(fields, result.commune, result.arrondissement)
+        if reason:
+            problems.append(Problem(row, f"site: {reason}", f"Site : {reason}.", "lon"))
+            continue
+        assert result.commune is not None
+        if fields["kind"] == PostKind.EXERCICE and not qualification.qualifies:
+            explanation = qualification.label_fr
+            problems.append(
+                Problem(
+                    row,
+                    f"the site does not qualify on {on.isoformat()} ({result.status}) and was "
+                    "in no qualifying zone in the three years before (L.632-6)",
+                    f"Le site n'est pas en zone déficitaire le {on:%d/%m/%Y} ({explanation}) "
+                    "et ne l'a pas été au cours des trois années précédentes "
+                    "(code de l'éducation, art. L.632-6).",
+                    "lon",
+                )
+            )
+            continue
+        place = result.arrondissement or result.commune
+        fields = {
+            **fields,
+            "region": result.commune.region,
+            "departement": result.commune.departement,
+            "commune_name": place.name,
+        }
+        drafts.append(PostDraft(fields, qualification))
+    problems.sort(key=lambda p: p.row or 0)
+    return drafts, problems

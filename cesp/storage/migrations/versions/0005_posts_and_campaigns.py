@@ -1,0 +1,185 @@
+"""The national list of practice sites, beneficiaries, campaigns, choices and wishes.
+
+Revision ID: 0005
+Revises: 0004
+
+Places are counted in ``posts.places_taken``, changed only by a conditional UPDATE
+(``places_taken < places``) so that two requests for the last place cannot both win.
+``campaign_history`` keeps every step of a campaign (append-only, like the audit log).
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+APPEND_ONLY_SQLITE = """
+CREATE TRIGGER campaign_history_no_{op} BEFORE {OP} ON campaign_history
+BEGIN SELECT RAISE(ABORT, 'campaign_history is append-only'); END
+"""
+APPEND_ONLY_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION campaign_history_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'campaign_history is append-only'; END; $$ LANGUAGE plpgsql
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "posts",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(40), nullable=False),
+        sa.Column("campaign", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("region_code", sa.String(3), nullable=False),
+        sa.Column("departement_code", sa.String(3), nullable=False),
+        sa.Column("profession", sa.String(32), nullable=False),
+        sa.Column("specialty", sa.String(120), nullable=False),
+        sa.Column("mode", sa.String(10), nullable=False),
+        sa.Column("structure", sa.String(200), nullable=False),
+        sa.Column("address", sa.String(300), nullable=False),
+        sa.Column("commune_code", sa.String(5), nullable=False),
+        sa.Column("commune_name", sa.String(120), nullable=False),
+        sa.Column("lon", sa.Float, nullable=False),
+        sa.Column("lat", sa.Float, nullable=False),
+        sa.Column("places", sa.Integer, nullable=False),
+        sa.Column("places_taken", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("listed_on", sa.Date, nullable=False),
+        sa.Column("proposed_by", sa.String(120), nullable=False),
+        sa.Column("proposed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sample", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.UniqueConstraint("campaign", "reference", name="uq_posts_campaign_reference"),
+        sa.CheckConstraint("kind IN ('exercice', 'internat')", name="kind"),
+        sa.CheckConstraint("mode IN ('liberal', 'salarie', 'mixte')", name="mode"),
+        sa.CheckConstraint("status IN ('open', 'filled', 'withdrawn')", name="status"),
+        sa.CheckConstraint("places >= 0", name="places"),
+        sa.CheckConstraint("places_taken >= 0 AND places_taken <= places", name="places_taken"),
+    )
+    op.create_index("ix_posts_filter", "posts", ["campaign", "kind", "region_code", "status"])
+    op.create_index("ix_posts_lon_lat", "posts", ["lon", "lat"])
+    op.create_table(
+        "beneficiaries",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(40), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("profession", sa.String(32), nullable=False),
+        sa.Column("specialty", sa.String(120)),
+        sa.Column("training_region", sa.String(3), nullable=False),
+        sa.Column("requested_on", sa.Date, nullable=False),
+        sa.Column("signed_on", sa.Date, nullable=False),
+        sa.Column("months_paid", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("suspended_months", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("deferral_months", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("des_obtained_on", sa.Date),
+        sa.Column("practice_started_on", sa.Date),
+        sa.Column("key_name", sa.String(120), unique=True),
+        sa.Column("sample", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.CheckConstraint(
+            "months_paid >= 0 AND suspended_months >= 0 AND deferral_months >= 0",
+            name="months",
+        ),
+    )
+    op.create_table(
+        "campaigns",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("status", sa.String(8), nullable=False),
+        sa.Column("published_on", sa.Date, nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True)),
+        sa.Column("closed_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("year", "kind", name="uq_campaigns_year_kind"),
+        sa.CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+    )
+    op.create_table(
+        "campaign_candidates",
+        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), primary_key=True),
+        sa.Column(
+            "beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), primary_key=True
+        ),
+        sa.Column("rank", sa.Integer, nullable=False),
+        sa.UniqueConstraint("campaign_id", "rank", name="uq_candidates_rank"),
+    )
+    op.create_table(
+        "choices",
+        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), primary_key=True),
+        sa.Column(
+            "beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), primary_key=True
+        ),
+        sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id")),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(120), nullable=False),
+    )
+    op.create_table(
+        "applications",
+        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), primary_key=True),
+        sa.Column(
+            "beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), primary_key=True
+        ),
+        sa.Column("wish_rank", sa.Integer, primary_key=True),
+        sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id"), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("campaign_id", "beneficiary_id", "post_id", name="uq_wish_post"),
+        sa.CheckConstraint("wish_rank BETWEEN 1 AND 5", name="wish_rank"),
+    )
+    op.create_table(
+        "proposals",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), nullable=False),
+        sa.Column("run", sa.Integer, nullable=False),
+        sa.Column("beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), nullable=False),
+        sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id")),
+        sa.Column("wish_rank", sa.Integer),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("explanation_fr", sa.Text, nullable=False),
+        sa.Column("ars_decision", sa.String(10)),
+        sa.Column("employer_decision", sa.String(10)),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("campaign_id", "run", "beneficiary_id", name="uq_proposal"),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'confirmed', 'refused', 'none')", name="proposal_status"
+        ),
+    )
+    op.create_table(
+        "campaign_history",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(120), nullable=False),
+        sa.Column("event", sa.String(32), nullable=False),
+        sa.Column("beneficiary_id", sa.Integer),
+        sa.Column("post_id", sa.Integer),
+        sa.Column("detail_fr", sa.Text, nullable=False),
+    )
+    op.create_index("ix_campaign_history_campaign", "campaign_history", ["campaign_id", "id"])
+    if op.get_bind().dialect.name == "sqlite":
+        for name in ("update", "delete"):
+            op.execute(APPEND_ONLY_SQLITE.format(op=name, OP=name.upper()))
+    else:
+        op.execute(APPEND_ONLY_PG_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER campaign_history_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+            "ON campaign_history FOR EACH STATEMENT EXECUTE FUNCTION campaign_history_append_only()"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS campaign_history_append_only ON campaign_history")
+        op.execute("DROP FUNCTION IF EXISTS campaign_history_append_only() CASCADE")
+    for table in (
+        "campaign_history",
+        "proposals",
+        "applications",
+        "choices",
+        "campaign_candidates",
+        "campaigns",
+        "beneficiaries",
+        "posts",
+    ):
+        op.drop_table(table)
