@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from cesp.api.post_schemas import PostOut
 from cesp.zones.decrees import Decree, ZoningDiff
 from cesp.zones.importer import ImportReport, ZoneSummary
 
@@ -124,6 +125,10 @@ class ImportAnswer(BaseModel):
     communes: int
     population: int
     diff: DiffOut | None
+    posts_leaving: list[PostOut] = Field(
+        default_factory=list,
+        description="Preview only: open practice sites the decree would take out of every zone",
+    )
 
     @classmethod
     def of(cls, r: ImportReport) -> ImportAnswer:

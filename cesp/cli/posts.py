@@ -35,7 +35,7 @@ def _index(ctx: typer.Context) -> ZoningIndex:
 def _print_problems(error: ValidationFailedError) -> None:
     for problem in error.problems:
         where = f"ligne {problem.row}" if problem.row is not None else "fichier"
-        column = f" [{problem.field}]" if problem.field else ""
+        column = f", colonne {problem.field}" if problem.field else ""
         console.print(f"[red]{where}{column}[/red] : {problem.message_fr}")
     console.print("[red]Rien n'a été importé.[/red]")
 

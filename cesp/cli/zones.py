@@ -12,6 +12,7 @@ from rich.table import Table
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import cli_actor, engine_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
+from cesp.posts.impact import posts_leaving
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
 from cesp.zones.export import (
@@ -24,6 +25,7 @@ from cesp.zones.export import (
     zones_in_force,
 )
 from cesp.zones.importer import DecreeRequest, ImportReport, import_decree
+from cesp.zones.index import build_index
 from cesp.zones.readers import ReadOptions
 
 app = typer.Typer(help="Arrêtés de zonage : import, publication, export.", no_args_is_help=True)
@@ -120,7 +122,17 @@ def import_command(
                 where = f"ligne {problem.row}" if problem.row is not None else "fichier"
                 console.print(f"[red]{where}[/red] : {problem.message_fr} [dim]({problem})[/dim]")
             raise
-    _print_report(report)
+        _print_report(report)
+        if report.status == "preview":
+            engine = engine_of(ctx)
+            with engine.connect() as conn:
+                leaving = posts_leaving(conn, build_index(engine), request, report)
+            console.print(f"Postes ouverts qui sortiraient de toute zone : {len(leaving)}")
+            for post in leaving:
+                console.print(
+                    f"  - {post.reference} {post.structure}, {post.commune_name} "
+                    f"({post.specialty}, {post.places_left} place(s))"
+                )
 
 
 def _required_date(value: str, field: str) -> date:

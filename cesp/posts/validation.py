@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.errors import CespError, InvalidInputError, Problem
-from cesp.geo.communes import units_by_codes
+from cesp.geo.communes import CommuneUnit, units_by_codes
 from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
 from cesp.posts.qualification import Qualification, qualify_sites
 from cesp.zones.eligibility import check_points
@@ -149,6 +149,19 @@ def _site_problem(fields: dict[str, Any], commune: Any, arrondissement: Any) -> 
     return None
 
 
+def _retired_code(units: list[CommuneUnit], on: date, now: Any) -> str | None:
+    """Why a code that no longer designates a commune on ``on`` cannot be used."""
+    if any(
+        (u.valid_from is None or u.valid_from <= on) and (u.valid_to is None or on < u.valid_to)
+        for u in units
+    ):
+        return None
+    last = max(units, key=lambda u: u.valid_to or date.max)
+    ended = f" depuis le {last.valid_to:%d/%m/%Y}" if last.valid_to else ""
+    where = f" ; le site est aujourd'hui dans {now.name} ({now.code})" if now else ""
+    return f"le code INSEE {last.code} ({last.name}) n'est plus en vigueur{ended}{where}"
+
+
 def validate_posts(
     conn: sa.Connection,
     index: ZoningIndex,
@@ -188,7 +201,8 @@ def validate_posts(
     )
     drafts: list[PostDraft] = []
     for (row, fields), result, qualification in zip(parsed, results, qualifications, strict=True):
-        reason = _site_problem(fields, result.commune, result.arrondissement)
+        reason = _retired_code(known[fields["commune_code"]], on, result.commune)
+        reason = reason or _site_problem(fields, result.commune, result.arrondissement)
         if reason:
             problems.append(Problem(row, f"site: {reason}", f"Site : {reason}.", "lon"))
             continue

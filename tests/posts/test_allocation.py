@@ -20,9 +20,7 @@ def test_each_gets_their_first_wish_when_places_suffice() -> None:
     assert "à confirmer par l'ARS" in out[0].explanation_fr
 
 
-def test_region_priority_an_idf_trained_candidate_beats_an_ara_one_of_equal_merit_for_an_idf_post() -> (
-    None
-):
+def test_region_priority_at_equal_merit_the_idf_trained_candidate_gets_the_idf_post() -> None:
     people = [
         Applicant(1, "Lyonnais", ARA, None, (10, 20)),
         Applicant(2, "Francilien", IDF, None, (10,)),

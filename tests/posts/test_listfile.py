@@ -50,9 +50,8 @@ def test_import_rejects_bad_lines_one_by_one_and_writes_nothing(
     negative = {**post_row(zoned, "93059", "NEG"), "places": -2}
     path = write_csv(tmp_path / "liste.csv", [good, bad_code, outside, negative])
     rows = read_list(path)
-    with pytest.raises(ValidationFailedError) as error:
-        with write_transaction(zoned) as conn:
-            add_posts(conn, index_of(zoned), rows, 2026, ARS_IDF, LISTED)
+    with pytest.raises(ValidationFailedError) as error, write_transaction(zoned) as conn:
+        add_posts(conn, index_of(zoned), rows, 2026, ARS_IDF, LISTED)
     problems = {p.row: p for p in error.value.problems}
     assert sorted(problems) == [3, 4, 5]
     assert problems[3].field == "commune_code"
@@ -72,9 +71,8 @@ def test_import_refuses_a_file_with_a_missing_column(zoned: sa.Engine, tmp_path:
 def test_coordinates_in_another_commune_than_the_code_are_refused(zoned: sa.Engine) -> None:
     lon, lat = inside(zoned, "93027")
     row = {**post_row(zoned, "93008", "MISMATCH"), "lon": lon, "lat": lat}
-    with pytest.raises(ValidationFailedError) as error:
-        with write_transaction(zoned) as conn:
-            add_posts(conn, index_of(zoned), [(2, row)], 2026, ARS_IDF, LISTED)
+    with pytest.raises(ValidationFailedError) as error, write_transaction(zoned) as conn:
+        add_posts(conn, index_of(zoned), [(2, row)], 2026, ARS_IDF, LISTED)
     assert "La Courneuve" in error.value.problems[0].message_fr
 
 
@@ -122,3 +120,15 @@ def test_xlsx_export_reads_back_and_neutralises_formulas(zoned: sa.Engine, tmp_p
     structure = sheet.cell(2, header.index("Structure") + 1).value
     assert structure.startswith("'=")
     assert read_list(path)[0][1]["reference"] == "F-1"
+
+
+def test_a_retired_insee_code_is_refused_naming_todays_commune(zoned: sa.Engine) -> None:
+    row = post_row(zoned, "93059", "PIERREFITTE")  # merged into Saint-Denis on 2025-01-01
+    with pytest.raises(ValidationFailedError) as error, write_transaction(zoned) as conn:
+        add_posts(conn, index_of(zoned), [(2, row)], 2026, ARS_IDF, LISTED)
+    [problem] = error.value.problems
+    assert "n'est plus en vigueur depuis le 01/01/2025" in problem.message_fr
+    assert "Saint-Denis (93066)" in problem.message_fr
+    fixed = {**row, "commune_code": "93066"}
+    with write_transaction(zoned) as conn:
+        add_posts(conn, index_of(zoned), [(2, fixed)], 2026, ARS_IDF, LISTED)

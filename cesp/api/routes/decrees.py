@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -12,15 +12,20 @@ from fastapi import Path as FastPath
 
 from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
-from cesp.api.dependencies import get_connection, get_engine, get_settings
+from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
+from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
+from cesp.api.post_schemas import PostOut
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
+from cesp.posts.impact import posts_leaving
+from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
+from cesp.zones.index import ZoningIndex
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
@@ -28,24 +33,35 @@ router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
 DecreeId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="Decree id")]
 
 
-@router.get("", response_model=list[DecreeOut], responses=ERRORS)
+@router.get("", response_model=list[DecreeOut], responses={**NOT_MODIFIED, **ERRORS})
 def get_decrees(
     conn: Annotated[sa.Connection, Depends(get_connection)],
+    cache: Annotated[Conditional, Depends(zoning_conditional)],
+    response: Response,
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     profession: Annotated[str | None, Query(max_length=32)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     on: Annotated[date | None, Query(alias="date", description="In force on")] = None,
-) -> list[DecreeOut]:
+) -> list[DecreeOut] | Response:
     """Decrees, filtered by region, profession, status and date in force."""
+    if cache.fresh:
+        return cache.not_modified()
+    response.headers.update(cache.headers)
     decrees = list_decrees(conn, region=region, profession=profession, status=status, on=on)
     return [DecreeOut.of(d) for d in decrees]
 
 
-@router.get("/{decree_id}", response_model=DecreeDetail, responses=ERRORS)
+@router.get("/{decree_id}", response_model=DecreeDetail, responses={**NOT_MODIFIED, **ERRORS})
 def get_one_decree(
-    conn: Annotated[sa.Connection, Depends(get_connection)], decree_id: DecreeId
-) -> DecreeDetail:
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    cache: Annotated[Conditional, Depends(zoning_conditional)],
+    response: Response,
+    decree_id: DecreeId,
+) -> DecreeDetail | Response:
     """One decree with its zones."""
+    if cache.fresh:
+        return cache.not_modified()
+    response.headers.update(cache.headers)
     decree = get_decree(conn, decree_id)
     zones = decree_zones(conn, [decree.id], with_geometry=False)
     counts: dict[int, int] = dict(
@@ -80,6 +96,7 @@ def post_decree(
     response: Response,
     engine: Annotated[sa.Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
+    index: Annotated[ZoningIndex, Depends(get_index)],
     file: Annotated[UploadFile, File(description="Zipped shapefile, GeoJSON, GPKG, CSV, XLSX")],
     region: Annotated[str, Form(pattern=REGION_CODE, description="COG region code")],
     reference: Annotated[str, Form(max_length=60)],
@@ -100,6 +117,9 @@ def post_decree(
 ) -> ImportAnswer:
     """Import a decree file; ``dry_run`` previews without writing. 201 when stored.
 
+    The preview lists the open practice sites that the decree would take out of every
+    qualifying zone (``posts_leaving``).
+
     Needs an ``ars`` key of the decree's region, or a ``cng``/``admin`` key."""
     authorize(actor, "decree.write", region)
     request = DecreeRequest(
@@ -119,7 +139,16 @@ def post_decree(
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
     if report.status in ("preview", "unchanged"):
         response.status_code = 200
-    return ImportAnswer.of(report)
+    answer = ImportAnswer.of(report)
+    if report.status == "preview":
+        with engine.connect() as conn:
+            leaving = posts_leaving(conn, index, request, report)
+        before = effective_from - timedelta(days=1)
+        answer.posts_leaving = [
+            PostOut.of(p, q)
+            for p, q in zip(leaving, qualifications(index, leaving, before), strict=True)
+        ]
+    return answer
 
 
 @router.post("/{decree_id}/publish", response_model=DecreeOut, responses=ERRORS)
