@@ -234,8 +234,11 @@ def list_posts(
     on: date | None = None,
     limit: int = 100,
     offset: int = 0,
+    first_region: str | None = None,
 ) -> PostPage:
-    """A page of posts; ``qualifies`` filters on the derived qualification on ``on``."""
+    """A page of posts; ``qualifies`` filters on the derived qualification on ``on``;
+    ``first_region`` puts a region's posts first (a beneficiary's training region has
+    priority, décret n°2010-735 art. 7), the order staying stable within each part."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInputError(
             f"limit must be between 1 and {MAX_LIMIT}",
@@ -248,6 +251,8 @@ def list_posts(
         )
     on = on or date.today()
     posts = select_posts(conn, where)
+    if first_region is not None:
+        posts.sort(key=lambda p: p.region != first_region)
     if qualifies is None:
         page = posts[offset : offset + limit]
         return PostPage(

@@ -2,11 +2,14 @@
 rank-order choices with their refusals, wishes, the decree preview's impact on posts,
 and a beneficiary's engagement."""
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -16,8 +19,11 @@ from cesp.api.app import create_app
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, set_candidates, set_status
+from cesp.posts.store import add_posts
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
+from cesp.zones.index import build_index
+from tests.api.live_server import LiveServer
 from tests.posts.conftest import CNG, inside, post_row
 from tests.zones.helpers import publish_codes
 
@@ -222,3 +228,45 @@ def test_a_beneficiary_engagement_is_read_by_the_cng_and_by_the_intern_only(
     assert api.get(url, headers=bearer(world, "interne-1")).status_code == 200
     assert api.get(url, headers=bearer(world, "interne-2")).status_code == 403
     assert api.get(url).status_code == 401
+
+
+def test_concurrent_http_requests_for_the_last_place_give_one_201_and_one_409(
+    engine: sa.Engine, world: dict[str, Any], scratch_url: str, data_dir: Path
+) -> None:
+    """Two devices of the same intern post the last place at the same time to a real
+    server: one 201, one 409 whose body says why, and the place is taken once."""
+    with write_transaction(engine) as conn:
+        [post_id] = add_posts(
+            conn,
+            build_index(engine),
+            [(None, post_row(engine, "93027", "LAST", kind="internat", mode="salarie"))],
+            2026,
+            CNG,
+            date.today(),
+        )
+    server = LiveServer(scratch_url, data_dir, CESP_LOG_LEVEL="WARNING").start()
+    try:
+        url = f"{server.base}/api/v1/campaigns/{world['campaign']}/choices"
+        barrier = threading.Barrier(2)
+
+        def post() -> httpx.Response:
+            with httpx.Client(timeout=30) as client:
+                barrier.wait()
+                return client.post(
+                    url, json={"post_id": post_id}, headers=bearer(world, "interne-1")
+                )
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = [f.result() for f in [pool.submit(post), pool.submit(post)]]
+    finally:
+        server.stop()
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 409).json()
+    assert refused["error"] in ("already_chosen", "no_place_left") and refused["detail_fr"]
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.text("SELECT places_taken FROM posts WHERE id = :i"), {"i": post_id}
+            ).scalar_one()
+            == 1
+        )

@@ -112,3 +112,42 @@ def test_sample_list_is_labelled_deterministic_and_allocates(
     code, out = run(scratch_url, "campaign", "allocate", str(exercice))
     assert code == 0, out
     assert "Répartition n°1" in out and "proposé" in out
+
+
+def test_a_decree_dry_run_lists_the_open_posts_it_would_take_out(
+    zoned: sa.Engine, scratch_url: str, tmp_path: Path
+) -> None:
+    rows = [post_row(zoned, "93027", "COURNEUVE"), post_row(zoned, "93008", "BOBIGNY")]
+    code, out = run(
+        scratch_url,
+        "posts",
+        "import",
+        str(write_list(tmp_path / "l.csv", rows)),
+        "--campaign",
+        "2026",
+    )
+    assert code == 0, out
+    decree = tmp_path / "26-1.csv"
+    decree.write_text("code_insee;nom_zone\n93027;La Courneuve\n", encoding="utf-8")
+    code, out = run(
+        scratch_url,
+        "zones",
+        "import",
+        str(decree),
+        "--region",
+        "11",
+        "--reference",
+        "26-1",
+        "--signed",
+        "2026-01-10",
+        "--effective-from",
+        "2026-02-01",
+        "--profession",
+        "medecin",
+        "--category",
+        "ZIP",
+        "--dry-run",
+    )
+    assert code == 0, out
+    assert "Postes ouverts qui sortiraient de toute zone : 1" in out
+    assert "BOBIGNY" in out and "COURNEUVE" not in out.split("sortiraient")[1]

@@ -78,9 +78,22 @@ def get_posts(
     on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    first_region: Annotated[
+        str | None, Query(pattern=REGION_CODE, description="Put this region's posts first")
+    ] = None,
 ) -> PostPageOut:
-    """Posts in a stable order (by id), with where each site stands on ``date``."""
-    page = list_posts(conn, index, where, qualifies=qualifies, on=on, limit=limit, offset=offset)
+    """Posts in a stable order (by id; a region's first with ``first_region``), with where
+    each site stands on ``date``."""
+    page = list_posts(
+        conn,
+        index,
+        where,
+        qualifies=qualifies,
+        on=on,
+        limit=limit,
+        offset=offset,
+        first_region=first_region,
+    )
     return PostPageOut(
         items=[PostOut.of(p, q) for p, q in page.items],
         total=page.total,
