@@ -45,32 +45,13 @@ class PostOut(BaseModel):
     @classmethod
     def of(cls, post: Post, q: Qualification) -> PostOut:
         """Serialise a post with its qualification."""
+        stored = {name: getattr(post, name) for name in cls.model_fields if hasattr(post, name)}
         return cls(
-            id=post.id,
-            reference=post.reference,
-            campaign=post.campaign,
-            kind=post.kind,
-            region=post.region,
-            departement=post.departement,
-            profession=post.profession,
-            specialty=post.specialty,
-            mode=post.mode,
-            structure=post.structure,
-            address=post.address,
-            commune_code=post.commune_code,
-            commune_name=post.commune_name,
-            lon=post.lon,
-            lat=post.lat,
-            places=post.places,
-            places_left=post.places_left,
-            status=post.status,
+            **stored,
             qualifies=q.qualifies,
             qualification=q.status,  # type: ignore[arg-type]
             qualification_fr=q.label_fr,
             out_of_zone_since=q.out_of_zone_since,
-            proposed_by=post.proposed_by,
-            proposed_at=post.proposed_at,
-            sample=post.sample,
         )
 
 
