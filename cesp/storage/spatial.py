@@ -48,6 +48,33 @@ def bbox_intersects(dialect: str, table: str, column: str = "geom", alias: str =
     return f"{alias}.{column} && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"
 
 
+def area_intersects(dialect: str, table: str, column: str = "geom", alias: str = "t") -> str:
+    """SQL predicate: the geometry really intersects the WGS84 polygon bound as ``:area``
+    (WKB), whose bounds are bound as ``(:minx, :miny, :maxx, :maxy)``.
+
+    The bounds go through the spatial index first (the R*Tree on SpatiaLite, GIST on
+    PostGIS), then the exact test runs on the few candidates: a bbox filter that only
+    compared bounding boxes would return communes that merely come near the box.
+    """
+    table, column, alias = _ident(table), _ident(column), _ident(alias)
+    candidates = bbox_intersects(dialect, table, column, alias)
+    exact = f"ST_Intersects({alias}.{column}, ST_GeomFromWKB(:area, 4326))"
+    if dialect == "sqlite":
+        return f"{candidates} AND {exact} = 1"
+    return f"{candidates} AND {exact}"
+
+
+def extent_columns(dialect: str, column: str = "geom", alias: str = "t") -> str:
+    """SQL aggregates ``minx, miny, maxx, maxy`` of the geometries of a query (their bounds)."""
+    column, alias = _ident(column), _ident(alias)
+    names = ("MbrMinX", "MbrMinY", "MbrMaxX", "MbrMaxY")
+    if dialect != "sqlite":
+        names = ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax")
+    return ", ".join(
+        f"{'MIN' if i < 2 else 'MAX'}({name}({alias}.{column}))" for i, name in enumerate(names)
+    )
+
+
 def geometry_from_wkb(dialect: str) -> str:
     """SQL expression turning the bound ``:wkb`` into a WGS84 geometry (NULL stays NULL)."""
     del dialect

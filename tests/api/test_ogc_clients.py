@@ -1,0 +1,132 @@
+"""Real OGC API - Features clients against ``cesp serve`` on 127.0.0.1: GDAL's OAPIF
+driver (``ogrinfo``/``ogr2ogr`` from Debian's gdal-bin) and OWSLib."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pyogrio
+import pytest
+import shapely
+import sqlalchemy as sa
+from owslib.ogcapi.features import Features
+
+from cesp.geo.crs import LAMBERT93, WGS84, reproject
+from cesp.storage.engine import create_engine
+from cesp.zones.decrees import Decree
+from cesp.zones.export import zones_in_force
+from tests.api.live_server import LiveServer
+from tests.api.ogc_database import zoned_database
+
+
+@pytest.fixture(scope="module")
+def zoned(
+    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Decree, Decree]:
+    return zoned_database(database_url, data_dir, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def server(zoned: tuple[str, Decree, Decree], data_dir: Path) -> Iterator[LiveServer]:
+    live = LiveServer(zoned[0], data_dir, CESP_LOG_LEVEL="WARNING").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def db(zoned: tuple[str, Decree, Decree]) -> Iterator[sa.Engine]:
+    engine = create_engine(zoned[0])
+    yield engine
+    engine.dispose()
+
+
+def _gdal(tool: str, *args: str) -> str:
+    path = shutil.which(tool)
+    assert path, f"{tool} not found: install Debian's gdal-bin (.ci/run does)"
+    done = subprocess.run([path, *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_gdal_lists_the_collections(server: LiveServer, zoned: tuple[str, Decree, Decree]):
+    _, decree_2012, decree_2018 = zoned
+    listing = _gdal("ogrinfo", "-ro", "-q", f"OAPIF:{server.base}/ogc")
+    layers = set(re.findall(r"^\d+: (\S+) ", listing, re.MULTILINE))
+    assert layers == {
+        "zones",
+        f"decree-{decree_2012.id}",
+        f"decree-{decree_2018.id}",
+        "communes",
+        "posts",
+    }
+    summary = _gdal("ogrinfo", "-ro", "-so", f"OAPIF:{server.base}/ogc", "zones")
+    assert "Feature Count: 3" in summary and "Multi Polygon" in summary
+
+
+def test_gdal_copies_the_zones_in_force_into_a_geopackage(
+    server: LiveServer, db: sa.Engine, tmp_path: Path
+):
+    target = tmp_path / "zones.gpkg"
+    # Pages of 2 features: GDAL follows our next links to get the third zone.
+    _gdal(
+        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{server.base}/ogc", "zones",
+        "-oo", "PAGE_SIZE=2", "-preserve_fid",
+    )  # fmt: skip
+    copied = pyogrio.read_dataframe(target, fid_as_index=True)
+    with db.connect() as conn:
+        _, zones = zones_in_force(conn, date.today(), "medecin")
+    assert sorted(copied.index) == sorted(z.id for z in zones)
+    for zone in zones:
+        row = copied.loc[zone.id]
+        assert (row["name"], row["category"]) == (zone.name, zone.category)
+        assert row["decree_reference"] == "17-1000"
+        ours = reproject(zone.geometry, WGS84, LAMBERT93)
+        theirs = reproject(row.geometry, WGS84, LAMBERT93)
+        assert theirs.area == pytest.approx(ours.area, rel=1e-9)
+        assert shapely.equals_exact(row.geometry, zone.geometry, tolerance=1e-9)
+
+
+def test_gdal_spatial_filter_uses_bbox(server: LiveServer, tmp_path: Path):
+    target = tmp_path / "communes.gpkg"
+    _gdal(
+        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{server.base}/ogc", "communes",
+        "-spat", "2.40", "48.90", "2.45", "48.93",
+    )  # fmt: skip
+    codes = set(pyogrio.read_dataframe(target)["code"])
+    assert "93008" in codes and "75056" not in codes and len(codes) < 15
+
+
+def test_owslib_pages_through_the_communes_of_a_departement(server: LiveServer, db: sa.Engine):
+    with db.connect() as conn:
+        expected = (
+            conn.execute(
+                sa.text(
+                    "SELECT code FROM commune_units WHERE departement_code = '93' "
+                    "AND kind = 'commune' AND valid_to IS NULL ORDER BY code"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    api = Features(f"{server.base}/ogc/")
+    assert "communes" in api.feature_collections()
+    seen: list[str] = []
+    params: dict[str, str | int] = {"departement": "93", "limit": 15}
+    pages = 0
+    while True:
+        page = api.collection_items("communes", **params)
+        pages += 1
+        assert page["numberMatched"] == len(expected)
+        seen += [f["properties"]["code"] for f in page["features"]]
+        following = [link for link in page["links"] if link["rel"] == "next"]
+        if not following:
+            break
+        params = {k: v[0] for k, v in parse_qs(urlsplit(following[0]["href"]).query).items()}
+    assert seen == expected and len(set(seen)) == len(expected)
+    assert pages == -(-len(expected) // 15) >= 3
