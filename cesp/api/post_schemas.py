@@ -138,6 +138,23 @@ class CampaignIn(BaseModel):
     published_on: date | None = None
 
 
+class Candidate(BaseModel):
+    """A candidate of a campaign and their rank (ECN rank for intern posts)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    beneficiary_id: int = Field(ge=1, le=2**31 - 1)
+    rank: int = Field(ge=1, le=1_000_000)
+
+
+class CandidatesIn(BaseModel):
+    """Every candidate of a campaign (replaces the previous list)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidates: list[Candidate] = Field(max_length=100_000)
+
+
 class StatusIn(BaseModel):
     """Open or close a campaign."""
 

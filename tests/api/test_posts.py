@@ -270,3 +270,67 @@ def test_concurrent_http_requests_for_the_last_place_give_one_201_and_one_409(
             ).scalar_one()
             == 1
         )
+
+
+def test_the_cng_runs_a_practice_site_campaign_through_the_api(
+    api: TestClient, world: dict[str, Any], engine: sa.Engine
+) -> None:
+    site = propose(api, world, engine, "93027", "SITE", mode="mixte").json()
+    cng, ars = bearer(world, "cng"), bearer(world, "ars-11")
+    assert (
+        api.post(
+            "/api/v1/campaigns", json={"year": 2027, "kind": "exercice"}, headers=ars
+        ).status_code
+        == 403
+    )
+    made = api.post("/api/v1/campaigns", json={"year": 2027, "kind": "exercice"}, headers=cng)
+    assert made.status_code == 201 and made.json()["procedure"] == "applications"
+    campaign = made.json()["id"]
+    first, second = world["people"]
+    ranks = {
+        "candidates": [{"beneficiary_id": first, "rank": 1}, {"beneficiary_id": second, "rank": 2}]
+    }
+    assert (
+        api.put(f"/api/v1/campaigns/{campaign}/candidates", json=ranks, headers=cng).status_code
+        == 204
+    )
+    assert (
+        api.post(
+            f"/api/v1/campaigns/{campaign}/status", json={"status": "open"}, headers=cng
+        ).json()["status"]
+        == "open"
+    )
+    site_of_2027 = {**post_row(engine, "93027", "SITE-27", mode="mixte"), "campaign": 2027}
+    post_id = api.post("/api/v1/posts", json=site_of_2027, headers=ars).json()["id"]
+    assert site["campaign"] == 2026
+    for who in ("interne-1", "interne-2"):
+        wished = api.post(
+            f"/api/v1/campaigns/{campaign}/applications",
+            json={"wishes": [post_id]},
+            headers=bearer(world, who),
+        )
+        assert wished.status_code == 201 and wished.json()["wishes"] == [
+            {"rank": 1, "post_id": post_id}
+        ]
+    mine = api.get(
+        f"/api/v1/campaigns/{campaign}/applications/mine", headers=bearer(world, "interne-2")
+    )
+    assert mine.json()["beneficiary_id"] == second
+    proposals = api.post(f"/api/v1/campaigns/{campaign}/allocations", headers=cng).json()
+    assert [(p["beneficiary_id"], p["outcome"]) for p in proposals] == [
+        (first, "proposed"),
+        (second, "none"),
+    ]
+    assert "mieux classé" in proposals[1]["explanation_fr"]
+    decision = f"/api/v1/proposals/{proposals[0]['id']}/decision"
+    assert (
+        api.post(decision, json={"party": "ars", "decision": "confirm"}, headers=ars).json()[
+            "status"
+        ]
+        == "proposed"
+    )
+    done = api.post(decision, json={"party": "employer", "decision": "confirm"}, headers=ars).json()
+    assert done["status"] == "confirmed"
+    assert api.get(f"/api/v1/posts/{post_id}").json()["places_left"] == 0
+    again = api.post(decision, json={"party": "ars", "decision": "refuse"}, headers=ars)
+    assert again.status_code == 409 and again.json()["error"] == "not_pending"

@@ -17,6 +17,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index
 from cesp.api.post_schemas import (
     CampaignIn,
     CampaignOut,
+    CandidatesIn,
     ChoiceAnswer,
     ChoiceIn,
     ChoiceOut,
@@ -40,6 +41,7 @@ from cesp.posts.campaigns import (
     get_campaign,
     history,
     list_campaigns,
+    set_candidates,
     set_status,
     wishes_of,
 )
@@ -79,6 +81,20 @@ def get_one_campaign(
 ) -> CampaignOut:
     """One campaign, with whose turn it is in a rank-order campaign."""
     return CampaignOut.of(get_campaign(conn, campaign_id))
+
+
+@router.put("/campaigns/{campaign_id}/candidates", status_code=204, responses=ERRORS)
+def put_candidates(
+    body: CandidatesIn,
+    campaign_id: Id,
+    engine: Annotated[sa.Engine, Depends(get_engine)],
+    actor: Annotated[Actor, Depends(get_actor)],
+) -> None:
+    """The candidates and their rank (CNG), before the campaign opens."""
+    with write_transaction(engine) as conn:
+        set_candidates(
+            conn, campaign_id, {c.beneficiary_id: c.rank for c in body.candidates}, actor
+        )
 
 
 @router.post("/campaigns/{campaign_id}/status", response_model=CampaignOut, responses=ERRORS)
