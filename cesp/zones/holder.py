@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -22,8 +23,16 @@ log = logging.getLogger(__name__)
 class IndexHolder:
     """Holds the current ``ZoningIndex`` and keeps it fresh."""
 
-    def __init__(self, engine: sa.Engine, borderline_m: float = 50.0, poll_seconds: float = 2.0):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        borderline_m: float = 50.0,
+        poll_seconds: float = 2.0,
+        on_swap: Callable[[ZoningIndex], None] | None = None,
+    ):
+        """``on_swap`` is called with each index swapped in (the API records metrics)."""
         self.engine = engine
+        self.on_swap = on_swap
         self.borderline_m = borderline_m
         self.poll_seconds = poll_seconds
         self._index: ZoningIndex | None = None
@@ -37,9 +46,10 @@ class IndexHolder:
         current = self._index
         if current is None:
             with self._build_lock:
-                if self._index is None:
-                    self._index = build_index(self.engine, self.borderline_m)
                 current = self._index
+                if current is None:
+                    current = build_index(self.engine, self.borderline_m)
+                    self._swap(current)
         return current
 
     @property
@@ -58,7 +68,7 @@ class IndexHolder:
             if self._index is not None and self._index.version == version:
                 return False
             fresh = build_index(self.engine, self.borderline_m)
-            self._index = fresh
+            self._swap(fresh)
         log.info(
             "zoning index version %s built in %.2fs (%d decrees)",
             fresh.version,
@@ -66,6 +76,14 @@ class IndexHolder:
             len(fresh.decrees),
         )
         return True
+
+    def _swap(self, fresh: ZoningIndex) -> None:
+        self._index = fresh
+        if self.on_swap is not None:
+            try:
+                self.on_swap(fresh)
+            except Exception:  # a failing observer must not stop serving the new index
+                log.exception("zoning index observer failed")
 
     def _poll(self) -> None:
         while not self._stop.wait(self.poll_seconds):

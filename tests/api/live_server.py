@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,18 @@ def free_port() -> int:
 class LiveServer:
     """Start, kill, stop a server; its output goes to a log file the test can read."""
 
-    def __init__(self, database_url: str, data_dir: Path, **env: str):
+    def __init__(
+        self,
+        database_url: str,
+        data_dir: Path,
+        *,
+        workers: int = 1,
+        serve_args: Sequence[str] = (),
+        **env: str,
+    ):
+        """``workers`` > 1 starts uvicorn's supervisor (stop it with ``stop()``: a SIGKILL
+        of the supervisor would leave its workers running)."""
+        self.command = ["serve", "--workers", str(workers), *serve_args]
         self.env = {
             **os.environ,
             "CESP_DATABASE_URL": database_url,
@@ -43,7 +55,7 @@ class LiveServer:
         self.base = f"http://127.0.0.1:{port}"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cesp.cli.main", "serve", "--port", str(port)],
+                [sys.executable, "-m", "cesp.cli.main", *self.command, "--port", str(port)],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -40,3 +40,22 @@ def api_schema(base_url: str):
 )
 def test_api_conforms_to_its_schema(case) -> None:
     case.call_and_validate(checks=[not_a_server_error, response_schema_conformance], timeout=30)
+
+
+ogc_schema = schemathesis.pytest.from_fixture("ogc_api_schema")
+
+
+@pytest.fixture(scope="module")
+def ogc_api_schema(base_url: str):
+    """The OGC API's own OpenAPI 3.0 document, with one items path per collection."""
+    return schemathesis.openapi.from_url(f"{base_url}/ogc/api")
+
+
+@ogc_schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_ogc_api_conforms_to_its_own_definition(case) -> None:
+    case.call_and_validate(checks=[not_a_server_error, response_schema_conformance], timeout=30)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.zones.export import (
@@ -38,15 +39,22 @@ class ListFormat(StrEnum):
 
 @router.get(
     "",
-    responses={200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}, **ERRORS},
+    responses={
+        200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"},
+        **NOT_MODIFIED,
+        **ERRORS,
+    },
 )
 def get_zones(
     conn: Annotated[sa.Connection, Depends(get_connection)],
+    cache: Annotated[Conditional, Depends(zoning_conditional)],
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     on: Annotated[date | None, Query(alias="date")] = None,
-) -> JSONResponse:
+) -> Response:
     """Zones in force on a date (default today), as an RFC 7946 FeatureCollection."""
+    if cache.fresh:
+        return cache.not_modified()
     when = on or date.today()
     decrees, zones = zones_in_force(conn, when, parse_profession(profession).value, region)
     body = {
@@ -54,33 +62,42 @@ def get_zones(
         "features": zone_features(conn, decrees, zones),
         "date": when.isoformat(),
     }
-    return JSONResponse(body, media_type=GEOJSON)
+    return cache.apply(JSONResponse(body, media_type=GEOJSON))
 
 
-@router.get("/communes", responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **ERRORS})
+@router.get(
+    "/communes",
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **NOT_MODIFIED, **ERRORS},
+)
 def get_eligible_communes(
     conn: Annotated[sa.Connection, Depends(get_connection)],
+    cache: Annotated[Conditional, Depends(zoning_conditional)],
     region: Annotated[str, Query(pattern=REGION_CODE, description="COG region code")],
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     on: Annotated[date | None, Query(alias="date")] = None,
     fmt: Annotated[ListFormat, Query(alias="format")] = ListFormat.json,
 ) -> Response:
     """Communes of the qualifying zones of a region on a date (PAPS list)."""
+    if cache.fresh:
+        return cache.not_modified()
     when = on or date.today()
     rows = eligible_communes(conn, region, when, parse_profession(profession).value)
     name = f"communes-eligibles-{region}-{when.isoformat()}"
+    answer: Response
     if fmt is ListFormat.csv:
-        return Response(
+        answer = Response(
             communes_csv(rows),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    if fmt is ListFormat.xlsx:
-        return Response(
+    elif fmt is ListFormat.xlsx:
+        answer = Response(
             communes_xlsx(rows),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return JSONResponse(
-        {"region": region, "date": when.isoformat(), "communes": [vars(r) for r in rows]}
-    )
+    else:
+        answer = JSONResponse(
+            {"region": region, "date": when.isoformat(), "communes": [vars(r) for r in rows]}
+        )
+    return cache.apply(answer)
