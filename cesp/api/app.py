@@ -7,55 +7,34 @@ connection per request. One log line per request, with method, path, status and 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.middleware.gzip import GZipMiddleware
 
 from cesp import __version__
-from cesp.api import errors
+from cesp.api import errors, metrics
+from cesp.api.access_log import AccessLog
 from cesp.api.auth import RateLimiter, get_actor
-from cesp.api.routes import audit, communes, decrees, eligibility, health, zones
+from cesp.api.routes import (
+    audit,
+    beneficiaries,
+    campaigns,
+    communes,
+    decrees,
+    eligibility,
+    health,
+    maps,
+    ogc,
+    posts,
+    zones,
+)
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 from cesp.zones.holder import IndexHolder
 
 log = logging.getLogger("cesp.access")
-
-
-class AccessLog:
-    """One log line per request (method, path, status, milliseconds); pure ASGI, so it
-    costs microseconds, unlike a ``BaseHTTPMiddleware``."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on and log it when the response has gone."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            log.info(
-                "%s %s %s %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
         app.state.holder = IndexHolder(
-            app.state.engine, settings.borderline_m, settings.index_poll_seconds
+            app.state.engine,
+            settings.borderline_m,
+            settings.index_poll_seconds,
+            on_swap=app.state.metrics.observe_index,
         )
         if settings.index_warmup:
             try:
@@ -79,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.holder.stop()
             app.state.engine.dispose()
+            app.state.metrics.close()
 
     app = FastAPI(
         title="cesp-zones",
@@ -88,14 +71,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(get_actor)],
     )
     app.state.settings = settings
+    app.state.metrics = metrics.Metrics()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     errors.register(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(communes.router)
     app.include_router(decrees.router)
     app.include_router(zones.router)
     app.include_router(eligibility.router)
     app.include_router(audit.router)
+    app.include_router(posts.router)
+    app.include_router(campaigns.router)
+    app.include_router(beneficiaries.router)
+    app.include_router(ogc.router)
+    app.include_router(maps.router)
+    maps.mount_assets(app)
 
-    app.add_middleware(AccessLog)
+    # Added last, runs first: the access log times the whole answer, compression
+    # included. Bodies under 1 kB are not worth a gzip header and the CPU.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(AccessLog, metrics=app.state.metrics)
     return app

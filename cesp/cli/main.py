@@ -14,16 +14,19 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from cesp.cli import eligibility, keys, zones
+from cesp.api.server import ServeOptions, run_server
+from cesp.cli import data, eligibility, engagement, keys, maps, posts, zones
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
 from cesp.geo.loader import load_reference
+from cesp.posts.sample import load_sample
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 from cesp.zones.bundled import load_bundled
+from cesp.zones.index import build_index
 
 app = typer.Typer(help="cesp-zones : zones déficitaires du CESP.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données : schéma.", no_args_is_help=True)
@@ -32,6 +35,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(geo_app, name="geo")
 app.add_typer(zones.app, name="zones")
 app.add_typer(keys.app, name="keys")
+app.add_typer(posts.app, name="posts")
+app.add_typer(posts.campaign_app, name="campaign")
+app.add_typer(posts.beneficiaries_app, name="beneficiaries")
+app.add_typer(data.app, name="data")
+app.add_typer(engagement.app, name="engagement")
+app.add_typer(maps.app, name="map")
 app.command("audit")(keys.audit_command)
 app.command("check")(eligibility.check_command)
 app.command("check-bulk")(eligibility.check_bulk_command)
@@ -164,22 +173,14 @@ def geo_search(
         typer.echo(f"{unit.code}\t{unit.name}\t{unit.departement_name} ({unit.departement_code})")
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    import uvicorn
-
+def _serve(
+    settings: Settings,
+    options: ServeOptions,
+) -> None:
     # Workers are separate processes: they rebuild the settings from the environment.
     os.environ["CESP_DATABASE_URL"] = settings.database_url
     os.environ["CESP_DATA_DIR"] = str(settings.data_dir)
-    console.print(f"Service sur http://{host}:{port} (base : {_redacted(settings)})")
-    uvicorn.run(
-        "cesp.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+    run_server(options)
 
 
 def _redacted(settings: Settings) -> str:
@@ -192,12 +193,28 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Reverse proxies trusted for X-Forwarded-For (default "
+            "CESP_FORWARDED_ALLOW_IPS, 127.0.0.1)"
+        ),
+    ] = None,
 ) -> None:
-    """Run the HTTP API (uvicorn)."""
+    """Run the HTTP API (uvicorn), with N worker processes behind one port."""
     settings = settings_of(ctx)
     with domain_errors():
         schema.require_current(create_engine(settings.database_url))
-    _serve(settings, host, port, workers)
+    options = ServeOptions(
+        host=host,
+        port=port,
+        workers=workers,
+        log_format=settings.log_format,
+        log_level=settings.log_level,
+        forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+        database=_redacted(settings),
+    )
+    _serve(settings, options)
 
 
 @app.command()
@@ -228,8 +245,19 @@ def demo(
                     f"Arrêté {report.decree.reference} ({report.decree.region_code}) chargé : "
                     f"{len(report.zones)} zones, statut {report.decree.status}."
                 )
+        engine = create_engine(settings.database_url)
+        sample = load_sample(engine, build_index(engine, settings.borderline_m))
+        console.print(
+            f"Données d'EXEMPLE : {sample.posts} postes, {sample.beneficiaries} bénéficiaires, "
+            f"campagnes ouvertes {sample.campaigns}."
+        )
+        console.print(f"Clé d'interne d'exemple (rang 1) : {sample.intern_key}")
     if not no_serve:
-        _serve(settings, host, port, workers=1)
+        # A person watches the demo in a terminal: plain text logs.
+        options = ServeOptions(
+            host=host, port=port, log_format="text", database=_redacted(settings)
+        )
+        _serve(settings, options)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ no module reads the environment at import time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,30 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="How often workers look for a newly published decree"
     )
     sql_echo: bool = False
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Server logs: one JSON object per line (json) or plain text (text)",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Comma-separated addresses of the reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are trusted (client identity for logs and the rate limit)"
+        ),
+    )
+    map_tiles: str = Field(
+        default="",
+        description=(
+            "Tile URL template of the maps' background, empty for none (the map draws its "
+            "own outlines). IGN Plan: https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile"
+            "&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal"
+            "&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}; "
+            "OSM: https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
+    )
+    map_tiles_attribution: str = Field(
+        default="", description="Attribution shown for CESP_MAP_TILES (e.g. © IGN, © OSM)"
+    )
 
     @field_validator("database_url")
     @classmethod

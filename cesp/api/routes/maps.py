@@ -1,0 +1,128 @@
+"""``/map``: the interactive map pages, their layer data by zoom level and bounding box,
+and their scripts and stylesheets (served here: the pages load nothing from outside)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from cesp.api.dependencies import get_connection, get_settings
+from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.maps.assets import ASSET_PREFIX, asset_dirs
+from cesp.maps.layers import ZoneShapeCache, commune_collection, parse_bbox, zone_collection
+from cesp.maps.page import MapRequest, PageOptions, build_map, build_preview_map
+from cesp.maps.preview import preview_decree
+from cesp.storage.settings import Settings
+from cesp.zones.professions import parse_profession
+
+router = APIRouter(prefix="/map", tags=["maps"])
+
+GEOJSON = "application/geo+json"
+HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "HTML page"},
+    **ERRORS,
+}
+Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom level the shapes are drawn at")]
+
+
+def _cache(request: Request) -> ZoneShapeCache:
+    """The process-wide cache of simplified zone shapes (made on first use)."""
+    cache: ZoneShapeCache | None = getattr(request.app.state, "zone_shapes", None)
+    if cache is None:
+        cache = ZoneShapeCache()
+        request.app.state.zone_shapes = cache
+    return cache
+
+
+def _options(settings: Settings) -> PageOptions:
+    return PageOptions(tiles=settings.map_tiles, tiles_attribution=settings.map_tiles_attribution)
+
+
+@router.get("", response_class=HTMLResponse, responses=HTML)
+def get_map(
+    request: Request,
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
+    on: Annotated[date | None, Query(alias="date", description="Zones in force on")] = None,
+    profession: Annotated[str, Query(max_length=32)] = "medecin",
+    specialty: Annotated[str | None, Query(max_length=120, description="Posts filter")] = None,
+    campaign: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Campaign id")] = None,
+) -> HTMLResponse:
+    """The map of the zones in force, the posts and the choice of post (French)."""
+    map_request = MapRequest(
+        region=region,
+        on=on or date.today(),
+        profession=parse_profession(profession).value,
+        specialty=specialty,
+        campaign=campaign,
+    )
+    page = build_map(conn, _cache(request), map_request, _options(settings))
+    return HTMLResponse(page.render())
+
+
+@router.get("/preview", response_class=HTMLResponse, responses=HTML)
+def get_preview(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    decree: Annotated[int, Query(ge=1, le=2**31 - 1, description="Decree to preview")],
+    against: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Compare with (default: in force)")
+    ] = None,
+) -> HTMLResponse:
+    """Zones entering and leaving the CESP zoning if a (draft) decree were published."""
+    preview = preview_decree(conn, decree, against)
+    return HTMLResponse(build_preview_map(conn, preview, _options(settings)).render())
+
+
+@router.get("/data/zones", responses={200: {"content": {GEOJSON: {}}}, **ERRORS})
+def get_zone_layer(
+    request: Request,
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    zoom: Zoom = 9,
+    region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
+    on: Annotated[date | None, Query(alias="date")] = None,
+    profession: Annotated[str, Query(max_length=32)] = "medecin",
+    bbox: Annotated[
+        str | None, Query(max_length=100, description="minlon,minlat,maxlon,maxlat")
+    ] = None,
+) -> JSONResponse:
+    """Zones in force, simplified for a zoom level (optionally only those in a box)."""
+    body = zone_collection(
+        conn,
+        _cache(request),
+        on or date.today(),
+        parse_profession(profession).value,
+        region,
+        zoom,
+        parse_bbox(bbox) if bbox else None,
+    )
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/data/communes", responses={200: {"content": {GEOJSON: {}}}, **ERRORS})
+def get_commune_layer(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    bbox: Annotated[str, Query(max_length=100, description="minlon,minlat,maxlon,maxlat")],
+    zoom: Zoom,
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> JSONResponse:
+    """Commune outlines in a box, simplified for a zoom level (10 and more)."""
+    body = commune_collection(conn, parse_bbox(bbox), on or date.today(), zoom)
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+def mount_assets(app: FastAPI) -> None:
+    """Serve Leaflet, Leaflet.markercluster and our scripts under ``/map/assets``."""
+    for package, directory in asset_dirs().items():
+        app.mount(
+            f"{ASSET_PREFIX}/{package}",
+            StaticFiles(directory=directory),
+            name=f"map-assets-{package}",
+        )

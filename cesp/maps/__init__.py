@@ -1,0 +1,1 @@
+"""Maps: folium pages of the zones in force, the posts and the choice of post."""

@@ -1,0 +1,233 @@
+"""Data of the map layers, simplified for a zoom level: zones in force, communes,
+départements and the ARS region outline, as GeoJSON FeatureCollections.
+
+The zones of a decree never change once imported (decrees are never edited, only
+closed), so their simplified shapes are cached per decree and zoom level
+(``ZoneShapeCache``); the national map then costs the simplification once per worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from shapely import wkb
+from shapely.geometry.base import BaseGeometry
+
+from cesp.errors import InvalidInputError
+from cesp.geo.communes import units_in_bbox
+from cesp.maps.simplify import (
+    clamp_zoom,
+    collection,
+    decimals_for_tolerance,
+    feature,
+    simplify_coverage,
+    tolerance_for_zoom,
+)
+from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force
+from cesp.zones.export import zone_features
+
+Bbox = tuple[float, float, float, float]
+COMMUNES_MIN_ZOOM = 10
+COMMUNES_MAX_SPAN = 3.0  # degrees: a bbox wider than this would carry thousands of communes
+
+
+def _intersects(bounds: Bbox, bbox: Bbox | None) -> bool:
+    if bbox is None:
+        return True
+    return not (
+        bounds[2] < bbox[0] or bounds[0] > bbox[2] or bounds[3] < bbox[1] or bounds[1] > bbox[3]
+    )
+
+
+class ZoneShapeCache:
+    """Simplified zones of a decree at a zoom level, kept for the life of the process.
+
+    Keyed by decree id and import time (a database rebuilt from scratch may reuse an id
+    for another decree) and zoom level; least recently used entries go first."""
+
+    def __init__(self, capacity: int = 256):
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[int, str, int], list[Zone]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def zones(self, conn: sa.Connection, decree: Decree, zoom: int) -> list[Zone]:
+        """The decree's zones with geometry simplified for ``zoom``."""
+        key = (decree.id, decree.imported_at.isoformat(), zoom)
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None:
+                self._entries.move_to_end(key)
+                return cached
+        zones = decree_zones(conn, [decree.id])
+        shapes = simplify_coverage([z.geometry for z in zones], tolerance_for_zoom(zoom))
+        simplified = [replace(z, geometry=s) for z, s in zip(zones, shapes, strict=True)]
+        with self._lock:
+            self._entries[key] = simplified
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return simplified
+
+
+def zone_collection(
+    conn: sa.Connection,
+    cache: ZoneShapeCache,
+    on: date,
+    profession: str,
+    region: str | None = None,
+    zoom: float = 9,
+    bbox: Bbox | None = None,
+) -> dict[str, Any]:
+    """Zones in force on ``on`` (one region or all), simplified for ``zoom``.
+
+    The features carry what the zone popup shows: name, category and its label, whether
+    it opens the CESP, the decree's reference and dates."""
+    level = clamp_zoom(zoom)
+    decrees = decrees_in_force(conn, on, profession, region)
+    zones: list[Zone] = []
+    for decree in decrees:
+        zones += [
+            z
+            for z in cache.zones(conn, decree, level)
+            if z.geometry is not None and _intersects(z.geometry.bounds, bbox)
+        ]
+    features = zone_features(conn, decrees, zones)
+    decimals = decimals_for_tolerance(tolerance_for_zoom(level))
+    for item, zone in zip(features, zones, strict=True):
+        item.update(feature(zone.geometry, item["properties"], decimals))
+    return collection(
+        features,
+        date=on.isoformat(),
+        zoom=level,
+        bbox=list(bbox) if bbox else None,
+        decrees=[{"id": d.id, "reference": d.reference, "region": d.region_code} for d in decrees],
+    )
+
+
+def parse_bbox(value: str, field: str = "bbox") -> Bbox:
+    """``minlon,minlat,maxlon,maxlat`` in WGS84 degrees."""
+    try:
+        parts = tuple(float(p) for p in value.split(","))
+    except ValueError:
+        parts = ()
+    if (
+        len(parts) != 4
+        or not (-180 <= parts[0] < parts[2] <= 180)
+        or not (-90 <= parts[1] < parts[3] <= 90)
+    ):
+        raise InvalidInputError(
+            f"{field}={value!r}: expected minlon,minlat,maxlon,maxlat in WGS84 degrees",
+            message_fr="Emprise invalide : attendu minlon,minlat,maxlon,maxlat (degrés WGS84).",
+            field=field,
+        )
+    return parts
+
+
+def commune_collection(
+    conn: sa.Connection, bbox: Bbox, on: date, zoom: float, region: str | None = None
+) -> dict[str, Any]:
+    """Communes in force on ``on`` meeting ``bbox`` (optionally of one region only),
+    simplified together for ``zoom``.
+
+    Raises ``InvalidInputError`` for a zoom below ``COMMUNES_MIN_ZOOM`` or a box wider
+    than ``COMMUNES_MAX_SPAN`` degrees outside a region: the commune layer is drawn when
+    zoomed in, not for the whole country."""
+    level = clamp_zoom(zoom)
+    if region is None and (
+        level < COMMUNES_MIN_ZOOM
+        or bbox[2] - bbox[0] > COMMUNES_MAX_SPAN
+        or bbox[3] - bbox[1] > COMMUNES_MAX_SPAN
+    ):
+        raise InvalidInputError(
+            f"communes are drawn from zoom {COMMUNES_MIN_ZOOM} on, in boxes of at most "
+            f"{COMMUNES_MAX_SPAN} degrees (zoom={zoom}, bbox={bbox})",
+            message_fr="Les communes s'affichent en zoomant davantage.",
+            field="zoom" if level < COMMUNES_MIN_ZOOM else "bbox",
+        )
+    units = [
+        u
+        for u in units_in_bbox(conn, bbox, on)
+        if region is None or u.region_code == region
+        if u.geometry is not None
+    ]
+    tolerance = tolerance_for_zoom(level)
+    shapes = simplify_coverage([u.geometry for u in units], tolerance)
+    decimals = decimals_for_tolerance(tolerance)
+    features = [
+        feature(
+            shape,
+            {"code": u.code, "name": u.name, "departement": u.departement_code},
+            decimals,
+        )
+        for u, shape in zip(units, shapes, strict=True)
+    ]
+    return collection(features, date=on.isoformat(), zoom=level, bbox=list(bbox))
+
+
+def _outlines(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    return [r for r in conn.execute(sa.text(sql), params) if r.wkb is not None]
+
+
+def departement_collection(
+    conn: sa.Connection, zoom: float, region: str | None = None
+) -> dict[str, Any]:
+    """Outlines of the loaded départements (of a region, or all), for the background."""
+    where = "WHERE region_code = :r" if region else ""
+    rows = _outlines(
+        conn,
+        f"SELECT code, name, ST_AsBinary(geom) AS wkb FROM departements {where} ORDER BY code",
+        {"r": region},
+    )
+    tolerance = tolerance_for_zoom(zoom)
+    shapes = simplify_coverage([wkb.loads(bytes(r.wkb)) for r in rows], tolerance)
+    decimals = decimals_for_tolerance(tolerance)
+    return collection(
+        [
+            feature(s, {"code": r.code, "name": r.name}, decimals)
+            for r, s in zip(rows, shapes, strict=True)
+        ]
+    )
+
+
+def region_shape(conn: sa.Connection, region: str) -> tuple[str, BaseGeometry] | None:
+    """Name and outline of a loaded region, or None."""
+    row = conn.execute(
+        sa.text("SELECT name, ST_AsBinary(geom) AS wkb FROM regions WHERE code = :c"),
+        {"c": region},
+    ).first()
+    if row is None or row.wkb is None:
+        return None
+    return row.name, wkb.loads(bytes(row.wkb))
+
+
+def region_collection(conn: sa.Connection, region: str, zoom: float) -> dict[str, Any]:
+    """The ARS region's outline (empty when the region is not loaded)."""
+    found = region_shape(conn, region)
+    if found is None:
+        return collection([])
+    name, shape = found
+    tolerance = tolerance_for_zoom(zoom)
+    simplified = simplify_coverage([shape], tolerance)[0]
+    return collection(
+        [feature(simplified, {"code": region, "name": name}, decimals_for_tolerance(tolerance))]
+    )
+
+
+def loaded_bounds(conn: sa.Connection, region: str | None) -> Bbox | None:
+    """Bounds of a region's outline, or of every loaded département (None if empty)."""
+    sql = "SELECT ST_AsBinary(geom) AS wkb FROM " + (
+        "regions WHERE code = :r" if region else "departements"
+    )
+    bounds = [wkb.loads(bytes(r.wkb)).bounds for r in _outlines(conn, sql, {"r": region})]
+    if not bounds:
+        return None
+    return (
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    )

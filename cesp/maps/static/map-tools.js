@@ -1,0 +1,223 @@
+/* Tools: commune search, date selector, and the eligibility check on a click.
+ *
+ * The click asks /api/v1/eligibility (the same engine as the API and the CLI: the page
+ * never decides eligibility itself) and shows its French sentence, zone, decree and
+ * distance to the nearest qualifying zone. An exported page has no service to ask: it
+ * shows the zone drawn under the click, if any.
+ */
+(function () {
+  "use strict";
+  const C = window.CespMap;
+  const e = C.escape;
+
+  const HEADINGS = {
+    eligible: "Éligible au CESP",
+    not_eligible: "Non éligible au CESP",
+    partial: "Commune en partie en zone",
+    no_zoning: "Pas de zonage en vigueur",
+    outside_territory: "Hors du territoire",
+  };
+
+  function heading(answer) {
+    if (answer.status === "borderline") {
+      return answer.eligible ? "En limite de zone (côté éligible)" : "En limite de zone (hors zone)";
+    }
+    return HEADINGS[answer.status] || answer.status;
+  }
+
+  function zoneLine(zone) {
+    const d = zone.decree;
+    return (
+      `${e(zone.name)} – ${e(zone.category_label)} ` +
+      `(arrêté n°${e(d.reference)} du ${C.frDate(d.signed)})`
+    );
+  }
+
+  /** The dates of the zone clicked, or all its details when the answer does not name
+   * it (a zone that does not open the CESP). */
+  function zoneFooter(answer, props) {
+    const named = (answer.zones || []).some((z) => z.zone_id === props.zone_id || z.name === props.name);
+    if (!named) return `<hr>${C.zoneDetails(props)}`;
+    const until = props.effective_to ? ` au ${C.frDate(props.effective_to)}` : " (sans date de fin)";
+    return `<p class="cesp-dates">Arrêté en vigueur du ${C.frDate(props.effective_from)}${until}.</p>`;
+  }
+
+  /** The popup text of an eligibility answer (and of the zone clicked, if any). */
+  C.eligibilityHtml = function (answer, clickedZone) {
+    const where = answer.arrondissement || answer.commune;
+    const lines = [];
+    if (where) lines.push(`<dt>Commune</dt><dd>${e(where.name)} (${e(where.code)})</dd>`);
+    const zones = (answer.zones || []).filter((z) => z.qualifies);
+    if (zones.length) lines.push(`<dt>Zone</dt><dd>${zones.map(zoneLine).join("<br>")}</dd>`);
+    if (!answer.eligible && answer.nearest_zone && answer.distance_m !== null) {
+      const km = (answer.distance_m / 1000).toLocaleString("fr-FR", { maximumFractionDigits: 1 });
+      lines.push(
+        `<dt>Zone éligible la plus proche</dt><dd>${zoneLine(answer.nearest_zone)}, à ${km} km</dd>`
+      );
+    }
+    const kind = answer.eligible ? "yes" : "no";
+    return (
+      `<div class="cesp-popup cesp-answer cesp-answer--${kind}" data-status="${e(answer.status)}">` +
+      `<h3>${e(heading(answer))}</h3><p>${e(answer.message_fr)}</p><dl>${lines.join("")}</dl>` +
+      (clickedZone ? zoneFooter(answer, clickedZone) : "") +
+      `</div>`
+    );
+  };
+
+  function setupClick(ctx) {
+    ctx.map.on("click", async (event) => {
+      const zone = ctx.state.clickedZone;
+      ctx.state.clickedZone = null;
+      if (ctx.config.mode !== "served") return;
+      const { lat, lng } = event.latlng;
+      const popup = L.popup(C.popupOptions())
+        .setLatLng(event.latlng)
+        .setContent('<div class="cesp-popup">Vérification de l\'éligibilité…</div>')
+        .openOn(ctx.map);
+      const params = new URLSearchParams({
+        lon: lng.toFixed(6),
+        lat: lat.toFixed(6),
+        date: ctx.state.date,
+        profession: ctx.config.profession,
+      });
+      const answer = await C.request(ctx.config, `/api/v1/eligibility?${params}`);
+      popup.setContent(
+        answer.ok
+          ? C.eligibilityHtml(answer.data, zone)
+          : `<div class="cesp-popup cesp-answer--error">${e(C.errorText(answer))}</div>`
+      );
+    });
+  }
+
+  function searchControl(ctx) {
+    const control = L.control({ position: "topleft" });
+    control.onAdd = () => {
+      const div = L.DomUtil.create("div", "cesp-search leaflet-bar");
+      div.innerHTML =
+        '<label class="cesp-sr" for="cesp-search-input">Rechercher une commune</label>' +
+        '<input id="cesp-search-input" type="search" autocomplete="off" ' +
+        'placeholder="Rechercher une commune…" aria-controls="cesp-search-results">' +
+        '<ul id="cesp-search-results" class="cesp-search-results" role="listbox"></ul>';
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    control.addTo(ctx.map);
+    const input = control.getContainer().querySelector("input");
+    const list = control.getContainer().querySelector("ul");
+    const highlight = L.featureGroup().addTo(ctx.map);
+    let timer = null;
+
+    function show(hits) {
+      list.innerHTML = hits.length
+        ? hits
+            .map(
+              (h, i) =>
+                `<li role="option"><button type="button" data-i="${i}">${e(h.name)} ` +
+                `<small>${e(h.detail)}</small></button></li>`
+            )
+            .join("")
+        : '<li class="cesp-none">Aucune commune trouvée.</li>';
+      list.querySelectorAll("button").forEach((button) => {
+        button.addEventListener("click", (event) => {
+          // choose() empties the list: Leaflet would no longer see that the click came
+          // from a control and would take it for a click on the map.
+          event.stopPropagation();
+          choose(hits[Number(button.dataset.i)]);
+        });
+      });
+    }
+
+    async function choose(hit) {
+      list.innerHTML = "";
+      input.value = hit.name;
+      let geometry = hit.geometry;
+      if (!geometry) {
+        const answer = await C.request(
+          ctx.config,
+          `/api/v1/communes/${encodeURIComponent(hit.code)}?geometry=true&date=${ctx.state.date}`
+        );
+        if (!answer.ok) return C.notify(ctx, C.errorText(answer), "error");
+        geometry = answer.data.commune.geometry;
+      }
+      highlight.clearLayers();
+      const shape = L.geoJSON(geometry, {
+        style: { color: "#08306b", weight: 3, fill: false, interactive: false },
+      }).addTo(highlight);
+      ctx.map.fitBounds(shape.getBounds(), { maxZoom: 13 });
+      C.notify(ctx, `${hit.name} : cliquez dans la commune pour vérifier l'éligibilité.`);
+    }
+
+    async function search(text) {
+      if (text.trim().length < 2) {
+        list.innerHTML = "";
+        return;
+      }
+      if (ctx.config.mode !== "served") {
+        const key = C.nameKey(text);
+        const features = (ctx.config.communes || { features: [] }).features;
+        show(
+          features
+            .filter((f) => C.nameKey(f.properties.name).includes(key))
+            .slice(0, 8)
+            .map((f) => ({
+              code: f.properties.code,
+              name: f.properties.name,
+              detail: f.properties.code,
+              geometry: f.geometry,
+            }))
+        );
+        return;
+      }
+      const answer = await C.request(ctx.config, `/api/v1/communes?q=${encodeURIComponent(text)}&limit=8`);
+      if (!answer.ok) return;
+      show(
+        answer.data.results.map((r) => ({
+          code: r.commune.code,
+          name: r.commune.name,
+          detail: `${r.commune.departement.name || ""} (${r.commune.departement.code})`,
+        }))
+      );
+    }
+
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => search(input.value), 250);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        const first = list.querySelector("button");
+        if (first) first.click();
+      }
+    });
+  }
+
+  function dateControl(ctx) {
+    const control = L.control({ position: "topleft" });
+    control.onAdd = () => {
+      const div = L.DomUtil.create("div", "cesp-date leaflet-bar");
+      const disabled = ctx.config.mode === "served" ? "" : " disabled";
+      div.innerHTML =
+        '<label for="cesp-date-input">Zonage au</label>' +
+        `<input id="cesp-date-input" type="date" value="${e(ctx.state.date)}"${disabled}>`;
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    control.addTo(ctx.map);
+    const input = control.getContainer().querySelector("input");
+    input.addEventListener("change", async () => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(input.value)) return;
+      ctx.state.date = input.value;
+      C.notify(ctx, `Zones en vigueur au ${C.frDate(input.value)}…`);
+      await ctx.emit("date", input.value);
+    });
+  }
+
+  C.register((ctx) => {
+    searchControl(ctx);
+    if (!ctx.config.preview) {
+      dateControl(ctx);
+      setupClick(ctx);
+    }
+  });
+})();
