@@ -25,7 +25,7 @@ def explain_fr(result: EligibilityResult) -> str:
     if result.nearest is not None and result.distance_m is not None:
         nearest = (
             f" Zone éligible la plus proche : {_zone_fr(result.nearest)}, à "
-            f"{result.distance_m / 1000:.1f} km."
+            f"{result.distance_m / 1000:.1f} km.".replace(".", ",", 1)
         )
     when = result.on_date.strftime("%d/%m/%Y")
     match result.status:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def test_not_eligible_site_exits_3_and_names_the_nearest_zone(zoned_url: str):
     assert code == 3, out
     assert "Lieu non éligible au CESP" in out
     assert "Zone éligible la plus proche" in out and "ZUS 18ème" in out
+    assert re.search(r"à \d+,\d km", " ".join(out.split())), out  # French decimal comma
 
     code, out = _run(zoned_url, "check", *BOBIGNY, "--date", "2011-01-01")
     assert code == 3 and "Aucun arrêté de zonage en vigueur au 01/01/2011" in out

@@ -95,6 +95,10 @@
     };
     legend.addTo(ctx.map);
     ctx.legend = legend;
+    // On a phone the legend would cover an open popup: the CSS hides it meanwhile.
+    const container = ctx.map.getContainer();
+    ctx.map.on("popupopen", () => container.classList.add("cesp-popup-open"));
+    ctx.map.on("popupclose", () => container.classList.remove("cesp-popup-open"));
     let loaded = { zoom: null, bbox: null, date: null };
 
     function draw(collection) {
