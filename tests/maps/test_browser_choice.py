@@ -56,6 +56,8 @@ def _sign_in(page: Page, token: str) -> None:
     page.fill("#cesp-key", token)
     page.click("#cesp-signin-form button")
     page.wait_for_selector(".cesp-me", timeout=30_000)
+    # The page redraws the posts and moves to the intern's region after the sign-in.
+    page.wait_for_function("CespMap.context.state.settled === true", timeout=30_000)
 
 
 def _choose(page: Page, post_id: int, expected: str) -> str:

@@ -244,17 +244,35 @@
 
   async function signIn(ctx, key) {
     if (!key) return;
-    window.sessionStorage.setItem("cesp.key", key);
-    const answer = await C.request(ctx.config, "/api/v1/me", { auth: true });
-    if (!answer.ok) {
-      window.sessionStorage.removeItem("cesp.key");
-      say(ctx, `Connexion refusée : ${C.errorText(answer)}`, "error");
-      return;
+    // ``settled`` is false until the page has redrawn for the new intern (tests wait on it).
+    ctx.state.settled = false;
+    try {
+      window.sessionStorage.setItem("cesp.key", key);
+      const answer = await C.request(ctx.config, "/api/v1/me", { auth: true });
+      if (!answer.ok) {
+        window.sessionStorage.removeItem("cesp.key");
+        say(ctx, `Connexion refusée : ${C.errorText(answer)}`, "error");
+        return;
+      }
+      ctx.state.me = answer.data;
+      say(ctx, `Bienvenue, ${answer.data.name}.`, "ok");
+      drawSignIn(ctx);
+      if (ctx.state.campaign) await showHome(ctx);
+    } finally {
+      ctx.state.settled = true;
     }
-    ctx.state.me = answer.data;
-    say(ctx, `Bienvenue, ${answer.data.name}.`, "ok");
-    drawSignIn(ctx);
-    if (ctx.state.campaign) await showHome(ctx);
+  }
+
+  /** Fit the map to some bounds and resolve once it has stopped moving. */
+  function fitAndWait(map, bounds) {
+    return new Promise((resolve) => {
+      const timer = window.setTimeout(resolve, 1500);
+      map.once("moveend", () => {
+        window.clearTimeout(timer);
+        resolve();
+      });
+      map.fitBounds(bounds, { maxZoom: 12 });
+    });
   }
 
   /** Redraw for the signed-in intern: their region's posts first and in view. */
@@ -272,7 +290,7 @@
     C.drawPosts(ctx);
     const home = ctx.state.posts.filter((p) => p.region === me.training_region);
     if (home.length) {
-      ctx.map.fitBounds(L.latLngBounds(home.map((p) => [p.lat, p.lon])).pad(0.2), { maxZoom: 12 });
+      await fitAndWait(ctx.map, L.latLngBounds(home.map((p) => [p.lat, p.lon])).pad(0.2));
     }
     await loadWishes(ctx);
   }
