@@ -16,20 +16,13 @@ from cesp.keys import create_key
 from cesp.storage.settings import Settings
 from cesp.zones.decrees import Decree
 from tests.api.live_server import LiveServer
-from tests.zones.helpers import PETITE_COURONNE, cached_template, fill_scratch, publish_codes
+from tests.zones.helpers import publish_codes
 
 
 @pytest.fixture
-def map_engine(
-    scratch_engine: sa.Engine,
-    scratch_url: str,
-    database_url: str,
-    data_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> sa.Engine:
+def map_engine(idf_engine: sa.Engine) -> sa.Engine:
     """The scratch database holding 75, 92 and 93, no decree."""
-    template = cached_template(database_url, data_dir, tmp_path_factory, PETITE_COURONNE)
-    return fill_scratch(scratch_engine, scratch_url, data_dir, template)
+    return idf_engine
 
 
 @pytest.fixture

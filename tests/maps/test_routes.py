@@ -116,3 +116,37 @@ def test_preview_of_a_draft_shows_zones_entering_and_leaving(
     assert "La Courneuve (93027)" in preview["leaving"]["features"][0]["properties"]["communes"]
     missing = map_client.get("/map/preview", params={"decree": 999})
     assert missing.status_code == 404
+
+
+def test_map_pages_are_revalidated_until_a_decree_changes_the_zoning(
+    map_client: TestClient, map_engine: sa.Engine, tmp_path: Path
+) -> None:
+    first = map_client.get("/map", params={"region": "11"})
+    etag = first.headers["etag"]
+    again = map_client.get("/map", params={"region": "11"}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["etag"] == etag
+    layer = map_client.get("/map/data/zones", params={"zoom": 11})
+    assert (
+        map_client.get(
+            "/map/data/zones", params={"zoom": 11}, headers={"If-None-Match": layer.headers["etag"]}
+        ).status_code
+        == 304
+    )
+    path = tmp_path / "courneuve.csv"
+    path.write_text("code_insee;nom_zone\n93027;La Courneuve\n", encoding="utf-8")
+    import_decree(
+        map_engine,
+        path,
+        request(
+            reference="20-1",
+            signed=date(2020, 1, 1),
+            effective_from=date(2020, 1, 1),
+            category="ZIP",
+            publish=True,
+        ),
+        actor="test",
+    )
+    changed = map_client.get("/map", params={"region": "11"}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    names = {f["properties"]["name"] for f in _config(changed.text)["zones"]["features"]}
+    assert "Bobigny" not in names

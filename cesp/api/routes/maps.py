@@ -3,15 +3,19 @@ and their scripts and stylesheets (served here: the pages load nothing from outs
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_settings
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.maps.assets import ASSET_PREFIX, asset_dirs
@@ -26,8 +30,11 @@ router = APIRouter(prefix="/map", tags=["maps"])
 GEOJSON = "application/geo+json"
 HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "HTML page"},
+    **NOT_MODIFIED,
     **ERRORS,
 }
+PAGES_KEPT = 16
+PAGES_LOCK = threading.Lock()
 Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom level the shapes are drawn at")]
 
 
@@ -40,6 +47,24 @@ def _cache(request: Request) -> ZoneShapeCache:
     return cache
 
 
+def _remembered(request: Request, etag: str, build: Callable[[], str]) -> str:
+    """A rendered page, kept per ETag (the national page takes over a second to build;
+    the tag changes with the zoning, the query and the day, so a kept page is never stale)."""
+    with PAGES_LOCK:
+        pages: OrderedDict[str, str] | None = getattr(request.app.state, "map_pages", None)
+        if pages is None:
+            pages = request.app.state.map_pages = OrderedDict()
+        html = pages.get(etag)
+    if html is None:
+        html = build()
+    with PAGES_LOCK:
+        pages[etag] = html
+        pages.move_to_end(etag)
+        while len(pages) > PAGES_KEPT:
+            pages.popitem(last=False)
+    return html
+
+
 def _options(settings: Settings) -> PageOptions:
     return PageOptions(tiles=settings.map_tiles, tiles_attribution=settings.map_tiles_attribution)
 
@@ -49,13 +74,16 @@ def get_map(
     request: Request,
     conn: Annotated[sa.Connection, Depends(get_connection)],
     settings: Annotated[Settings, Depends(get_settings)],
+    cache: Annotated[Conditional, Depends(zoning_conditional)],
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     on: Annotated[date | None, Query(alias="date", description="Zones in force on")] = None,
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     specialty: Annotated[str | None, Query(max_length=120, description="Posts filter")] = None,
     campaign: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Campaign id")] = None,
-) -> HTMLResponse:
+) -> Response:
     """The map of the zones in force, the posts and the choice of post (French)."""
+    if cache.fresh:
+        return cache.not_modified()
     map_request = MapRequest(
         region=region,
         on=on or date.today(),
@@ -63,8 +91,12 @@ def get_map(
         specialty=specialty,
         campaign=campaign,
     )
-    page = build_map(conn, _cache(request), map_request, _options(settings))
-    return HTMLResponse(page.render())
+    html = _remembered(
+        request,
+        cache.etag,
+        lambda: build_map(conn, _cache(request), map_request, _options(settings)).render(),
+    )
+    return cache.apply(HTMLResponse(html))
 
 
 @router.get("/preview", response_class=HTMLResponse, responses=HTML)
@@ -81,10 +113,11 @@ def get_preview(
     return HTMLResponse(build_preview_map(conn, preview, _options(settings)).render())
 
 
-@router.get("/data/zones", responses={200: {"content": {GEOJSON: {}}}, **ERRORS})
+@router.get("/data/zones", responses={200: {"content": {GEOJSON: {}}}, **NOT_MODIFIED, **ERRORS})
 def get_zone_layer(
     request: Request,
     conn: Annotated[sa.Connection, Depends(get_connection)],
+    cache: Annotated[Conditional, Depends(zoning_conditional)],
     zoom: Zoom = 9,
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     on: Annotated[date | None, Query(alias="date")] = None,
@@ -92,8 +125,10 @@ def get_zone_layer(
     bbox: Annotated[
         str | None, Query(max_length=100, description="minlon,minlat,maxlon,maxlat")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Zones in force, simplified for a zoom level (optionally only those in a box)."""
+    if cache.fresh:
+        return cache.not_modified()
     body = zone_collection(
         conn,
         _cache(request),
@@ -103,7 +138,7 @@ def get_zone_layer(
         zoom,
         parse_bbox(bbox) if bbox else None,
     )
-    return JSONResponse(body, media_type=GEOJSON)
+    return cache.apply(JSONResponse(body, media_type=GEOJSON))
 
 
 @router.get("/data/communes", responses={200: {"content": {GEOJSON: {}}}, **ERRORS})
