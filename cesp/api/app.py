@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.borderline_m,
             settings.index_poll_seconds,
             on_swap=app.state.metrics.observe_index,
+            cache_dir=settings.index_cache_dir,
         )
         if settings.index_warmup:
             try:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from cesp.cli.console import console, domain_errors
 from cesp.cli.options import settings_of
-from cesp.geo.download import RetryPolicy
-from cesp.geo.fetch import FetchResult, fetch_reference
 from cesp.geo.sources import Source, load_manifest
+
+if TYPE_CHECKING:  # httpx and GDAL only when fetching, not for every cesp command
+    from cesp.geo.fetch import FetchResult
 
 app = typer.Typer(help="Données de référence : téléchargement.", no_args_is_help=True)
 
@@ -80,6 +81,9 @@ def fetch_command(
     attempts: Annotated[int, typer.Option(min=1, max=20, help="Attempts per file")] = 5,
 ) -> None:
     """Download the official reference files, verify them and write them to DEST."""
+    from cesp.geo.download import RetryPolicy
+    from cesp.geo.fetch import fetch_reference
+
     settings = settings_of(ctx)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     target = dest or (settings.data_dir if "data_dir" in settings.model_fields_set else None)

@@ -13,7 +13,7 @@ from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.zones.bulk import check_bulk
 from cesp.zones.eligibility import check
-from cesp.zones.index import build_index
+from cesp.zones.index_cache import load_index
 from cesp.zones.professions import parse_profession
 from cesp.zones.sites import make_site
 from cesp.zones.wording import explain_fr
@@ -37,7 +37,7 @@ def check_command(
     with domain_errors():
         site = make_site(lon, lat, x, y, insee)
         engine = engine_of(ctx)
-        index = build_index(engine, settings.borderline_m)
+        index = load_index(engine, settings.borderline_m, settings.index_cache_dir)
         with engine.connect() as conn:
             result = check(index, conn, site, parse_date(on), profession)
     if as_json:
@@ -71,7 +71,7 @@ def check_bulk_command(
         engine = engine_of(ctx)
         with progress_bar() as update:
             update("index", 0, 1)
-            index = build_index(engine, settings.borderline_m)
+            index = load_index(engine, settings.borderline_m, settings.index_cache_dir)
             update("index", 1, 1)
             counts = check_bulk(index, source, output, when, default_profession, update)
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))

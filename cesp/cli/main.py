@@ -9,24 +9,24 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.engine import make_url
 
-from cesp.api.server import ServeOptions, run_server
 from cesp.cli import data, eligibility, engagement, keys, maps, posts, zones
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
-from cesp.geo.loader import load_reference
 from cesp.posts.sample import load_sample
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
-from cesp.zones.bundled import load_bundled
 from cesp.zones.index import build_index
+
+if TYPE_CHECKING:
+    from cesp.api.server import ServeOptions
 
 app = typer.Typer(help="cesp-zones : zones déficitaires du CESP.", no_args_is_help=True)
 db_app = typer.Typer(help="Base de données : schéma.", no_args_is_help=True)
@@ -85,6 +85,8 @@ def db_init(ctx: typer.Context) -> None:
 
 
 def _load(ctx: typer.Context, departements: str | None, region: str | None, force: bool) -> None:
+    from cesp.geo.loader import load_reference  # GDAL readers: only for the loading commands
+
     settings = settings_of(ctx)
     with domain_errors():
         if region:
@@ -177,6 +179,8 @@ def _serve(
     settings: Settings,
     options: ServeOptions,
 ) -> None:
+    from cesp.api.server import run_server  # the web stack only for the commands that serve
+
     # Workers are separate processes: they rebuild the settings from the environment.
     os.environ["CESP_DATABASE_URL"] = settings.database_url
     os.environ["CESP_DATA_DIR"] = str(settings.data_dir)
@@ -202,6 +206,8 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP API (uvicorn), with N worker processes behind one port."""
+    from cesp.api.server import ServeOptions
+
     settings = settings_of(ctx)
     with domain_errors():
         schema.require_current(create_engine(settings.database_url))
@@ -225,6 +231,8 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Prepare the database from scratch with Île-de-France, then serve it."""
+    from cesp.zones.bundled import load_bundled  # decree readers: only for the demo
+
     settings = settings_of(ctx)
     url = make_url(settings.database_url)
     with domain_errors():
@@ -253,6 +261,8 @@ def demo(
         )
         console.print(f"Clé d'interne d'exemple (rang 1) : {sample.intern_key}")
     if not no_serve:
+        from cesp.api.server import ServeOptions
+
         # A person watches the demo in a terminal: plain text logs.
         options = ServeOptions(
             host=host, port=port, log_format="text", database=_redacted(settings)

@@ -1,4 +1,8 @@
-"""``cesp map``: write a map page that works offline (everything inlined)."""
+"""``cesp map``: write a map page that works offline (everything inlined).
+
+The map modules (folium, jinja2) are imported by the commands that use them, so that
+other ``cesp`` commands do not pay for them at start-up.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,6 @@ import typer
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.errors import InvalidInputError
-from cesp.maps.export import export_map
-from cesp.maps.page import MapRequest, PageOptions, build_preview_map
-from cesp.maps.preview import preview_decree
 from cesp.zones.professions import parse_profession
 
 app = typer.Typer(help="Cartes : export hors ligne.", no_args_is_help=True)
@@ -37,6 +38,9 @@ def export_command(
     profession: Annotated[str, typer.Option(help="Profession")] = "medecin",
 ) -> None:
     """Write a self-contained map page (scripts, styles and simplified shapes inlined)."""
+    from cesp.maps.export import export_map
+    from cesp.maps.page import MapRequest
+
     settings = settings_of(ctx)
     with domain_errors():
         _check_region(region)
@@ -68,6 +72,9 @@ def preview_command(
     against: Annotated[int | None, typer.Option(help="Compare with this decree id")] = None,
 ) -> None:
     """Write the preview of a decree (zones entering and leaving) as an offline page."""
+    from cesp.maps.page import PageOptions, build_preview_map
+    from cesp.maps.preview import preview_decree
+
     with domain_errors(), engine_of(ctx).connect() as conn:
         preview = preview_decree(conn, decree, against)
         html = build_preview_map(conn, preview, PageOptions(standalone=True)).render()

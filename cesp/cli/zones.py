@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,21 +12,12 @@ from rich.table import Table
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import cli_actor, engine_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
-from cesp.posts.impact import posts_leaving
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
-from cesp.zones.export import (
-    communes_csv,
-    communes_xlsx,
-    default_export_crs,
-    eligible_communes,
-    write_zones,
-    zones_frame,
-    zones_in_force,
-)
-from cesp.zones.importer import DecreeRequest, ImportReport, import_decree
 from cesp.zones.index import build_index
-from cesp.zones.readers import ReadOptions
+
+if TYPE_CHECKING:
+    from cesp.zones.importer import ImportReport
 
 app = typer.Typer(help="Arrêtés de zonage : import, publication, export.", no_args_is_help=True)
 
@@ -94,6 +85,11 @@ def import_command(
     publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
 ) -> None:
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
+    # File readers (pandas, GDAL) are imported here, not when any cesp command starts.
+    from cesp.posts.impact import posts_leaving
+    from cesp.zones.importer import DecreeRequest, import_decree
+    from cesp.zones.readers import ReadOptions
+
     with domain_errors():
         request = DecreeRequest(
             region=region,
@@ -202,6 +198,8 @@ def export_command(
     crs: Annotated[str, typer.Option(help="wgs84 or lambert93")] = "wgs84",
 ) -> None:
     """Export zones for QGIS: in force on a date, or of one decree."""
+    from cesp.zones.export import default_export_crs, write_zones, zones_frame, zones_in_force
+
     with domain_errors():
         with engine_of(ctx).connect() as conn:
             if decree is not None:
@@ -229,6 +227,8 @@ def communes_command(
     on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Eligible communes of a region on a date, as CSV or XLSX."""
+    from cesp.zones.export import communes_csv, communes_xlsx, eligible_communes
+
     with domain_errors():
         with engine_of(ctx).connect() as conn:
             rows = eligible_communes(

@@ -18,7 +18,7 @@ from typing import Any
 from cesp.errors import InvalidInputError
 from cesp.posts.model import MODE_LABELS_FR, Post, PracticeMode
 from cesp.posts.qualification import Qualification
-from cesp.zones.export import safe_cell
+from cesp.zones.cells import safe_cell
 
 IMPORT_HEADERS = {
     "reference": "Référence",

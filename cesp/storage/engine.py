@@ -49,8 +49,25 @@ def _load_spatialite(dbapi_connection: Any) -> None:
     )
 
 
+def _bundled_libraries_first() -> None:
+    """Load the wheels' own GEOS, PROJ and GDAL (with its SQLite) before SpatiaLite.
+
+    SQLite loads ``mod_spatialite`` with ``RTLD_GLOBAL``, which puts the system's
+    libgeos, libproj and libsqlite3 in the process-wide symbol scope; a wheel library
+    loaded after that can bind to those other versions (seen: GDAL crashing while
+    writing a GeoPackage, GEOS rejecting its own WKB). Loaded first, each binds to its
+    own copy. Most modules import shapely and pyproj anyway; GDAL (pyogrio) is
+    otherwise imported only by the commands that read or write files.
+    """
+    import pyogrio  # noqa: F401
+    import pyproj  # noqa: F401
+    import shapely  # noqa: F401
+
+
 def _sqlite_engine(url: str, echo: bool) -> Engine:
     import sqlean
+
+    _bundled_libraries_first()
 
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":

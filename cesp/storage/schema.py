@@ -1,23 +1,30 @@
-"""Create or upgrade the schema with Alembic, programmatically."""
+"""Create or upgrade the schema with Alembic, programmatically.
+
+Alembic (and Mako under it) is imported by the functions that use it: many modules
+import this one for ``require_current``, and every ``cesp`` command would otherwise pay
+for loading the migration machinery at start-up.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from cesp.errors import StorageError
 from cesp.storage.engine import write_transaction
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def _config(connection: sa.Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -26,6 +33,8 @@ def _config(connection: sa.Connection) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Bring the schema to ``revision``; return the revision now in place."""
+    from alembic import command
+
     with write_transaction(engine) as connection:
         command.upgrade(_config(connection), revision)
     return current_revision(engine) or "base"
@@ -33,18 +42,24 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Step the schema back to ``revision`` (used by migration tests)."""
+    from alembic import command
+
     with write_transaction(engine) as connection:
         command.downgrade(_config(connection), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision stamped in the database, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str:
     """The newest revision shipped with this code."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(MIGRATIONS))
     head = script.get_current_head()
     assert head is not None

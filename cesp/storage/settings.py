@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often workers look for a newly published decree"
     )
+    index_cache_dir: str = Field(
+        default="var/cache/index",
+        description=(
+            "Directory where the built zoning index is kept between processes (one file "
+            "per database state, never stale); empty: build it in every process"
+        ),
+    )
     sql_echo: bool = False
     log_format: Literal["json", "text"] = Field(
         default="json",

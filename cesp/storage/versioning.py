@@ -22,3 +22,32 @@ def bump_index_version(conn: sa.Connection) -> None:
 def read_index_version(conn: sa.Connection) -> int:
     """The current version."""
     return int(conn.execute(sa.text("SELECT version FROM index_version WHERE id = 1")).scalar_one())
+
+
+def index_state(conn: sa.Connection) -> str:
+    """What an index built now would be built from, as one string: the version and the
+    time of its last bump, row counts and largest ids of the tables the index reads, and
+    on PostgreSQL the database's own id (a database dropped and created again under the
+    same name gets a new one).
+
+    The version alone would do for a database changed only through this service (every
+    change to what the index holds bumps it, with the time), but a database can also be
+    re-created, or filled by hand, under the same URL: then its counts differ. An index
+    kept on disk is reused only for an identical state (``cesp.zones.index_cache``).
+    """
+    row = conn.execute(
+        sa.text(
+            "SELECT v.version, v.updated_at, "
+            "(SELECT count(*) FROM commune_units), (SELECT max(id) FROM commune_units), "
+            "(SELECT count(*) FROM decrees), (SELECT max(id) FROM decrees), "
+            "(SELECT count(*) FROM decrees WHERE status = 'published'), "
+            "(SELECT count(*) FROM zones), (SELECT max(id) FROM zones), "
+            "(SELECT count(*) FROM zone_communes), (SELECT count(*) FROM zone_categories) "
+            "FROM index_version v WHERE v.id = 1"
+        )
+    ).one()
+    parts = [str(value) for value in row]
+    if conn.dialect.name == "postgresql":
+        oid = "SELECT oid FROM pg_database WHERE datname = current_database()"
+        parts.append(str(conn.execute(sa.text(oid)).scalar_one()))
+    return "|".join(parts)

@@ -3,8 +3,13 @@
 Input columns ``id,lon,lat`` and optionally ``date,profession``; output keeps them and
 adds ``eligible,status,commune_code,commune_name,zone_names,decree_references,
 distance_m,error``. A bad row gets status ``invalid`` and says why in ``error``; it
-never stops the run. Reading and writing use pyarrow's CSV module (several times faster
-than pandas'); work goes by chunks so that memory stays bounded and progress shows.
+never stops the run.
+
+Everything stays in Arrow from reading to writing (pyarrow's CSV module, compute
+kernels on text columns, output columns taken from small tables of names): a pandas
+object column costs a Python object per cell, which for a million rows is most of the
+time a CSV job takes. Work goes by chunks so that memory stays bounded and progress
+shows.
 """
 
 from __future__ import annotations
@@ -12,16 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from cesp.errors import InvalidInputError
-from cesp.zones.eligibility import PointAnswers, evaluate_points
-from cesp.zones.export import NUMBER, safe_cell
-from cesp.zones.index import ZoningIndex
+from cesp.zones.cells import NUMBER, safe_cell
+from cesp.zones.evaluation import STATUSES, PointAnswers, evaluate_points
+from cesp.zones.index import TERRITORY_CRS, ZoningIndex
 from cesp.zones.professions import Profession
 
 OUTPUT_COLUMNS = [
@@ -35,9 +41,13 @@ OUTPUT_COLUMNS = [
     "error",
 ]
 CHUNK = 500_000
+DECIMAL = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+FORMULA_START = r"^[=+\-@\t\r]"
+UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+LABELS = (*STATUSES, "invalid")
 
 
-def read_sites(path: Path) -> pd.DataFrame:
+def read_sites(path: Path) -> pa.Table:
     """Read the sites CSV (``,`` or ``;``) as text columns."""
     with path.open("rb") as handle:
         head = handle.readline()
@@ -57,14 +67,13 @@ def read_sites(path: Path) -> pd.DataFrame:
             ),
             read_options=pacsv.ReadOptions(encoding="utf8"),
         )
-        frame = table.to_pandas()
     except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInputError(
             f"cannot read the CSV (UTF-8 text with columns id,lon,lat expected): {exc}",
             message_fr="CSV illisible : texte UTF-8 avec les colonnes id,lon,lat attendu.",
             field="file",
         ) from exc
-    missing = [c for c in ("id", "lon", "lat") if c not in frame.columns]
+    missing = [c for c in ("id", "lon", "lat") if c not in table.column_names]
     if missing:
         raise InvalidInputError(
             f"the CSV lacks the column(s) {', '.join(missing)}: expected id,lon,lat "
@@ -72,117 +81,172 @@ def read_sites(path: Path) -> pd.DataFrame:
             message_fr=f"Colonnes manquantes : {', '.join(missing)} (attendu id,lon,lat).",
             field="file",
         )
-    return frame
+    return table
+
+
+def _numbers(column: pa.ChunkedArray) -> np.ndarray:
+    """Floats of a text column, NaN where a cell is not a decimal number."""
+    text = pc.utf8_trim_whitespace(column)
+    valid = pc.match_substring_regex(text, DECIMAL)
+    values = pc.cast(pc.if_else(valid, text, pa.scalar("nan")), pa.float64())
+    return np.asarray(values.to_numpy(), dtype=float)
 
 
 def _parse(
-    frame: pd.DataFrame, default_date: date, default_profession: str
+    table: pa.Table, default_date: date, default_profession: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Coordinates, date ordinals, professions and per-row errors ('' when fine)."""
-    n = len(frame)
+    n = table.num_rows
     error = np.full(n, "", dtype=object)
-    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
+    lon, lat = _numbers(table["lon"]), _numbers(table["lat"])
     bad = np.isnan(lon) | np.isnan(lat)
     error[bad] = "lon/lat: not a number"
     out_of_range = ~bad & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
     error[out_of_range] = "lon/lat: out of range (WGS84 degrees expected)"
     on = np.full(n, default_date.toordinal(), dtype=np.int64)
-    if "date" in frame.columns:
-        text = frame["date"].astype(str).str.strip()
-        given = text != ""
-        parsed = pd.to_datetime(text.where(given), format="%Y-%m-%d", errors="coerce")
-        invalid = given.to_numpy() & parsed.isna().to_numpy()
-        error[invalid & (error == "")] = "date: expected YYYY-MM-DD"
-        ok = given.to_numpy() & ~invalid
-        on[ok] = (parsed[ok].dt.normalize() - pd.Timestamp("0001-01-01")).dt.days.to_numpy() + 1
+    if "date" in table.column_names:
+        text = pc.utf8_trim_whitespace(table["date"])
+        given = np.asarray(pc.not_equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
+        parsed = pc.cast(
+            pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32()
+        )
+        ok = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        error[given & ~ok & (error == "")] = "date: expected YYYY-MM-DD"
+        days = pc.fill_null(pc.cast(parsed, pa.int32()), 0).to_numpy()
+        on[given & ok] = days[given & ok] + UNIX_EPOCH_ORDINAL
     profession = np.full(n, default_profession, dtype=object)
-    if "profession" in frame.columns:
-        text = frame["profession"].astype(str).str.strip().str.lower()
-        given = (text != "").to_numpy()
-        profession[given] = text[given].to_numpy()
-        known = np.isin(profession, [p.value for p in Profession])
-        error[~known & (error == "")] = "profession: unknown"
+    if "profession" in table.column_names:
+        text = pc.utf8_lower(pc.utf8_trim_whitespace(table["profession"]))
+        given = np.asarray(pc.not_equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
+        known = pc.is_in(text, value_set=pa.array([p.value for p in Profession]))
+        known_np = np.asarray(known.to_numpy(zero_copy_only=False), dtype=bool)
+        profession[given] = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[given]
+        error[given & ~known_np & (error == "")] = "profession: unknown"
     return lon, lat, on, profession, error
 
 
-def _joined(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``|``-joined zone names and decree references per point."""
-    names = np.full(n, "", dtype=object)
-    refs = np.full(n, "", dtype=object)
+def _names(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[pa.Array, pa.Array]:
+    """``|``-joined zone names and decree references per point, as text arrays.
+
+    Most points lie in one zone or none: their text is taken from the zone tables by
+    row; the few in several zones (overlapping decrees) are joined one by one.
+    """
+    names: list[str] = [""]
+    refs: list[str] = [""]
+    pick = np.zeros(n, dtype=np.int64)  # position in names/refs, 0: no zone
     if len(answers.zone_point):
-        crs = answers.crs[answers.zone_point]
-        zone_name = np.empty(len(crs), dtype=object)
-        decree_ref = np.empty(len(crs), dtype=object)
-        for territory in np.unique(crs):
-            mask = crs == territory
-            table = index.zones[territory]
-            rows = answers.zone_row[mask]
-            zone_name[mask] = table.name[rows]
-            decree_ref[mask] = [index.decrees[int(d)].reference for d in table.decree_id[rows]]
+        offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
+        for code, crs in enumerate(TERRITORY_CRS):
+            table = index.zones[crs]
+            names += [safe_cell(str(v)) for v in table.name]
+            refs += [safe_cell(index.decrees[int(d)].reference) for d in table.decree_id]
+            offset[code + 1] = offset[code] + len(table.name)
+        row = 1 + offset[answers.territory[answers.zone_point]] + answers.zone_row
         order = np.argsort(answers.zone_point, kind="stable")
-        point = answers.zone_point[order]
-        zone_name, decree_ref = zone_name[order], decree_ref[order]
-        unique, start, count = np.unique(point, return_index=True, return_counts=True)
+        point, row = answers.zone_point[order], row[order]
+        first = np.ones(len(point), dtype=bool)
+        first[1:] = point[1:] != point[:-1]
+        starts = np.flatnonzero(first)
+        count = np.diff(np.append(starts, len(point)))
         single = count == 1
-        names[unique[single]] = zone_name[start[single]]
-        refs[unique[single]] = decree_ref[start[single]]
-        # Several zones for one point (overlapping decrees of different categories): rare.
-        for p, first, n in zip(unique[~single], start[~single], count[~single], strict=True):
-            names[p] = "|".join(zone_name[first : first + n])
-            refs[p] = "|".join(dict.fromkeys(decree_ref[first : first + n]))
-    return names, refs
+        pick[point[starts[single]]] = row[starts[single]]
+        several = starts[~single]
+        for p, start, k in zip(point[several], several, count[~single], strict=True):
+            pick[p] = len(names)
+            rows = row[start : start + k]
+            names.append("|".join(names[r] for r in rows))
+            refs.append("|".join(dict.fromkeys(refs[r] for r in rows)))
+    indices = pa.array(pick)
+    return pc.take(pa.array(names), indices), pc.take(pa.array(refs), indices)
+
+
+def _communes(index: ZoningIndex, answers: PointAnswers) -> tuple[pa.Array, pa.Array]:
+    """Code and name of each point's commune ('' when none)."""
+    codes: list[str] = [""]
+    names: list[str] = [""]
+    offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
+    for code, crs in enumerate(TERRITORY_CRS):
+        table = index.communes[crs]
+        codes += [str(v) for v in table.code]
+        names += [safe_cell(str(v)) for v in table.name]
+        offset[code + 1] = offset[code] + len(table.code)
+    row = answers.commune_row
+    pick = pa.array(np.where(row >= 0, 1 + offset[answers.territory] + row, 0))
+    return pc.take(pa.array(codes), pick), pc.take(pa.array(names), pick)
+
+
+def _spread(values: pa.Array, sel: np.ndarray, n: int) -> pa.Array:
+    """Values of the valid rows ``sel`` put back among all ``n`` rows ('' elsewhere)."""
+    if len(sel) == n:
+        return values
+    position = np.full(n, len(values), dtype=np.int64)
+    position[sel] = np.arange(len(sel))
+    return pc.take(pa.concat_arrays([values, pa.array([""])]), pa.array(position))
 
 
 def evaluate_frame(
-    index: ZoningIndex, frame: pd.DataFrame, default_date: date, default_profession: str
-) -> pd.DataFrame:
+    index: ZoningIndex, table: pa.Table, default_date: date, default_profession: str
+) -> pa.Table:
     """The input rows with the output columns added, same order."""
-    n = len(frame)
-    lon, lat, on, profession, error = _parse(frame, default_date, default_profession)
-    valid = error == ""
-    out = {c: np.full(n, "", dtype=object) for c in OUTPUT_COLUMNS}
-    out["status"][~valid] = "invalid"
-    out["error"] = error
-    sel = np.flatnonzero(valid)
+    n = table.num_rows
+    lon, lat, on, profession, error = _parse(table, default_date, default_profession)
+    sel = np.flatnonzero(error == "")
     answers = evaluate_points(index, lon[sel], lat[sel], on[sel], profession[sel])
-    codes = np.full(len(sel), "", dtype=object)
-    names = np.full(len(sel), "", dtype=object)
-    for territory in np.unique(answers.crs) if len(sel) else []:
-        mask = (answers.crs == territory) & (answers.commune_row >= 0)
-        table = index.communes[territory]
-        codes[mask] = table.code[answers.commune_row[mask]]
-        names[mask] = table.name[answers.commune_row[mask]]
-    zone_names, decree_refs = _joined(index, answers, len(sel))
-    distance = np.where(np.isnan(answers.distance_m), "", np.round(answers.distance_m, 1))
-    out["eligible"][sel] = np.where(answers.eligible, "true", "false")
-    out["status"][sel] = answers.status
-    out["commune_code"][sel] = codes
-    out["commune_name"][sel] = names
-    out["zone_names"][sel] = zone_names
-    out["decree_references"][sel] = decree_refs
-    out["distance_m"][sel] = distance.astype(str)
-    result = frame.copy()
+    label = np.full(n, LABELS.index("invalid"), dtype=np.int64)
+    label[sel] = answers.status_code
+    eligible = np.full(n, 2, dtype=np.int64)
+    eligible[sel] = answers.eligible.astype(np.int64)
+    distance = pc.cast(pc.round(pa.array(answers.distance_m, from_pandas=True), 1), pa.string())
+    codes, names = _communes(index, answers)
+    zone_names, decree_refs = _names(index, answers, len(sel))
+    columns = {
+        "eligible": pc.take(pa.array(["false", "true", ""]), pa.array(eligible)),
+        "status": pc.take(pa.array(LABELS), pa.array(label)),
+        "commune_code": _spread(codes, sel, n),
+        "commune_name": _spread(names, sel, n),
+        "zone_names": _spread(zone_names, sel, n),
+        "decree_references": _spread(decree_refs, sel, n),
+        "distance_m": _spread(pc.fill_null(distance, ""), sel, n),
+        "error": pa.array(error, type=pa.string()),
+    }
+    result = table
     for column in OUTPUT_COLUMNS:
-        result[column] = out[column]
+        if column in result.column_names:  # a file that was checked before: answer again
+            result = result.set_column(result.column_names.index(column), column, columns[column])
+        else:
+            result = result.append_column(column, columns[column])
     return result
 
 
-def write_sites(frame: pd.DataFrame, path: Path) -> None:
-    """Write the output CSV (text cells neutralised against spreadsheet formulas)."""
-    for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column]):
+def _neutralised(table: pa.Table) -> pa.Table:
+    """Text cells that a spreadsheet would run as formulas get a leading quote.
+
+    Output columns built from names (communes, zones, decrees) are neutralised where
+    they are made; this checks the caller's own columns, vectorised: only the cells
+    starting with a formula character are looked at one by one.
+    """
+    for name in table.column_names:
+        if name in OUTPUT_COLUMNS or not pa.types.is_string(table.schema.field(name).type):
             continue
-        values = frame[column].astype(str)
-        flagged = values.str[:1].isin(list("=+-@\t\r")).to_numpy()
-        if flagged.any():
-            risky = np.zeros(len(values), dtype=bool)
-            risky[flagged] = ~values[flagged].str.match(NUMBER.pattern).to_numpy()
-            if risky.any():
-                frame[column] = frame[column].astype(object)
-                frame.loc[risky, column] = [safe_cell(v) for v in values[risky]]
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    pacsv.write_csv(table, path)
+        column = table[name]
+        flagged = pc.match_substring_regex(column, FORMULA_START)
+        if not pc.any(flagged).as_py():
+            continue
+        risky = pc.and_(flagged, pc.invert(pc.match_substring_regex(column, NUMBER.pattern)))
+        if not pc.any(risky).as_py():
+            continue
+        rows = np.flatnonzero(np.asarray(risky.to_numpy(zero_copy_only=False), dtype=bool))
+        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+        values[rows] = [safe_cell(v) for v in values[rows]]
+        table = table.set_column(
+            table.column_names.index(name), name, pa.array(values, type=pa.string())
+        )
+    return table
+
+
+def write_sites(table: pa.Table, target: Path | BinaryIO) -> None:
+    """Write the output CSV (text cells neutralised against spreadsheet formulas)."""
+    pacsv.write_csv(_neutralised(table), target)
 
 
 def check_bulk(
@@ -194,13 +258,23 @@ def check_bulk(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Check every row of ``source`` into ``target``; returns counts by status."""
-    frame = read_sites(source)
-    parts = []
-    for start in range(0, max(len(frame), 1), CHUNK):
-        chunk = frame.iloc[start : start + CHUNK]
-        parts.append(evaluate_frame(index, chunk, default_date, default_profession))
-        if progress:
-            progress("check", min(start + CHUNK, len(frame)), len(frame))
-    result = pd.concat(parts, ignore_index=True) if parts else frame
-    write_sites(result, target)
-    return {str(k): int(v) for k, v in result["status"].value_counts().items()}
+    table = read_sites(source)
+    counts = np.zeros(len(LABELS), dtype=np.int64)
+    writer: pacsv.CSVWriter | None = None
+    try:
+        for start in range(0, max(table.num_rows, 1), CHUNK):
+            chunk = evaluate_frame(
+                index, table.slice(start, CHUNK), default_date, default_profession
+            )
+            chunk = _neutralised(chunk)
+            if writer is None:
+                writer = pacsv.CSVWriter(str(target), chunk.schema)
+            writer.write_table(chunk)
+            for item in pc.value_counts(chunk["status"]).to_pylist():
+                counts[LABELS.index(item["values"])] += item["counts"]
+            if progress:
+                progress("check", min(start + CHUNK, table.num_rows), table.num_rows)
+    finally:
+        if writer is not None:
+            writer.close()
+    return {label: int(c) for label, c in zip(LABELS, counts, strict=True) if c}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from shapely import wkb
@@ -20,7 +20,9 @@ from shapely.geometry import MultiPolygon
 from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, NotFoundError
 from cesp.storage.versioning import bump_index_version
-from cesp.zones.building import DraftZone
+
+if TYPE_CHECKING:  # building reads files (pandas, GDAL): not needed to list decrees
+    from cesp.zones.building import DraftZone
 
 STATUSES = ("draft", "published", "superseded")
 IN_FORCE_STATUSES = ("published", "superseded")

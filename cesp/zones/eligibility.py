@@ -34,18 +34,11 @@ from cesp.errors import CespError, InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.zones.decrees import Decree
-from cesp.zones.index import Points, ZoningIndex, territory_of, to_metric
+from cesp.zones.evaluation import PointAnswers, evaluate_points
+from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
 from cesp.zones.sites import CommuneSite, PointSite, Site
 
-STATUSES = (
-    "eligible",
-    "not_eligible",
-    "borderline",
-    "partial",
-    "no_zoning",
-    "outside_territory",
-)
 FULL_COVERAGE = 0.999
 NO_COVERAGE = 0.001
 
@@ -135,150 +128,6 @@ class EligibilityResult:
         if not refs and self.nearest:
             refs[self.nearest.decree.id] = self.nearest.decree
         return tuple(refs.values())
-
-
-@dataclass
-class PointAnswers:
-    """Answers for many points, as arrays (rows refer to the tables of ``crs[i]``)."""
-
-    crs: np.ndarray
-    status: np.ndarray
-    eligible: np.ndarray
-    commune_row: np.ndarray
-    arrondissement_row: np.ndarray
-    nearest_row: np.ndarray
-    distance_m: np.ndarray
-    zone_point: np.ndarray
-    zone_row: np.ndarray
-    candidate_point: np.ndarray
-    candidate_row: np.ndarray
-
-
-def _first_by_priority(
-    points: np.ndarray, rows: np.ndarray, priority: np.ndarray, n: int
-) -> np.ndarray:
-    """For each point, the row of lowest priority among its pairs (-1 if none)."""
-    best = np.full(n, -1, dtype=np.int64)
-    if len(points):
-        order = np.lexsort((priority[rows], points))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = points[order][1:] != points[order][:-1]
-        best[points[order][first]] = rows[order][first]
-    return best
-
-
-def _groups(
-    index: ZoningIndex, profession: np.ndarray, on: np.ndarray, located: np.ndarray
-) -> list[tuple[tuple[str, frozenset[int]], np.ndarray]]:
-    """Located points grouped by (profession, decrees in force on their date)."""
-    names, prof_idx = np.unique(profession.astype(str), return_inverse=True)
-    combined = prof_idx.astype(np.int64) * (date.max.toordinal() + 1) + on
-    combos, combo_of = np.unique(combined[located], return_inverse=True)
-    group_key: dict[tuple[str, frozenset[int]], int] = {}
-    group_of_combo = np.empty(len(combos), dtype=np.int64)
-    for c, value in enumerate(combos):
-        prof = str(names[value // (date.max.toordinal() + 1)])
-        when = date.fromordinal(int(value % (date.max.toordinal() + 1)))
-        key = (prof, index.decrees_in_force(prof, when))
-        group_of_combo[c] = group_key.setdefault(key, len(group_key))
-    members = np.flatnonzero(located)
-    group_of = group_of_combo[combo_of]
-    return [(key, members[group_of == g]) for key, g in group_key.items()]
-
-
-def evaluate_points(
-    index: ZoningIndex,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    on: np.ndarray,
-    profession: np.ndarray,
-) -> PointAnswers:
-    """Eligibility of many WGS84 points; ``on`` holds date ordinals, one per point."""
-    n = len(lon)
-    crs_of = territory_of(lon, lat)
-    status = np.full(n, "outside_territory", dtype=object)
-    eligible = np.zeros(n, dtype=bool)
-    commune_row = np.full(n, -1, dtype=np.int64)
-    arrondissement_row = np.full(n, -1, dtype=np.int64)
-    nearest_row = np.full(n, -1, dtype=np.int64)
-    distance = np.full(n, np.nan)
-    zone_pairs: list[tuple[np.ndarray, np.ndarray]] = []
-    candidate_pairs: list[tuple[np.ndarray, np.ndarray]] = []
-    for crs in np.unique(crs_of):
-        sel = np.flatnonzero(crs_of == crs)
-        points = Points(to_metric(crs, lon[sel], lat[sel]))
-        communes = index.communes[crs]
-        unit_point, unit_row = communes.layer.pairs(points)
-        when = on[sel][unit_point]
-        valid = (communes.valid_from[unit_row] <= when) & (when < communes.valid_to[unit_row])
-        pi, ci = unit_point[valid], unit_row[valid]
-        is_commune = communes.kind[ci] == "commune"
-        best = _first_by_priority(pi[is_commune], ci[is_commune], communes.priority, len(sel))
-        commune_row[sel] = best
-        arrondissement_row[sel] = _first_by_priority(
-            pi[~is_commune], ci[~is_commune], communes.priority, len(sel)
-        )
-        others = is_commune & (ci != best[pi])
-        candidate_pairs.append((sel[pi[others]], ci[others]))
-        located = best >= 0
-        region = np.where(located, communes.region[np.maximum(best, 0)], "")
-        status[sel[located]] = "not_eligible"
-        member_point, member_zone = communes.memberships(unit_point, unit_row)
-
-        zones = index.zones[crs]
-        for (prof, decree_ids), local in _groups(index, profession[sel], on[sel], located):
-            global_idx = sel[local]
-            zoned = np.isin(
-                region[local].astype(str),
-                list({index.decrees[i].region_code for i in decree_ids}),
-            )
-            status[global_idx[~zoned]] = "no_zoning"
-            if not decree_ids or not zoned.any():
-                continue
-            zone_set = index.zone_set(crs, prof, decree_ids)
-            position = np.full(len(sel), -1, dtype=np.int64)
-            position[local] = np.arange(len(local))
-            keep = (position[member_point] >= 0) & zone_set.in_set[member_zone]
-            pj = position[member_point[keep]]
-            rows = member_zone[keep]
-            group_points = points.subset(local)
-            drawn_point, drawn_idx = zone_set.drawn.pairs(group_points)
-            pj = np.concatenate([pj, drawn_point])
-            rows = np.concatenate([rows, zone_set.drawn_rows[drawn_idx]])
-            zone_pairs.append((global_idx[pj], rows))
-            inside = np.zeros(len(local), dtype=bool)
-            inside[pj[zones.qualifies[rows]]] = True
-            near = zone_set.near_boundary(group_points, index.borderline_m)
-            eligible[global_idx] = inside & zoned
-            result = np.where(inside, "eligible", "not_eligible")
-            result = np.where(near, "borderline", result)
-            status[global_idx[zoned]] = result[zoned]
-            outside = np.flatnonzero(zoned & ~inside)
-            far_m, far_row = zone_set.nearest(group_points.subset(outside))
-            found = far_row >= 0
-            nearest_row[global_idx[outside[found]]] = far_row[found]
-            distance[global_idx[outside[found]]] = far_m[found]
-
-    def _cat(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        if not pairs:
-            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-        return np.concatenate([p for p, _ in pairs]), np.concatenate([r for _, r in pairs])
-
-    zone_point, zone_row = _cat(zone_pairs)
-    candidate_point, candidate_row = _cat(candidate_pairs)
-    return PointAnswers(
-        crs_of,
-        status,
-        eligible,
-        commune_row,
-        arrondissement_row,
-        nearest_row,
-        distance,
-        zone_point,
-        zone_row,
-        candidate_point,
-        candidate_row,
-    )
 
 
 def _commune_ref(index: ZoningIndex, crs: str, row: int) -> CommuneRef | None:

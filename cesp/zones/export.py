@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -21,21 +20,10 @@ import sqlalchemy as sa
 from cesp.errors import InvalidInputError
 from cesp.geo.crs import LAMBERT93, WGS84
 from cesp.zones.categories import load_categories
+from cesp.zones.cells import safe_cell
 from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zone_communes
 
 FORMATS = ("gpkg", "shp", "geojson")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ (or a tab or
-    carriage return) gets a leading quote, unless it is a plain number such as -4.48."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def zones_frame(decrees: list[Decree], zones: list[Zone]) -> gpd.GeoDataFrame:

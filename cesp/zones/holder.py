@@ -3,7 +3,9 @@
 Each API worker holds one. A background thread polls the index version (bumped in the
 same transaction that publishes a decree or loads reference data) and, when it moved,
 builds a whole new index and swaps it in with one assignment: requests always see a
-complete index, the old one or the new one, never a half-built one.
+complete index, the old one or the new one, never a half-built one. With a cache
+directory, "builds" means "loads what another worker or command already built for this
+database state, or builds and stores it" (``cesp.zones.index_cache``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from cesp.storage.versioning import read_index_version
-from cesp.zones.index import ZoningIndex, build_index
+from cesp.zones.index import ZoningIndex
+from cesp.zones.index_cache import load_index
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +32,12 @@ class IndexHolder:
         borderline_m: float = 50.0,
         poll_seconds: float = 2.0,
         on_swap: Callable[[ZoningIndex], None] | None = None,
+        cache_dir: str | None = None,
     ):
-        """``on_swap`` is called with each index swapped in (the API records metrics)."""
+        """``on_swap`` is called with each index swapped in (the API records metrics);
+        ``cache_dir`` keeps built indexes on disk (None or empty: build every time)."""
         self.engine = engine
+        self.cache_dir = cache_dir
         self.on_swap = on_swap
         self.borderline_m = borderline_m
         self.poll_seconds = poll_seconds
@@ -48,7 +54,7 @@ class IndexHolder:
             with self._build_lock:
                 current = self._index
                 if current is None:
-                    current = build_index(self.engine, self.borderline_m)
+                    current = load_index(self.engine, self.borderline_m, self.cache_dir)
                     self._swap(current)
         return current
 
@@ -67,11 +73,12 @@ class IndexHolder:
         with self._build_lock:
             if self._index is not None and self._index.version == version:
                 return False
-            fresh = build_index(self.engine, self.borderline_m)
+            fresh = load_index(self.engine, self.borderline_m, self.cache_dir)
             self._swap(fresh)
         log.info(
-            "zoning index version %s built in %.2fs (%d decrees)",
+            "zoning index version %s %s in %.2fs (%d decrees)",
             fresh.version,
+            fresh.origin,
             fresh.build_seconds,
             len(fresh.decrees),
         )

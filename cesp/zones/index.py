@@ -5,11 +5,14 @@ superseded decrees with their zones), in metric coordinates: one layer per metri
 (Lambert-93 for metropolitan France, the local UTM projections overseas), so that
 containment, the borderline band and distances are all computed in metres.
 
-A query returns (point, polygon) pairs. Few points: an STRtree over the polygons,
-queried with the points. Many points: an STRtree over the points, queried with the
-(prepared) polygons, which is several times faster for large batches. Both use the
-same predicate (``intersects``: a point on a boundary belongs to both sides), so both
-give the same pairs.
+Which commune units hold a point comes from a grid of cells (``cesp.zones.grid``): a
+table look-up for the points of cells that no boundary crosses, a polygon test for the
+others. Membership in a zone built from communes follows from the commune unit (no
+second polygon test); drawn zones have a grid of their own. The predicate is
+``intersects`` everywhere: a point on a boundary belongs to both sides.
+
+The index is plain data (arrays, geometries, k-d trees): it pickles, which is how
+``cesp.zones.index_cache`` keeps it on disk between processes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from datetime import date
 import numpy as np
 import shapely
 import sqlalchemy as sa
-from shapely import STRtree
 
 from cesp.geo.crs import (
     LAMBERT93,
@@ -31,183 +33,36 @@ from cesp.geo.crs import (
     reproject,
     transformer,
 )
-from cesp.storage.versioning import read_index_version
+from cesp.storage.versioning import index_state, read_index_version
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, list_decrees
+from cesp.zones.grid import PolygonGrid
+from cesp.zones.index_tables import CommuneTable, ZoneSet, ZoneTable
 from cesp.zones.segments import SegmentIndex
 
-SMALL_BATCH = 512
-EXACT_NEAREST_LIMIT = 20_000
+DRAWN_CELL_M = 250.0
 FOREVER = date.max.toordinal()
 TERRITORY_CRS = tuple(dict.fromkeys((LAMBERT93, *REGION_METRIC_CRS.values())))
 
 
 def territory_of(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Metric CRS of each WGS84 point (overseas boxes, else Lambert-93)."""
-    result = np.full(len(lon), LAMBERT93, dtype=object)
+    """Metric CRS of each WGS84 point (overseas boxes, else Lambert-93), as positions in
+    ``TERRITORY_CRS`` (small integers group faster than strings)."""
+    result = np.zeros(len(lon), dtype=np.int8)
     for (minx, miny, maxx, maxy), crs in OVERSEAS_BOXES:
         inside = (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
-        result[inside] = crs
+        result[inside] = TERRITORY_CRS.index(crs)
     return result
 
 
-def to_metric(crs: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """WGS84 coordinates to metric points of ``crs``."""
+def to_metric(crs: str, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 coordinates to metric coordinates ``(x, y)`` of ``crs``."""
     x, y = transformer("EPSG:4326", crs).transform(lon, lat)
-    return shapely.points(x, y)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 def _metric_geometries(crs: str, geometries: np.ndarray) -> np.ndarray:
     return np.asarray(reproject(geometries, "EPSG:4326", crs))
-
-
-class Points:
-    """A batch of metric points, with an STRtree over them built only when worth it."""
-
-    def __init__(self, geometries: np.ndarray):
-        self.geometries = geometries
-        self.x = shapely.get_x(geometries)
-        self.y = shapely.get_y(geometries)
-        self._tree: STRtree | None = None
-
-    def __len__(self) -> int:
-        return len(self.geometries)
-
-    @property
-    def large(self) -> bool:
-        """Large batches query a tree of points with the polygons (see module docstring)."""
-        return len(self.geometries) > SMALL_BATCH
-
-    @property
-    def tree(self) -> STRtree:
-        """STRtree over the points (built on first use)."""
-        if self._tree is None:
-            self._tree = STRtree(self.geometries)
-        return self._tree
-
-    def subset(self, idx: np.ndarray) -> Points:
-        """The points at ``idx``."""
-        return Points(self.geometries[idx])
-
-
-def _empty_pairs() -> tuple[np.ndarray, np.ndarray]:
-    return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-
-
-class PolygonLayer:
-    """Polygons of one metric CRS with an STRtree; yields (point, polygon) pairs.
-
-    The bounding-box candidates come from a tree; the exact test is
-    ``intersects_xy`` on the polygons, prepared once here (a point on a boundary belongs
-    to both sides). Querying a tree with geometries does not use the prepared polygons
-    in the predicate, which is what makes this two-step form faster.
-    """
-
-    def __init__(self, geometries: np.ndarray):
-        self.geometries = geometries
-        self.tree = STRtree(geometries)
-        shapely.prepare(geometries)
-
-    def pairs(self, points: Points) -> tuple[np.ndarray, np.ndarray]:
-        """Indices ``(point_idx, polygon_idx)`` of every point lying in or on a polygon."""
-        if len(points) == 0 or len(self.geometries) == 0:
-            return _empty_pairs()
-        if points.large:
-            polygon_idx, point_idx = points.tree.query(self.geometries)
-        else:
-            point_idx, polygon_idx = self.tree.query(points.geometries)
-        hit = shapely.intersects_xy(
-            self.geometries[polygon_idx], points.x[point_idx], points.y[point_idx]
-        )
-        return point_idx[hit].astype(np.int64), polygon_idx[hit].astype(np.int64)
-
-
-@dataclass
-class CommuneTable:
-    """Commune units (all dates) of one metric CRS, as arrays."""
-
-    code: np.ndarray
-    name: np.ndarray
-    kind: np.ndarray
-    region: np.ndarray
-    departement: np.ndarray
-    parent: np.ndarray
-    valid_from: np.ndarray
-    valid_to: np.ndarray
-    approximate: np.ndarray
-    reason: np.ndarray
-    priority: np.ndarray
-    layer: PolygonLayer
-    member_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    member_zone: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
-
-    def memberships(
-        self, point_idx: np.ndarray, unit_idx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(point, zone row) pairs of the commune-built zones of the units holding points.
-
-        A zone built from communes is the union of their polygons as of its decree's
-        signature; a point lies in it exactly when it lies in one of those units, so no
-        second polygon test is needed.
-        """
-        counts = self.member_ptr[unit_idx + 1] - self.member_ptr[unit_idx]
-        total = int(counts.sum())
-        if total == 0:
-            return _empty_pairs()
-        points = np.repeat(point_idx, counts)
-        starts = np.repeat(self.member_ptr[unit_idx], counts)
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        return points, self.member_zone[starts + offsets]
-
-
-@dataclass
-class ZoneTable:
-    """Zones of in-force-able decrees of one metric CRS, as arrays."""
-
-    zone_id: np.ndarray
-    name: np.ndarray
-    category: np.ndarray
-    category_label: np.ndarray
-    qualifies: np.ndarray
-    decree_id: np.ndarray
-    approximate: np.ndarray
-    built_from: np.ndarray
-    geometries: np.ndarray
-
-
-@dataclass
-class ZoneSet:
-    """The zones in force for one profession and one set of decrees, ready to query."""
-
-    in_set: np.ndarray
-    drawn_rows: np.ndarray
-    drawn: PolygonLayer
-    qualifying_rows: np.ndarray
-    qualifying_tree: STRtree | None
-    outline: SegmentIndex
-    regions: frozenset[str]
-
-    def near_boundary(self, points: Points, band: float) -> np.ndarray:
-        """Exact: which points lie within ``band`` metres of the edge of the qualifying
-        area. The edge is that of the union of the qualifying zones: a border shared by
-        two neighbouring zones is not an edge (eligible on both sides)."""
-        return self.outline.within(points.x, points.y, band)
-
-    def nearest(self, points: Points) -> tuple[np.ndarray, np.ndarray]:
-        """Distance (m) to the nearest qualifying zone and its row, for outside points.
-
-        The distance to the outline of the qualifying area is the distance to the nearest
-        qualifying zone. Exact (see ``cesp.zones.segments``); in a batch with more than
-        ``EXACT_NEAREST_LIMIT`` unproven points, those are at most 50 m above.
-        """
-        distance, owner, proven = self.outline.nearest(points.x, points.y)
-        unproven = np.flatnonzero(~proven)
-        if 0 < len(unproven) <= EXACT_NEAREST_LIMIT:
-            distance[unproven] = self.outline.exact(
-                points.x[unproven], points.y[unproven], distance[unproven]
-            )
-        rows = np.where(owner >= 0, self.qualifying_rows[np.maximum(owner, 0)], -1)
-        return distance, rows
 
 
 @dataclass
@@ -220,6 +75,8 @@ class ZoningIndex:
     communes: dict[str, CommuneTable]
     zones: dict[str, ZoneTable]
     build_seconds: float
+    state: str = ""
+    origin: str = "built"  # or "loaded" from the on-disk cache
     _zone_sets: dict[tuple[str, str, frozenset[int]], ZoneSet] = field(default_factory=dict)
 
     def decrees_in_force(self, profession: str, on: date) -> frozenset[int]:
@@ -251,9 +108,9 @@ class ZoningIndex:
         zone_set = ZoneSet(
             in_set=in_set,
             drawn_rows=drawn_rows,
-            drawn=PolygonLayer(table.geometries[drawn_rows]),
+            drawn=PolygonGrid(table.geometries[drawn_rows], DRAWN_CELL_M),
             qualifying_rows=qualifying,
-            qualifying_tree=STRtree(geometries) if len(geometries) else None,
+            qualifying_geometries=geometries,
             outline=SegmentIndex(geometries, drop_shared=True),
             regions=frozenset(self.decrees[i].region_code for i in decree_ids),
         )
@@ -310,7 +167,7 @@ def _load_communes(conn: sa.Connection) -> dict[str, CommuneTable]:
             approximate=np.array([bool(r.approximate) for r in selected], dtype=bool),
             reason=np.array([r.approximate_reason for r in selected], dtype=object),
             priority=rank.astype(np.int64) * max(len(codes), 1) + order,
-            layer=PolygonLayer(_metric_geometries(crs, np.asarray(geometries))),
+            grid=PolygonGrid(_metric_geometries(crs, np.asarray(geometries))),
         )
     return tables
 
@@ -412,6 +269,7 @@ def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             version = read_index_version(conn)
+            state = index_state(conn)
             decrees = {
                 d.id: d for d in list_decrees(conn) if d.status in ("published", "superseded")
             }
@@ -425,6 +283,7 @@ def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
         communes=communes,
         zones=zones,
         build_seconds=0.0,
+        state=state,
     )
     index.warm(date.today())
     index.build_seconds = time.perf_counter() - started

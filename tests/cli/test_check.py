@@ -12,7 +12,14 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from cesp.cli.main import app
-from tests.zones.helpers import PETITE_COURONNE, cached_template, fill_from, publish_codes
+from cesp.storage.engine import create_engine
+from tests.zones.helpers import (
+    PETITE_COURONNE,
+    cached_template,
+    fill_from,
+    publish_codes,
+    publish_drawn_2018,
+)
 
 runner = CliRunner()
 BOBIGNY = ("--lon", "2.4397", "--lat", "48.9086")
@@ -121,3 +128,30 @@ def test_check_bulk_writes_the_answers(zoned_url: str, tmp_path: Path):
     assert code == 2 and "AAAA-MM-JJ" in out
     code, out = _run(zoned_url, "check-bulk", str(tmp_path / "missing.csv"), "-o", str(target))
     assert code == 2
+
+
+def test_check_bulk_reuses_the_stored_index_until_a_publication(
+    zoned_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The second run loads the index the first one stored; a new decree is seen at once."""
+    cache = tmp_path / "index-cache"
+    monkeypatch.setenv("CESP_INDEX_CACHE_DIR", str(cache))
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("id,lon,lat,date\ndrancy,2.425,48.925,2018-06-01\n", encoding="utf-8")
+
+    def status() -> str:
+        code, out = _run(zoned_url, "check-bulk", str(source), "-o", str(target))
+        assert code == 0, out
+        with target.open(newline="", encoding="utf-8") as handle:
+            return next(csv.DictReader(handle))["status"]
+
+    assert status() == "not_eligible"
+    stored = sorted(cache.glob("index-*.bin"))
+    assert len(stored) == 1
+    inode = stored[0].stat().st_ino
+    assert status() == "not_eligible"
+    assert stored[0].stat().st_ino == inode, "loaded, not built and written again"
+
+    publish_drawn_2018(create_engine(zoned_url), tmp_path / "17-1000.geojson")
+    assert status() == "eligible"
+    assert sorted(cache.glob("index-*.bin")) != stored

@@ -174,3 +174,21 @@ def test_unusable_file_is_refused(index, tmp_path: Path, text: str, message: str
     assert caught.value.field == "file"
     assert message in caught.value.message
     assert not (tmp_path / "answers.csv").exists()
+
+
+def test_an_answered_file_can_be_checked_again(index, tmp_path: Path):
+    """The output of one run is a valid input: its answer columns are replaced in place
+    (not added twice), and padded numbers are read."""
+    text = (
+        "id,lon,lat,date\nbobigny, 2.4397 ,48.9086 ,2013-01-01\nparis,2.3522,48.8566,2013-01-01\n"
+    )
+    _, first = _run(index, tmp_path, text)
+    again = tmp_path / "again.csv"
+    check_bulk(index, tmp_path / "answers.csv", again, DEFAULT_DATE)
+    with again.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        second = list(reader)
+    assert reader.fieldnames == list(first[0])
+    assert len(reader.fieldnames) == len(set(reader.fieldnames))
+    assert [r["status"] for r in second] == [r["status"] for r in first]
+    assert first[0]["status"] == "eligible" and first[0]["error"] == ""

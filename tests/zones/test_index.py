@@ -14,7 +14,7 @@ from cesp.geo.crs import LAMBERT93, WGS84, reproject, transformer
 from cesp.zones.decrees import decree_zones
 from cesp.zones.eligibility import check, check_points, evaluate_points
 from cesp.zones.holder import IndexHolder
-from cesp.zones.index import SMALL_BATCH, build_index
+from cesp.zones.index import build_index
 from cesp.zones.sites import PointSite
 from cesp.zones.wording import explain_fr
 from tests.zones.helpers import (
@@ -136,10 +136,9 @@ def test_engine_agrees_with_the_database(idf_engine, backend, tmp_path):
 
 
 def test_a_large_batch_answers_like_single_checks(idf_engine, decree_2012, decree_2018):
-    """600 points (above the small-batch threshold, so the point tree is queried with the
-    polygons) give the same answers as 600 one-point checks (the polygon tree is queried
-    with the point). Half the points are drawn near zone boundaries."""
-    assert SMALL_BATCH < 600
+    """600 points checked in one batch (grouped by date, one k-d query for the band and
+    the distances) give the same answers as 600 one-point checks. Half the points are
+    drawn near zone boundaries, where the grid sends them to real polygon tests."""
     index = build_index(idf_engine)
     rng = np.random.default_rng(7)
     with idf_engine.connect() as conn:

@@ -159,7 +159,7 @@ async def post_batch(
             )
         result = evaluate_frame(index, frame, default_date, profession)
         buffer = io.BytesIO()
-        write_sites(result, buffer)  # type: ignore[arg-type]
+        write_sites(result, buffer)
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
     try:
         body = BatchIn.model_validate(json.loads(await request.body()))

@@ -1,0 +1,176 @@
+"""The vectorised core of every eligibility answer: many points at once, as arrays.
+
+``evaluate_points`` locates each point in the commune units in force on its date
+(``cesp.zones.grid``), follows the units to the commune-built zones, tests the drawn
+zones, then measures the borderline band and the distance to the nearest qualifying
+zone with one k-d query (``cesp.zones.index_tables.ZoneSet.edges``). The rules and the
+statuses are explained in ``cesp.zones.eligibility``, which turns these arrays into
+result objects; the bulk check writes them to CSV directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from cesp.zones.index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
+
+STATUSES = (
+    "eligible",
+    "not_eligible",
+    "borderline",
+    "partial",
+    "no_zoning",
+    "outside_territory",
+)
+
+
+@dataclass
+class PointAnswers:
+    """Answers for many points, as arrays (rows refer to the tables of ``crs[i]``;
+    ``territory[i]`` is the position of that CRS in ``TERRITORY_CRS``, ``status_code[i]``
+    that of the status in ``STATUSES``)."""
+
+    crs: np.ndarray
+    status: np.ndarray
+    eligible: np.ndarray
+    commune_row: np.ndarray
+    arrondissement_row: np.ndarray
+    nearest_row: np.ndarray
+    distance_m: np.ndarray
+    zone_point: np.ndarray
+    zone_row: np.ndarray
+    candidate_point: np.ndarray
+    candidate_row: np.ndarray
+    territory: np.ndarray
+    status_code: np.ndarray
+
+
+def _first_by_priority(
+    points: np.ndarray, rows: np.ndarray, priority: np.ndarray, n: int
+) -> np.ndarray:
+    """For each point, the row of lowest priority among its pairs (-1 if none)."""
+    best = np.full(n, -1, dtype=np.int64)
+    if len(points):
+        # Most points have one pair: only those with several need sorting.
+        several = np.bincount(points, minlength=n)[points] > 1
+        best[points[~several]] = rows[~several]
+        points, rows = points[several], rows[several]
+        order = np.lexsort((priority[rows], points))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = points[order][1:] != points[order][:-1]
+        best[points[order][first]] = rows[order][first]
+    return best
+
+
+def _groups(
+    index: ZoningIndex, profession: np.ndarray, on: np.ndarray, located: np.ndarray
+) -> list[tuple[tuple[str, frozenset[int]], np.ndarray]]:
+    """Located points grouped by (profession, decrees in force on their date)."""
+    members = np.flatnonzero(located)
+    profession, on = profession[members], on[members]
+    group_key: dict[tuple[str, frozenset[int]], list[np.ndarray]] = {}
+    # A batch holds a handful of professions: one comparison each beats sorting strings.
+    for prof in sorted(set(profession.tolist())):
+        of_prof = np.flatnonzero(profession == prof)
+        days, day_of = np.unique(on[of_prof], return_inverse=True)
+        for d, day in enumerate(days):
+            key = (str(prof), index.decrees_in_force(str(prof), date.fromordinal(int(day))))
+            group_key.setdefault(key, []).append(of_prof[day_of == d])
+    return [(key, members[np.sort(np.concatenate(parts))]) for key, parts in group_key.items()]
+
+
+def evaluate_points(
+    index: ZoningIndex,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    on: np.ndarray,
+    profession: np.ndarray,
+) -> PointAnswers:
+    """Eligibility of many WGS84 points; ``on`` holds date ordinals, one per point."""
+    n = len(lon)
+    territory = territory_of(lon, lat)
+    status = np.full(n, STATUSES.index("outside_territory"), dtype=np.int8)
+    eligible = np.zeros(n, dtype=bool)
+    commune_row = np.full(n, -1, dtype=np.int64)
+    arrondissement_row = np.full(n, -1, dtype=np.int64)
+    nearest_row = np.full(n, -1, dtype=np.int64)
+    distance = np.full(n, np.nan)
+    zone_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    candidate_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    for code in np.unique(territory):
+        crs = TERRITORY_CRS[code]
+        sel = np.flatnonzero(territory == code)
+        x, y = to_metric(crs, lon[sel], lat[sel])
+        communes = index.communes[crs]
+        unit_point, unit_row = communes.grid.pairs(x, y)
+        when = on[sel][unit_point]
+        valid = (communes.valid_from[unit_row] <= when) & (when < communes.valid_to[unit_row])
+        pi, ci = unit_point[valid], unit_row[valid]
+        is_commune = communes.is_commune[ci]
+        best = _first_by_priority(pi[is_commune], ci[is_commune], communes.priority, len(sel))
+        commune_row[sel] = best
+        arrondissement_row[sel] = _first_by_priority(
+            pi[~is_commune], ci[~is_commune], communes.priority, len(sel)
+        )
+        others = is_commune & (ci != best[pi])
+        candidate_pairs.append((sel[pi[others]], ci[others]))
+        located = best >= 0
+        region = np.where(located, communes.region_id[np.maximum(best, 0)], -1)
+        status[sel[located]] = STATUSES.index("not_eligible")
+        member_point, member_zone = communes.memberships(unit_point, unit_row)
+
+        zones = index.zones[crs]
+        for (prof, decree_ids), local in _groups(index, profession[sel], on[sel], located):
+            zone_regions = {index.decrees[i].region_code for i in decree_ids}
+            zoned_ids = [i for i, r in enumerate(communes.region_codes) if r in zone_regions]
+            zoned = np.isin(region[local], zoned_ids)
+            status[sel[local[~zoned]]] = STATUSES.index("no_zoning")
+            if not decree_ids or not zoned.any():
+                continue
+            local = local[zoned]
+            global_idx = sel[local]
+            zone_set = index.zone_set(crs, prof, decree_ids)
+            position = np.full(len(sel), -1, dtype=np.int64)
+            position[local] = np.arange(len(local))
+            keep = (position[member_point] >= 0) & zone_set.in_set[member_zone]
+            pj = position[member_point[keep]]
+            rows = member_zone[keep]
+            gx, gy = x[local], y[local]
+            drawn_point, drawn_idx = zone_set.drawn.pairs(gx, gy)
+            pj = np.concatenate([pj, drawn_point])
+            rows = np.concatenate([rows, zone_set.drawn_rows[drawn_idx]])
+            zone_pairs.append((global_idx[pj], rows))
+            inside = np.zeros(len(local), dtype=bool)
+            inside[pj[zones.qualifies[rows]]] = True
+            near, far_m, far_row = zone_set.edges(gx, gy, inside, index.borderline_m)
+            eligible[global_idx] = inside
+            result = np.where(inside, STATUSES.index("eligible"), STATUSES.index("not_eligible"))
+            status[global_idx] = np.where(near, STATUSES.index("borderline"), result)
+            nearest_row[global_idx] = far_row
+            distance[global_idx] = far_m
+
+    def _cat(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        if not pairs:
+            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+        return np.concatenate([p for p, _ in pairs]), np.concatenate([r for _, r in pairs])
+
+    zone_point, zone_row = _cat(zone_pairs)
+    candidate_point, candidate_row = _cat(candidate_pairs)
+    return PointAnswers(
+        np.asarray(TERRITORY_CRS, dtype=object)[territory],
+        np.asarray(STATUSES, dtype=object)[status],
+        eligible,
+        commune_row,
+        arrondissement_row,
+        nearest_row,
+        distance,
+        zone_point,
+        zone_row,
+        candidate_point,
+        candidate_row,
+        territory,
+        status,
+    )

@@ -1,0 +1,237 @@
+"""The built zoning index kept on disk, so that a process loads it instead of building it.
+
+Building the national index takes seconds (42,000 commune polygons of all dates read
+and projected, their grid, the outline segments of the zones); loading it back takes
+about one. ``cesp check-bulk``, ``cesp check`` and every API worker go through
+``IndexCache.load_or_build``.
+
+Never stale: a file is named after the database (its URL, password left out) and after
+everything the index depends on: the state of the database (``index_state``: the index
+version, bumped with its time by every publication and reference load, and the row
+counts of the tables read), the borderline band, the source of the modules that build
+the index and the versions of the libraries whose objects it holds. The file repeats
+that key inside and is used only when both agree; a new decree changes the state, so
+the next load misses and builds.
+
+Safe with several processes: one process builds while the others wait on a lock file
+(``flock``) and then load what it wrote; files are written under a temporary name and
+renamed into place, so a reader sees a whole file or none. A file that cannot be read
+back whole (truncated, damaged: checked with a CRC-32 of the payload) is ignored, logged
+and rebuilt. Files are pickles: the cache directory must be writable by the service
+only (a pickle from elsewhere could run code when loaded).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import pickle
+import struct
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import import_module
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cesp.storage.versioning import index_state
+from cesp.zones.index import ZoningIndex, build_index
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"CESPIDX1"
+KEPT_FILES = 8
+# Modules whose code shapes the pickled index (their source is part of the key).
+SOURCE_MODULES = (
+    "cesp.zones.index",
+    "cesp.zones.index_tables",
+    "cesp.zones.grid",
+    "cesp.zones.segments",
+    "cesp.zones.runs",
+    "cesp.zones.decrees",
+    "cesp.zones.categories",
+    "cesp.geo.crs",
+    "cesp.storage.versioning",
+    __name__,
+)
+LIBRARIES = ("numpy", "shapely", "scipy", "pyproj")
+
+
+@cache
+def code_version() -> str:
+    """A digest of the index-building source and of the library versions (once per
+    process: the code a process runs does not change under it)."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in LIBRARIES:
+        digest.update(f"{name}={package_version(name)}".encode())
+    for name in SOURCE_MODULES:
+        module = import_module(name)
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+def database_identity(engine: sa.Engine) -> str:
+    """A short digest of the database URL, password left out."""
+    url = engine.url.render_as_string(hide_password=True)
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+class IndexCache:
+    """A directory of built indexes, one file per database state.
+
+    Parameters
+    ----------
+    directory
+        Where the files go (created when missing).
+    build
+        The builder, ``build_index`` by default (tests count its calls).
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        build: Callable[[sa.Engine, float], ZoningIndex] = build_index,
+    ):
+        self.directory = Path(directory)
+        self.build = build
+        self._code = code_version()
+
+    def key(self, engine: sa.Engine, state: str, borderline_m: float) -> str:
+        """The full key of an index: database, state, band and code."""
+        return f"{database_identity(engine)}|{state}|{borderline_m!r}|{self._code}"
+
+    def path(self, key: str) -> Path:
+        """The file holding the index of ``key``."""
+        database = key.split("|", 1)[0]
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        return self.directory / f"index-{database}-{digest}.bin"
+
+    def load_or_build(self, engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
+        """The index of the database's current state: from disk if there, else built
+        (by one process at a time) and stored."""
+        with engine.connect() as conn:
+            key = self.key(engine, index_state(conn), borderline_m)
+        found = self.load(key)
+        if found is not None:
+            return found
+        with contextlib.ExitStack() as stack:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(self._lock(database_identity(engine)))
+            except OSError:  # a cache that cannot be written must not stop the service
+                log.warning("zoning index cache %s unusable", self.directory, exc_info=True)
+                return self.build(engine, borderline_m)
+            found = self.load(key)  # another process may have built it meanwhile
+            if found is not None:
+                return found
+            index = self.build(engine, borderline_m)
+            try:
+                self.store(self.key(engine, index.state, borderline_m), index)
+            except OSError:
+                log.warning("zoning index cache %s not written", self.directory, exc_info=True)
+            return index
+
+    def load(self, key: str) -> ZoningIndex | None:
+        """The index stored under ``key``, or None (missing, other key, or damaged)."""
+        path = self.path(key)
+        started = time.perf_counter()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            log.warning("zoning index cache %s unreadable, rebuilding", path, exc_info=True)
+            return None
+        try:
+            index = _decode(data, key)
+        except Exception:  # damaged in any way: never trust it, build again
+            log.warning("zoning index cache %s damaged, rebuilding", path, exc_info=True)
+            return None
+        if index is None:
+            return None
+        index.build_seconds = time.perf_counter() - started
+        index.origin = "loaded"
+        with contextlib.suppress(OSError):
+            os.utime(path)  # most recently used files are the ones kept
+        log.debug("zoning index version %s loaded from %s", index.version, path)
+        return index
+
+    def store(self, key: str, index: ZoningIndex) -> Path:
+        """Write ``index`` under ``key`` (atomically), then drop older files."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+        encoded = key.encode()
+        header = MAGIC + struct.pack("<II", len(encoded), zlib.crc32(payload)) + encoded
+        target = self.path(key)
+        descriptor, temporary = tempfile.mkstemp(
+            dir=self.directory, prefix=target.name + ".", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                # No fsync: after a crash, a torn file fails its checksum and is rebuilt.
+                handle.write(header)
+                handle.write(payload)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        self._prune(target)
+        return target
+
+    def _prune(self, kept: Path) -> None:
+        """Drop the other files of the same database (older states) and, beyond
+        ``KEPT_FILES``, the least recently used files of other databases."""
+        database = kept.name.rsplit("-", 1)[0]
+        others = [p for p in self.directory.glob("index-*.bin") if p != kept]
+        stale = [p for p in others if p.name.rsplit("-", 1)[0] == database]
+        rest = sorted(
+            (p for p in others if p not in stale),
+            key=lambda p: p.stat().st_mtime if p.exists() else 0.0,
+            reverse=True,
+        )
+        for path in stale + rest[KEPT_FILES - 1 :]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    @contextlib.contextmanager
+    def _lock(self, database: str) -> Iterator[None]:
+        """One builder per database at a time, across threads and processes."""
+        with open(self.directory / f"index-{database}.lock", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _decode(data: bytes, key: str) -> ZoningIndex | None:
+    """The index in a file's bytes; None when the file is that of another key."""
+    if data[: len(MAGIC)] != MAGIC:
+        raise ValueError("not a zoning index file")
+    start = len(MAGIC) + 8
+    length, crc = struct.unpack("<II", data[len(MAGIC) : start])
+    if data[start : start + length].decode() != key:
+        return None
+    payload = memoryview(data)[start + length :]
+    if zlib.crc32(payload) != crc:
+        raise ValueError("checksum mismatch (truncated or damaged file)")
+    index = pickle.loads(payload)
+    if not isinstance(index, ZoningIndex):
+        raise TypeError(f"expected a ZoningIndex, found {type(index).__name__}")
+    return index
+
+
+def load_index(engine: sa.Engine, borderline_m: float, cache_dir: str | Path | None) -> ZoningIndex:
+    """The zoning index through the cache in ``cache_dir``, or built when it is empty."""
+    if not cache_dir:
+        return build_index(engine, borderline_m)
+    return IndexCache(Path(cache_dir)).load_or_build(engine, borderline_m)

@@ -1,0 +1,205 @@
+"""The zoning index kept on disk: reused, never stale, safe with several processes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+import sqlalchemy as sa
+
+from cesp.zones.eligibility import check, evaluate_points
+from cesp.zones.holder import IndexHolder
+from cesp.zones.index import ZoningIndex, build_index
+from cesp.zones.index_cache import IndexCache
+from cesp.zones.sites import CommuneSite, PointSite
+from tests.zones.helpers import REFERENCE_2018, publish_drawn_2018
+
+DRANCY_WEST = PointSite(2.425, 48.925)
+BOBIGNY = PointSite(2.4397, 48.9086)
+
+
+class CountingBuild:
+    """The real ``build_index``, counting its calls (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, engine: sa.Engine, borderline_m: float) -> ZoningIndex:
+        with self._lock:
+            self.calls += 1
+        return build_index(engine, borderline_m)
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("index-*.bin"))
+
+
+def _answers(index: ZoningIndex, n: int = 3_000) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(2.2, 2.6, n), rng.uniform(48.75, 49.0, n)
+    on = np.where(np.arange(n) % 2 == 0, date(2013, 1, 1), date(2018, 6, 1))
+    answers = evaluate_points(
+        index, lon, lat, np.array([d.toordinal() for d in on]), np.full(n, "medecin", object)
+    )
+    return answers.status, answers.commune_row, answers.nearest_row, answers.distance_m
+
+
+def test_a_second_process_loads_the_index_instead_of_building_it(
+    idf_engine, decree_2012, decree_2018, tmp_path
+):
+    build = CountingBuild()
+    first = IndexCache(tmp_path / "cache", build).load_or_build(idf_engine)
+    assert build.calls == 1 and len(_files(tmp_path / "cache")) == 1
+
+    again = IndexCache(tmp_path / "cache", build).load_or_build(idf_engine)
+    assert build.calls == 1, "loaded from disk"
+    assert (first.origin, again.origin) == ("built", "loaded")
+    assert again is not first and again.version == first.version
+    for ours, theirs in zip(_answers(again), _answers(first), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert shapely.is_prepared(again.communes["EPSG:2154"].grid.polygons).all()
+    with idf_engine.connect() as conn:  # the qualifying zones' tree is rebuilt on demand
+        assert check(again, conn, CommuneSite("93008"), date(2013, 1, 1)).status == "eligible"
+        assert check(again, conn, CommuneSite("75101"), date(2013, 1, 1)).nearest is not None
+
+
+def test_a_publication_makes_the_stored_index_stale(idf_engine, decree_2012, tmp_path):
+    build = CountingBuild()
+    cache = IndexCache(tmp_path / "cache", build)
+    before = cache.load_or_build(idf_engine)
+    assert check(before, None, DRANCY_WEST, date(2018, 6, 1)).status == "not_eligible"
+    old_file = _files(tmp_path / "cache")
+
+    publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
+    after = cache.load_or_build(idf_engine)
+
+    assert build.calls == 2, "the new state is not on disk: built"
+    assert after.version > before.version
+    assert REFERENCE_2018 in {d.reference for d in after.decrees.values()}
+    assert check(after, None, DRANCY_WEST, date(2018, 6, 1)).status == "eligible"
+    assert _files(tmp_path / "cache") != old_file, "the older state's file is dropped"
+    assert len(_files(tmp_path / "cache")) == 1
+
+
+def test_a_database_filled_by_hand_under_the_same_version_is_not_served_stale(
+    idf_engine, decree_2012, tmp_path
+):
+    """Rows changed without a version bump (a restore, a hand edit) change the state."""
+    build = CountingBuild()
+    cache = IndexCache(tmp_path / "cache", build)
+    cache.load_or_build(idf_engine)
+    with idf_engine.begin() as conn:
+        version = conn.execute(sa.text("SELECT version FROM index_version")).scalar_one()
+        conn.execute(sa.text("DELETE FROM zone_communes WHERE commune_code = '93008'"))
+        assert conn.execute(sa.text("SELECT version FROM index_version")).scalar_one() == version
+    fresh = cache.load_or_build(idf_engine)
+    assert build.calls == 2
+    assert check(fresh, None, BOBIGNY, date(2013, 1, 1)).status == "not_eligible"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: data[:-100] + bytes(100),  # payload overwritten
+        lambda data: b"not an index at all",
+        lambda data: b"",
+    ],
+    ids=["truncated", "overwritten", "garbage", "empty"],
+)
+def test_a_damaged_file_is_ignored_and_rebuilt(idf_engine, decree_2012, tmp_path, caplog, damage):
+    build = CountingBuild()
+    cache = IndexCache(tmp_path / "cache", build)
+    good = cache.load_or_build(idf_engine)
+    [path] = _files(tmp_path / "cache")
+    path.write_bytes(damage(path.read_bytes()))
+
+    rebuilt = cache.load_or_build(idf_engine)
+    assert build.calls == 2
+    assert rebuilt.version == good.version
+    assert check(rebuilt, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
+    assert "damaged, rebuilding" in caplog.text
+    assert cache.load_or_build(idf_engine) is not None and build.calls == 2, "rewritten whole"
+
+
+def test_concurrent_processes_build_once_and_all_get_the_index(idf_engine, decree_2012, tmp_path):
+    """Four workers starting together on an empty cache: one builds (the others wait on
+    the lock file, then load what it wrote)."""
+    build = CountingBuild()
+    results: list[ZoningIndex] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            results.append(IndexCache(tmp_path / "cache", build).load_or_build(idf_engine))
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert build.calls == 1
+    assert len({r.version for r in results}) == 1 and len(results) == 4
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_readers_never_see_a_half_written_file(idf_engine, decree_2012, tmp_path):
+    """Two writers store the same index over and over while a reader loads it: every
+    load is whole (temporary file, then rename)."""
+    cache = IndexCache(tmp_path / "cache")
+    index = cache.load_or_build(idf_engine)
+    key = cache.key(idf_engine, index.state, index.borderline_m)
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.is_set():
+            cache.store(key, index)
+
+    writers = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in writers:
+        thread.start()
+    try:
+        loads = [cache.load(key) for _ in range(20)]
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join()
+    assert all(loaded is not None and loaded.version == index.version for loaded in loads)
+
+
+def test_holders_of_two_workers_share_one_build(idf_engine, decree_2012, tmp_path):
+    directory = str(tmp_path / "cache")
+    first = IndexHolder(idf_engine, cache_dir=directory)
+    first_index = first.index
+    second = IndexHolder(idf_engine, cache_dir=directory)
+    assert second.index.version == first_index.version
+    assert (first_index.origin, second.index.origin) == ("built", "loaded")
+    assert len(_files(tmp_path / "cache")) == 1
+
+    publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
+    assert first.refresh() is True and second.refresh() is True
+    assert first.index.version == second.index.version > first_index.version
+    assert (first.index.origin, second.index.origin) == ("built", "loaded")
+    assert check(second.index, None, DRANCY_WEST, date(2018, 6, 1)).status == "eligible"
+
+
+def test_a_cache_directory_that_cannot_be_used_only_costs_a_build(
+    idf_engine, decree_2012, tmp_path, caplog
+):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be")
+    build = CountingBuild()
+    index = IndexCache(blocked / "cache", build).load_or_build(idf_engine)
+    assert build.calls == 1
+    assert check(index, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
+    assert "unusable" in caplog.text
