@@ -16,14 +16,13 @@ from sqlalchemy.engine import make_url
 
 from cesp.cli import data, eligibility, engagement, keys, maps, posts, zones
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import engine_of, parse_date, settings_of
+from cesp.cli.options import engine_of, index_of, parse_date, settings_of
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
 from cesp.posts.sample import load_sample
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
-from cesp.zones.index import build_index
 
 if TYPE_CHECKING:
     from cesp.api.server import ServeOptions
@@ -254,7 +253,7 @@ def demo(
                     f"{len(report.zones)} zones, statut {report.decree.status}."
                 )
         engine = create_engine(settings.database_url)
-        sample = load_sample(engine, build_index(engine, settings.borderline_m))
+        sample = load_sample(engine, index_of(ctx))
         console.print(
             f"Données d'EXEMPLE : {sample.posts} postes, {sample.beneficiaries} bénéficiaires, "
             f"campagnes ouvertes {sample.campaigns}."

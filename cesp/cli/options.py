@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 from sqlalchemy.engine import Engine
@@ -12,6 +13,9 @@ from cesp.audit import Actor
 from cesp.errors import InvalidInputError
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
+
+if TYPE_CHECKING:
+    from cesp.zones.index import ZoningIndex
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -25,6 +29,15 @@ def engine_of(ctx: typer.Context) -> Engine:
     """An engine on the configured database."""
     settings = settings_of(ctx)
     return create_engine(settings.database_url, echo=settings.sql_echo)
+
+
+def index_of(ctx: typer.Context) -> ZoningIndex:
+    """The zoning index of the configured database, from the on-disk cache when it holds
+    the current state (and stored there when built, for the next command or worker)."""
+    from cesp.zones.index_cache import load_index
+
+    settings = settings_of(ctx)
+    return load_index(engine_of(ctx), settings.borderline_m, settings.index_cache_dir)
 
 
 def cli_actor() -> Actor:

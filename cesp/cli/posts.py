@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import cli_actor, engine_of, parse_date, settings_of
+from cesp.cli.options import cli_actor, engine_of, index_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, history, set_candidates, set_status
@@ -21,15 +21,10 @@ from cesp.posts.proposals import run_allocation
 from cesp.posts.sample import load_sample
 from cesp.posts.store import PostFilter, add_posts, list_posts
 from cesp.storage.engine import write_transaction
-from cesp.zones.index import ZoningIndex, build_index
 
 app = typer.Typer(help="Liste nationale des lieux d'exercice et des postes.", no_args_is_help=True)
 campaign_app = typer.Typer(help="Campagnes de choix et répartition.", no_args_is_help=True)
 beneficiaries_app = typer.Typer(help="Bénéficiaires du CESP.", no_args_is_help=True)
-
-
-def _index(ctx: typer.Context) -> ZoningIndex:
-    return build_index(engine_of(ctx), settings_of(ctx).borderline_m)
 
 
 def _print_problems(error: ValidationFailedError) -> None:
@@ -56,7 +51,7 @@ def import_command(
                 rows = read_list(file)
                 update("read", 1, 1)
                 update("index", 0, 1)
-                index = _index(ctx)
+                index = index_of(ctx)
                 update("index", 1, 1)
                 update("write", 0, len(rows))
                 with write_transaction(engine_of(ctx)) as conn:
@@ -87,7 +82,7 @@ def export_command(
                 message_fr="Le fichier de sortie doit finir par .csv ou .xlsx.",
                 field="output",
             )
-        index = _index(ctx)
+        index = index_of(ctx)
         with engine_of(ctx).connect() as conn:
             where = PostFilter(campaign=campaign, region=region, kind=kind)
             day = parse_date(on) or date.today()
@@ -110,7 +105,7 @@ def sample_command(
     with domain_errors():
         report = load_sample(
             engine_of(ctx),
-            _index(ctx),
+            index_of(ctx),
             year=year,
             seed=seed,
             count=count,

@@ -10,11 +10,10 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import cli_actor, engine_of, parse_date
+from cesp.cli.options import cli_actor, engine_of, index_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
-from cesp.zones.index import build_index
 
 if TYPE_CHECKING:
     from cesp.zones.importer import ImportReport
@@ -119,10 +118,12 @@ def import_command(
                 console.print(f"[red]{where}[/red] : {problem.message_fr} [dim]({problem})[/dim]")
             raise
         _print_report(report)
+        if report.status == "published":
+            _store_index(ctx)
         if report.status == "preview":
             engine = engine_of(ctx)
             with engine.connect() as conn:
-                leaving = posts_leaving(conn, build_index(engine), request, report)
+                leaving = posts_leaving(conn, index_of(ctx), request, report)
             console.print(f"Postes ouverts qui sortiraient de toute zone : {len(leaving)}")
             for post in leaving:
                 console.print(
@@ -145,6 +146,15 @@ def publish_command(ctx: typer.Context, decree_id: int) -> None:
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:
         console.print(f"  {old.reference} clos au {old.effective_to}")
+    _store_index(ctx)
+
+
+def _store_index(ctx: typer.Context) -> None:
+    """Build and keep the new zoning index now, so the next check or bulk check (and
+    every server worker) loads it instead of building it."""
+    with domain_errors(), console.status("Préparation de l'index des zones…"):
+        index_of(ctx)
+    console.print("Index des zones prêt pour les vérifications.")
 
 
 @app.command("list")

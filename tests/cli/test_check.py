@@ -155,3 +155,25 @@ def test_check_bulk_reuses_the_stored_index_until_a_publication(
     publish_drawn_2018(create_engine(zoned_url), tmp_path / "17-1000.geojson")
     assert status() == "eligible"
     assert sorted(cache.glob("index-*.bin")) != stored
+
+
+def test_publishing_from_the_cli_stores_the_new_index_for_the_next_check(
+    zoned_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    cache = tmp_path / "index-cache"
+    monkeypatch.setenv("CESP_INDEX_CACHE_DIR", str(cache))
+    decree = tmp_path / "20-1.csv"
+    decree.write_text("code_insee;nom_zone\n93027;La Courneuve\n", encoding="utf-8")
+    code, out = _run(
+        zoned_url, "zones", "import", str(decree), "--region", "11", "--reference", "20-1",
+        "--signed", "2020-01-10", "--effective-from", "2020-02-01", "--profession", "medecin",
+        "--category", "ZIP", "--publish",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "Index des zones prêt" in out
+    [stored] = cache.glob("index-*.bin")
+    inode = stored.stat().st_ino
+    code, out = _run(zoned_url, "check", "--insee", "93027", "--date", "2021-01-01")
+    assert code == 0 and "20-1" in out, out
+    [again] = cache.glob("index-*.bin")
+    assert again.stat().st_ino == inode, "the check loaded the index the publication stored"
