@@ -26,7 +26,7 @@ from cesp.errors import ConflictError, InvalidInputError, NotFoundError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
 from cesp.posts.model import PostKind, PostStatus, parse_choice
 from cesp.posts.qualification import qualify_sites
-from cesp.posts.store import get_post
+from cesp.posts.store import get_post, take_place
 from cesp.storage.engine import write_transaction
 from cesp.zones.index import ZoningIndex
 
@@ -308,15 +308,7 @@ def choose(
                     message_fr="Ce poste n'est pas sur la liste de cette campagne.",
                     field="post_id",
                 )
-            taken = conn.execute(
-                sa.text(
-                    "UPDATE posts SET places_taken = places_taken + 1, updated_at = :at, "
-                    "status = CASE WHEN places_taken + 1 >= places THEN 'filled' ELSE status END "
-                    "WHERE id = :id AND status = 'open' AND places_taken < places"
-                ),
-                {"id": post_id, "at": datetime.now(UTC)},
-            ).rowcount
-            if taken != 1:
+            if not take_place(conn, post_id):
                 raise ConflictError(
                     "no_place_left",
                     f"post {post_id} has no place left",

@@ -21,7 +21,7 @@ from cesp.audit import Actor, record
 from cesp.errors import ConflictError, InvalidInputError, NotFoundError
 from cesp.posts.allocation import Applicant, Outcome, Place, allocate
 from cesp.posts.campaigns import _require_open, get_campaign, log_step
-from cesp.posts.store import PostFilter, select_posts
+from cesp.posts.store import PostFilter, select_posts, take_place
 from cesp.storage.engine import write_transaction
 
 PARTIES = {"liberal": ("ars",), "salarie": ("employer",), "mixte": ("ars", "employer")}
@@ -233,15 +233,7 @@ def decide(
                     f"beneficiary {proposal.beneficiary_id} already has a confirmed post",
                     message_fr="Ce bénéficiaire a déjà un lieu d'exercice confirmé.",
                 )
-            taken = conn.execute(
-                sa.text(
-                    "UPDATE posts SET places_taken = places_taken + 1, "
-                    "status = CASE WHEN places_taken + 1 >= places THEN 'filled' ELSE status END "
-                    "WHERE id = :id AND status = 'open' AND places_taken < places"
-                ),
-                {"id": post.id},
-            ).rowcount
-            if taken != 1:
+            if not take_place(conn, post.id):
                 raise ConflictError(
                     "no_place_left",
                     f"post {post.id} has no place left",

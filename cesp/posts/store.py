@@ -144,6 +144,20 @@ def add_posts(
     return insert_posts(conn, drafts, actor, listed_on, sample=sample, source=source)
 
 
+def take_place(conn: sa.Connection, post_id: int) -> bool:
+    """Take one place of an open post in one conditional UPDATE (False when none is
+    left): two transactions racing for the last place cannot both succeed."""
+    taken = conn.execute(
+        sa.text(
+            "UPDATE posts SET places_taken = places_taken + 1, updated_at = :at, "
+            "status = CASE WHEN places_taken + 1 >= places THEN 'filled' ELSE status END "
+            "WHERE id = :id AND status = 'open' AND places_taken < places"
+        ),
+        {"id": post_id, "at": datetime.now(UTC)},
+    ).rowcount
+    return bool(taken == 1)
+
+
 def get_post(conn: sa.Connection, post_id: int) -> Post:
     """One post, or ``NotFoundError``."""
     row = conn.execute(sa.text(f"SELECT {COLUMNS} FROM posts WHERE id = :id"), {"id": post_id})

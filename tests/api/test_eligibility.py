@@ -18,9 +18,6 @@ from cesp.geo.crs import LAMBERT93, WGS84, transformer
 from cesp.keys import create_key
 from cesp.storage.settings import Settings
 from tests.zones.helpers import (
-    PETITE_COURONNE,
-    cached_template,
-    fill_from,
     publish_codes,
     publish_drawn_2018,
 )
@@ -33,19 +30,10 @@ PARIS_CENTRE = {"lon": 2.3522, "lat": 48.8566}
 
 
 @pytest.fixture
-def zoned_url(
-    scratch_engine: sa.Engine,
-    scratch_url: str,
-    database_url: str,
-    data_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    tmp_path: Path,
-) -> str:
+def zoned_url(idf_engine: sa.Engine, scratch_url: str, tmp_path: Path) -> str:
     """75, 92 and 93 with decree 12-209 (2012) and the drawn 17-1000 (2018)."""
-    template = cached_template(database_url, data_dir, tmp_path_factory, PETITE_COURONNE)
-    engine = fill_from(scratch_engine, scratch_url, data_dir, template, PETITE_COURONNE)
-    publish_codes(engine, tmp_path / "12-209.csv")
-    publish_drawn_2018(engine, tmp_path / "17-1000.geojson")
+    publish_codes(idf_engine, tmp_path / "12-209.csv")
+    publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
     return scratch_url
 
 

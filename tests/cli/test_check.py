@@ -14,9 +14,6 @@ from typer.testing import CliRunner
 from cesp.cli.main import app
 from cesp.storage.engine import create_engine
 from tests.zones.helpers import (
-    PETITE_COURONNE,
-    cached_template,
-    fill_from,
     publish_codes,
     publish_drawn_2018,
 )
@@ -27,18 +24,9 @@ PARIS_CENTRE = ("--lon", "2.3522", "--lat", "48.8566")
 
 
 @pytest.fixture
-def zoned_url(
-    scratch_engine: sa.Engine,
-    scratch_url: str,
-    database_url: str,
-    data_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    tmp_path: Path,
-) -> str:
+def zoned_url(idf_engine: sa.Engine, scratch_url: str, tmp_path: Path) -> str:
     """75, 92 and 93 with decree 12-209 (2012)."""
-    template = cached_template(database_url, data_dir, tmp_path_factory, PETITE_COURONNE)
-    engine = fill_from(scratch_engine, scratch_url, data_dir, template, PETITE_COURONNE)
-    publish_codes(engine, tmp_path / "12-209.csv")
+    publish_codes(idf_engine, tmp_path / "12-209.csv")
     return scratch_url
 
 
