@@ -9,7 +9,9 @@ Three things ``uvicorn.run`` does not do for us:
   keep-alive request on Linux (measured here: 46 ms with 2 workers against 2.5 ms with
   one). https://github.com/Kludex/uvicorn/issues/3149 (open). We bind the socket with
   ``IPPROTO_TCP`` and ``TCP_NODELAY`` and hand it to uvicorn's supervisor. Drop this
-  once uvicorn binds it so.
+  once uvicorn binds it so. (uvloop, which we install, sets ``TCP_NODELAY`` on every
+  connection whatever the socket: ``bench/serve_workers.py`` then measures 1.0x; the
+  workaround still matters wherever uvicorn runs on asyncio's own loop.)
 - **Metrics across workers.** With several workers, ``PROMETHEUS_MULTIPROC_DIR`` must
   name an empty directory before the workers start (``cesp.api.metrics``); we make one
   (or empty the one the operator named) and remove ours at exit.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,9 +12,9 @@ import typer
 
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
-from cesp.zones.bulk import check_bulk
+from cesp.zones.bulk import check_bulk, read_sites
 from cesp.zones.eligibility import check
-from cesp.zones.index_cache import load_index
+from cesp.zones.index_cache import index_for_job, load_index
 from cesp.zones.professions import parse_profession
 from cesp.zones.sites import make_site
 from cesp.zones.wording import explain_fr
@@ -69,10 +70,11 @@ def check_bulk_command(
         default_profession = parse_profession(profession).value
         when = parse_date(on) or date.today()
         engine = engine_of(ctx)
-        with progress_bar() as update:
+        with ThreadPoolExecutor(max_workers=1) as reader, progress_bar() as update:
+            sites = reader.submit(read_sites, source)  # parsed while the index loads
             update("index", 0, 1)
-            index = load_index(engine, settings.borderline_m, settings.index_cache_dir)
-            update("index", 1, 1)
-            counts = check_bulk(index, source, output, when, default_profession, update)
+            with index_for_job(engine, settings.borderline_m, settings.index_cache_dir) as index:
+                update("index", 1, 1)
+                counts = check_bulk(index, sites.result(), output, when, default_profession, update)
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
     console.print(f"{sum(counts.values())} lignes écrites dans {output} ({summary}).")

@@ -251,14 +251,14 @@ def write_sites(table: pa.Table, target: Path | BinaryIO) -> None:
 
 def check_bulk(
     index: ZoningIndex,
-    source: Path,
+    table: pa.Table,
     target: Path,
     default_date: date,
     default_profession: str = "medecin",
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Check every row of ``source`` into ``target``; returns counts by status."""
-    table = read_sites(source)
+    """Check every row of ``table`` (from ``read_sites``) into ``target``; returns counts
+    by status."""
     counts = np.zeros(len(LABELS), dtype=np.int64)
     writer: pacsv.CSVWriter | None = None
     try:

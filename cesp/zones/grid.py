@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from scipy import ndimage
 from shapely import STRtree
 
 from cesp.zones.runs import sorted_distinct
@@ -168,6 +167,9 @@ class PolygonGrid:
 
     def _label_regions(self, crossed: np.ndarray) -> None:
         """Connected regions of cells no boundary touches, and the polygons holding each."""
+        # Imported here: a quarter of a second that processes loading a stored index skip.
+        from scipy import ndimage
+
         labels, count = ndimage.label(~crossed)  # 4-connectivity: cells sharing a side
         flat = labels.ravel()
         member = np.empty(count + 1, dtype=np.int64)

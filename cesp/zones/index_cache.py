@@ -32,6 +32,7 @@ import pickle
 import struct
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -103,6 +104,7 @@ class IndexCache:
         self.directory = Path(directory)
         self.build = build
         self._code = code_version()
+        self._writer: threading.Thread | None = None
 
     def key(self, engine: sa.Engine, state: str, borderline_m: float) -> str:
         """The full key of an index: database, state, band and code."""
@@ -114,9 +116,16 @@ class IndexCache:
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
         return self.directory / f"index-{database}-{digest}.bin"
 
-    def load_or_build(self, engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
+    def load_or_build(
+        self, engine: sa.Engine, borderline_m: float = 50.0, store_later: bool = False
+    ) -> ZoningIndex:
         """The index of the database's current state: from disk if there, else built
-        (by one process at a time) and stored."""
+        (by one process at a time) and stored.
+
+        With ``store_later`` a built index is written by a thread while the caller goes
+        on using it (writing a national index takes a second or two); ``wait`` joins it,
+        and other processes keep waiting on the lock until the file is in place.
+        """
         with engine.connect() as conn:
             key = self.key(engine, index_state(conn), borderline_m)
         found = self.load(key)
@@ -133,11 +142,32 @@ class IndexCache:
             if found is not None:
                 return found
             index = self.build(engine, borderline_m)
-            try:
-                self.store(self.key(engine, index.state, borderline_m), index)
-            except OSError:
-                log.warning("zoning index cache %s not written", self.directory, exc_info=True)
+            key = self.key(engine, index.state, borderline_m)
+            if store_later:
+                lock = stack.pop_all()  # released by the writer once the file is in place
+                self._writer = threading.Thread(
+                    target=self._store_then_release, args=(key, index, lock), name="index-store"
+                )
+                self._writer.start()
+            else:
+                self._store_quietly(key, index)
             return index
+
+    def wait(self) -> None:
+        """Return once a store begun by ``load_or_build(store_later=True)`` is done."""
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+
+    def _store_quietly(self, key: str, index: ZoningIndex) -> None:
+        try:
+            self.store(key, index)
+        except OSError:
+            log.warning("zoning index cache %s not written", self.directory, exc_info=True)
+
+    def _store_then_release(self, key: str, index: ZoningIndex, lock: contextlib.ExitStack) -> None:
+        with lock:
+            self._store_quietly(key, index)
 
     def load(self, key: str) -> ZoningIndex | None:
         """The index stored under ``key``, or None (missing, other key, or damaged)."""
@@ -235,3 +265,19 @@ def load_index(engine: sa.Engine, borderline_m: float, cache_dir: str | Path | N
     if not cache_dir:
         return build_index(engine, borderline_m)
     return IndexCache(Path(cache_dir)).load_or_build(engine, borderline_m)
+
+
+@contextlib.contextmanager
+def index_for_job(
+    engine: sa.Engine, borderline_m: float, cache_dir: str | Path | None
+) -> Iterator[ZoningIndex]:
+    """The zoning index for one long job (``cesp check-bulk``): when it has to be built,
+    it is written to the cache while the job runs, and the job ends once it is written."""
+    if not cache_dir:
+        yield build_index(engine, borderline_m)
+        return
+    cache = IndexCache(Path(cache_dir))
+    try:
+        yield cache.load_or_build(engine, borderline_m, store_later=True)
+    finally:
+        cache.wait()

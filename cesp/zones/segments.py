@@ -74,6 +74,10 @@ class SegmentIndex:
             return
         self.origin = middle.min(axis=0) - 2 * CELL_M
         cells = ((middle - self.origin) // CELL_M).astype(np.int64)
+        # Midpoints come in Z-order: runs of them share a cell; mark each run once.
+        change = np.ones(len(cells), dtype=bool)
+        change[1:] = (cells[1:] != cells[:-1]).any(axis=1)
+        cells = cells[change]
         shape = cells.max(axis=0) + 3
         grid = np.zeros((int(shape[0]), int(shape[1])), dtype=bool)
         for dx in (-1, 0, 1):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.zones import bulk
-from cesp.zones.bulk import check_bulk
+from cesp.zones.bulk import check_bulk, read_sites
 from cesp.zones.eligibility import check
 from cesp.zones.index import ZoningIndex, build_index
 from cesp.zones.sites import make_site
@@ -41,7 +41,7 @@ def _shared_vertex(engine: sa.Engine) -> tuple[float, float]:
 def _run(index: ZoningIndex, tmp_path: Path, text: str) -> tuple[dict, list[dict[str, str]]]:
     source, target = tmp_path / "sites.csv", tmp_path / "answers.csv"
     source.write_text(text, encoding="utf-8")
-    counts = check_bulk(index, source, target, DEFAULT_DATE)
+    counts = check_bulk(index, read_sites(source), target, DEFAULT_DATE)
     with target.open(newline="", encoding="utf-8") as handle:
         return counts, list(csv.DictReader(handle))
 
@@ -184,7 +184,7 @@ def test_an_answered_file_can_be_checked_again(index, tmp_path: Path):
     )
     _, first = _run(index, tmp_path, text)
     again = tmp_path / "again.csv"
-    check_bulk(index, tmp_path / "answers.csv", again, DEFAULT_DATE)
+    check_bulk(index, read_sites(tmp_path / "answers.csv"), again, DEFAULT_DATE)
     with again.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         second = list(reader)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cesp.zones.eligibility import check, evaluate_points
 from cesp.zones.holder import IndexHolder
 from cesp.zones.index import ZoningIndex, build_index
-from cesp.zones.index_cache import IndexCache
+from cesp.zones.index_cache import IndexCache, index_for_job
 from cesp.zones.sites import CommuneSite, PointSite
 from tests.zones.helpers import REFERENCE_2018, publish_drawn_2018
 
@@ -66,6 +66,27 @@ def test_a_second_process_loads_the_index_instead_of_building_it(
     with idf_engine.connect() as conn:  # the qualifying zones' tree is rebuilt on demand
         assert check(again, conn, CommuneSite("93008"), date(2013, 1, 1)).status == "eligible"
         assert check(again, conn, CommuneSite("75101"), date(2013, 1, 1)).nearest is not None
+
+
+def test_a_job_uses_the_index_while_it_is_written_and_ends_once_it_is_on_disk(
+    idf_engine, decree_2012, tmp_path
+):
+    build = CountingBuild()
+    writing = IndexCache(tmp_path / "cache", build)
+    index = writing.load_or_build(idf_engine, store_later=True)
+    waiting = IndexCache(tmp_path / "cache", build)
+    loaded: list[ZoningIndex] = []
+    other = threading.Thread(target=lambda: loaded.append(waiting.load_or_build(idf_engine)))
+    other.start()  # another job waits on the lock, then loads what was written
+    assert check(index, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
+    writing.wait()
+    other.join()
+    assert len(_files(tmp_path / "cache")) == 1 and build.calls == 1
+    assert loaded[0].origin == "loaded"
+
+    with index_for_job(idf_engine, 50.0, tmp_path / "fresh") as job_index:
+        assert job_index.origin == "built"
+    assert len(_files(tmp_path / "fresh")) == 1, "written before the job ends"
 
 
 def test_a_publication_makes_the_stored_index_stale(idf_engine, decree_2012, tmp_path):
