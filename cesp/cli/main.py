@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from cesp.cli import data, eligibility, engagement, keys, maps, posts, zones
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import engine_of, index_of, parse_date, settings_of
+from cesp.cli.options import engine_of, index_of, parse_date, settings_of, store_index
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
 from cesp.posts.sample import load_sample
@@ -83,7 +83,8 @@ def db_init(ctx: typer.Context) -> None:
     console.print(f"Schéma à jour (révision {revision}).")
 
 
-def _load(ctx: typer.Context, departements: str | None, region: str | None, force: bool) -> None:
+def _load(ctx: typer.Context, departements: str | None, region: str | None, force: bool) -> bool:
+    """Load the reference geography; False when it was already loaded and unchanged."""
     from cesp.geo.loader import load_reference  # GDAL readers: only for the loading commands
 
     settings = settings_of(ctx)
@@ -102,12 +103,13 @@ def _load(ctx: typer.Context, departements: str | None, region: str | None, forc
     scope = ", ".join(report.departements) or "toute la France"
     if report.unchanged:
         console.print(f"Référentiel déjà chargé et inchangé ({scope}) : rien à faire.")
-        return
+        return False
     console.print(
         f"Chargé ({scope}) : {report.communes} communes, {report.arrondissements} "
         f"arrondissements, {report.former_units} états historiques, "
         f"{report.approximate_units} contours approchés, en {report.seconds:.1f} s."
     )
+    return True
 
 
 @geo_app.command("load")
@@ -120,7 +122,8 @@ def geo_load(
     force: Annotated[bool, typer.Option(help="Reload even if the inputs are unchanged")] = False,
 ) -> None:
     """Load regions, départements, communes and their history from CESP_DATA_DIR."""
-    _load(ctx, departements, region, force)
+    if _load(ctx, departements, region, force):
+        store_index(ctx)
 
 
 @geo_app.command("commune")

@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.engine import Engine
 
 from cesp.audit import Actor
+from cesp.cli.console import console, domain_errors
 from cesp.errors import InvalidInputError
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -38,6 +39,15 @@ def index_of(ctx: typer.Context) -> ZoningIndex:
 
     settings = settings_of(ctx)
     return load_index(engine_of(ctx), settings.borderline_m, settings.index_cache_dir)
+
+
+def store_index(ctx: typer.Context) -> None:
+    """After a change to what the index holds (a publication, a reference load): build
+    and keep the new zoning index now, so that the next check, bulk check or server
+    worker loads it instead of building it."""
+    with domain_errors(), console.status("Préparation de l'index des zones…"):
+        index_of(ctx)
+    console.print("Index des zones prêt pour les vérifications.")
 
 
 def cli_actor() -> Actor:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import cli_actor, engine_of, index_of, parse_date
+from cesp.cli.options import cli_actor, engine_of, index_of, parse_date, store_index
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
@@ -119,7 +119,7 @@ def import_command(
             raise
         _print_report(report)
         if report.status == "published":
-            _store_index(ctx)
+            store_index(ctx)
         if report.status == "preview":
             engine = engine_of(ctx)
             with engine.connect() as conn:
@@ -146,15 +146,7 @@ def publish_command(ctx: typer.Context, decree_id: int) -> None:
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:
         console.print(f"  {old.reference} clos au {old.effective_to}")
-    _store_index(ctx)
-
-
-def _store_index(ctx: typer.Context) -> None:
-    """Build and keep the new zoning index now, so the next check or bulk check (and
-    every server worker) loads it instead of building it."""
-    with domain_errors(), console.status("Préparation de l'index des zones…"):
-        index_of(ctx)
-    console.print("Index des zones prêt pour les vérifications.")
+    store_index(ctx)
 
 
 @app.command("list")

@@ -34,15 +34,22 @@ def index_state(conn: sa.Connection) -> str:
     change to what the index holds bumps it, with the time), but a database can also be
     re-created, or filled by hand, under the same URL: then its counts differ. An index
     kept on disk is reused only for an identical state (``cesp.zones.index_cache``).
+    Only rows the index reads count: a draft decree imported for review leaves the
+    state, and the stored index, as they were.
     """
+    in_index = "SELECT id FROM decrees WHERE status IN ('published', 'superseded')"
     row = conn.execute(
         sa.text(
             "SELECT v.version, v.updated_at, "
             "(SELECT count(*) FROM commune_units), (SELECT max(id) FROM commune_units), "
-            "(SELECT count(*) FROM decrees), (SELECT max(id) FROM decrees), "
+            f"(SELECT count(*) FROM decrees WHERE id IN ({in_index})), "
+            f"(SELECT max(id) FROM decrees WHERE id IN ({in_index})), "
             "(SELECT count(*) FROM decrees WHERE status = 'published'), "
-            "(SELECT count(*) FROM zones), (SELECT max(id) FROM zones), "
-            "(SELECT count(*) FROM zone_communes), (SELECT count(*) FROM zone_categories) "
+            f"(SELECT count(*) FROM zones WHERE decree_id IN ({in_index})), "
+            f"(SELECT max(id) FROM zones WHERE decree_id IN ({in_index})), "
+            "(SELECT count(*) FROM zone_communes WHERE zone_id IN "
+            f"(SELECT id FROM zones WHERE decree_id IN ({in_index}))), "
+            "(SELECT count(*) FROM zone_categories) "
             "FROM index_version v WHERE v.id = 1"
         )
     ).one()

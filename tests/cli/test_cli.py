@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -15,11 +16,16 @@ def _run(url: str, data_dir: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_db_init_then_load_then_query(scratch_url: str, data_dir: Path) -> None:
+def test_db_init_then_load_then_query(
+    scratch_url: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "index-cache"
+    monkeypatch.setenv("CESP_INDEX_CACHE_DIR", str(cache))
     code, out = _run(scratch_url, data_dir, "db", "init")
     assert code == 0 and "Schéma à jour" in out
     code, out = _run(scratch_url, data_dir, "geo", "load", "--departements", "93")
     assert code == 0 and "39 communes" in out
+    assert "Index des zones prêt" in out and len(list(cache.glob("index-*.bin"))) == 1
     code, out = _run(scratch_url, data_dir, "geo", "load", "--departements", "93")
     assert code == 0 and "inchangé" in out
     code, out = _run(scratch_url, data_dir, "geo", "search", "courneuve")

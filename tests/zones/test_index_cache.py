@@ -11,12 +11,15 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
+from cesp.audit import Actor
+from cesp.zones.decrees import publish_decree
 from cesp.zones.eligibility import check, evaluate_points
 from cesp.zones.holder import IndexHolder
+from cesp.zones.importer import import_decree
 from cesp.zones.index import ZoningIndex, build_index
 from cesp.zones.index_cache import IndexCache, index_for_job
 from cesp.zones.sites import CommuneSite, PointSite
-from tests.zones.helpers import REFERENCE_2018, publish_drawn_2018
+from tests.zones.helpers import REFERENCE_2018, publish_drawn_2018, request
 
 DRANCY_WEST = PointSite(2.425, 48.925)
 BOBIGNY = PointSite(2.4397, 48.9086)
@@ -105,6 +108,31 @@ def test_a_publication_makes_the_stored_index_stale(idf_engine, decree_2012, tmp
     assert check(after, None, DRANCY_WEST, date(2018, 6, 1)).status == "eligible"
     assert _files(tmp_path / "cache") != old_file, "the older state's file is dropped"
     assert len(_files(tmp_path / "cache")) == 1
+
+
+def test_a_draft_decree_leaves_the_stored_index_in_use(idf_engine, decree_2012, tmp_path):
+    build = CountingBuild()
+    cache = IndexCache(tmp_path / "cache", build)
+    cache.load_or_build(idf_engine)
+    source = tmp_path / "draft.csv"
+    source.write_text("code_insee;zone\n93027;Courneuve\n", encoding="utf-8")
+    report = import_decree(
+        idf_engine,
+        source,
+        request(
+            reference="18-0042",
+            signed=date(2018, 3, 1),
+            effective_from=date(2018, 4, 1),
+            category="ZIP",
+        ),
+        actor="test",
+    )
+    assert report.status == "imported"  # a draft, for review
+
+    assert cache.load_or_build(idf_engine).origin == "loaded" and build.calls == 1
+    with idf_engine.begin() as conn:
+        publish_decree(conn, report.decree.id, Actor("test", "admin"))
+    assert cache.load_or_build(idf_engine).origin == "built" and build.calls == 2
 
 
 def test_a_database_filled_by_hand_under_the_same_version_is_not_served_stale(
