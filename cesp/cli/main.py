@@ -16,7 +16,14 @@ from sqlalchemy.engine import make_url
 
 from cesp.cli import data, eligibility, engagement, keys, maps, posts, zones
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import engine_of, index_of, parse_date, settings_of, store_index
+from cesp.cli.options import (
+    INDEX_HELP,
+    engine_of,
+    index_of,
+    parse_date,
+    settings_of,
+    store_index,
+)
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
 from cesp.posts.sample import load_sample
@@ -120,9 +127,10 @@ def geo_load(
     ] = None,
     region: Annotated[str | None, typer.Option(help="Load the départements of a region")] = None,
     force: Annotated[bool, typer.Option(help="Reload even if the inputs are unchanged")] = False,
+    index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Load regions, départements, communes and their history from CESP_DATA_DIR."""
-    if _load(ctx, departements, region, force):
+    if _load(ctx, departements, region, force) and index:
         store_index(ctx)
 
 

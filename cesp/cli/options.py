@@ -41,6 +41,12 @@ def index_of(ctx: typer.Context) -> ZoningIndex:
     return load_index(engine_of(ctx), settings.borderline_m, settings.index_cache_dir)
 
 
+INDEX_HELP = (
+    "Prepare the zoning index for checks now; --no-index when loading several decrees in "
+    "a row (then run `cesp zones index` once at the end)"
+)
+
+
 def store_index(ctx: typer.Context) -> None:
     """After a change to what the index holds (a publication, a reference load): build
     and keep the new zoning index now, so that the next check, bulk check or server

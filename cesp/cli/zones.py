@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import cli_actor, engine_of, index_of, parse_date, store_index
+from cesp.cli.options import INDEX_HELP, cli_actor, engine_of, index_of, parse_date, store_index
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
@@ -82,6 +82,7 @@ def import_command(
     layer: Annotated[str | None, typer.Option(help="GeoPackage layer / XLSX sheet")] = None,
     dry_run: Annotated[bool, typer.Option(help="Preview only, write nothing")] = False,
     publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
+    index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
     # File readers (pandas, GDAL) are imported here, not when any cesp command starts.
@@ -118,7 +119,7 @@ def import_command(
                 console.print(f"[red]{where}[/red] : {problem.message_fr} [dim]({problem})[/dim]")
             raise
         _print_report(report)
-        if report.status == "published":
+        if report.status == "published" and index:
             store_index(ctx)
         if report.status == "preview":
             engine = engine_of(ctx)
@@ -139,13 +140,25 @@ def _required_date(value: str, field: str) -> date:
 
 
 @app.command("publish")
-def publish_command(ctx: typer.Context, decree_id: int) -> None:
+def publish_command(
+    ctx: typer.Context,
+    decree_id: int,
+    index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
+) -> None:
     """Publish a draft decree; the decree it replaces is closed the day before."""
     with domain_errors(), write_transaction(engine_of(ctx)) as conn:
         decree, superseded = publish_decree(conn, decree_id, cli_actor())
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:
         console.print(f"  {old.reference} clos au {old.effective_to}")
+    if index:
+        store_index(ctx)
+
+
+@app.command("index")
+def index_command(ctx: typer.Context) -> None:
+    """Build and keep the zoning index of the database now (after loads with --no-index;
+    otherwise the first check after them builds it)."""
     store_index(ctx)
 
 

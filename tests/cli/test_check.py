@@ -165,3 +165,30 @@ def test_publishing_from_the_cli_stores_the_new_index_for_the_next_check(
     assert code == 0 and "20-1" in out, out
     [again] = cache.glob("index-*.bin")
     assert again.stat().st_ino == inode, "the check loaded the index the publication stored"
+
+
+def test_a_batch_of_publications_prepares_the_index_once_at_the_end(
+    zoned_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    cache = tmp_path / "index-cache"
+    monkeypatch.setenv("CESP_INDEX_CACHE_DIR", str(cache))
+    for number, code in ((1, "93027"), (2, "93029")):
+        decree = tmp_path / f"20-{number}.csv"
+        decree.write_text(f"code_insee;nom_zone\n{code};Zone {number}\n", encoding="utf-8")
+        code_, out = _run(
+            zoned_url, "zones", "import", str(decree), "--region", "11",
+            "--reference", f"20-{number}", "--signed", f"2020-0{number}-10",
+            "--effective-from", f"2020-0{number + 1}-01", "--profession", "medecin",
+            "--category", "ZIP", "--publish", "--no-index",
+        )  # fmt: skip
+        assert code_ == 0, out
+        assert "Index des zones prêt" not in out
+    assert not list(cache.glob("index-*.bin"))
+
+    code_, out = _run(zoned_url, "zones", "index")
+    assert code_ == 0 and "Index des zones prêt" in out, out
+    [stored] = cache.glob("index-*.bin")
+    inode = stored.stat().st_ino
+    code_, out = _run(zoned_url, "check", "--insee", "93029", "--date", "2021-01-01")
+    assert code_ == 0 and "20-2" in out, out
+    assert stored.stat().st_ino == inode and list(cache.glob("index-*.bin")) == [stored]
