@@ -38,22 +38,38 @@ def index_state(conn: sa.Connection) -> str:
     state, and the stored index, as they were.
     """
     in_index = "SELECT id FROM decrees WHERE status IN ('published', 'superseded')"
-    row = conn.execute(
-        sa.text(
-            "SELECT v.version, v.updated_at, "
-            "(SELECT count(*) FROM commune_units), (SELECT max(id) FROM commune_units), "
-            f"(SELECT count(*) FROM decrees WHERE id IN ({in_index})), "
-            f"(SELECT max(id) FROM decrees WHERE id IN ({in_index})), "
-            "(SELECT count(*) FROM decrees WHERE status = 'published'), "
-            f"(SELECT count(*) FROM zones WHERE decree_id IN ({in_index})), "
-            f"(SELECT max(id) FROM zones WHERE decree_id IN ({in_index})), "
-            "(SELECT count(*) FROM zone_communes WHERE zone_id IN "
-            f"(SELECT id FROM zones WHERE decree_id IN ({in_index}))), "
-            "(SELECT count(*) FROM zone_categories) "
-            "FROM index_version v WHERE v.id = 1"
-        )
-    ).one()
-    parts = [str(value) for value in row]
+    return _state(
+        conn,
+        "SELECT v.version, v.updated_at, "
+        "(SELECT count(*) FROM commune_units), (SELECT max(id) FROM commune_units), "
+        f"(SELECT count(*) FROM decrees WHERE id IN ({in_index})), "
+        f"(SELECT max(id) FROM decrees WHERE id IN ({in_index})), "
+        "(SELECT count(*) FROM decrees WHERE status = 'published'), "
+        f"(SELECT count(*) FROM zones WHERE decree_id IN ({in_index})), "
+        f"(SELECT max(id) FROM zones WHERE decree_id IN ({in_index})), "
+        "(SELECT count(*) FROM zone_communes WHERE zone_id IN "
+        f"(SELECT id FROM zones WHERE decree_id IN ({in_index}))), "
+        "(SELECT count(*) FROM zone_categories) "
+        "FROM index_version v WHERE v.id = 1",
+    )
+
+
+def commune_state(conn: sa.Connection) -> str:
+    """What the commune layer of an index is built from: the last reference load (every
+    ``cesp geo load`` that changes something records one) and the commune units' count
+    and largest id. A decree publication leaves it as it was, so an index built after a
+    publication reuses the commune layer kept on disk."""
+    return _state(
+        conn,
+        "SELECT (SELECT max(id) FROM reference_loads), (SELECT count(*) FROM commune_units), "
+        "(SELECT max(id) FROM commune_units)",
+    )
+
+
+def _state(conn: sa.Connection, sql: str) -> str:
+    """The values of a one-row query joined, and on PostgreSQL the database's own id (a
+    database dropped and created again under the same name gets a new one)."""
+    parts = [str(value) for value in conn.execute(sa.text(sql)).one()]
     if conn.dialect.name == "postgresql":
         oid = "SELECT oid FROM pg_database WHERE datname = current_database()"
         parts.append(str(conn.execute(sa.text(oid)).scalar_one()))

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import shapely
@@ -36,7 +36,7 @@ from cesp.geo.crs import (
     reproject,
     transformer,
 )
-from cesp.storage.versioning import index_state, read_index_version
+from cesp.storage.versioning import commune_state, index_state, read_index_version
 from cesp.zones.categories import ZoneCategory, load_categories
 from cesp.zones.decrees import Decree, list_decrees
 from cesp.zones.grid import PolygonGrid
@@ -69,6 +69,22 @@ def _metric_geometries(crs: str, geometries: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class CommuneLayer:
+    """The commune tables of an index, kept on disk on their own: they change with the
+    reference geography only, not with each decree."""
+
+    state: str
+    tables: dict[str, CommuneTable]
+
+
+class CommuneLayers(Protocol):
+    """Where built commune layers are kept between builds (``cesp.zones.index_cache``)."""
+
+    def load_layer(self, engine: sa.Engine, state: str) -> CommuneLayer | None:
+        """The layer of ``state`` if kept, else None."""
+
+
+@dataclass
 class ZoningIndex:
     """Everything an eligibility check needs, immutable once built."""
 
@@ -79,6 +95,7 @@ class ZoningIndex:
     zones: dict[str, ZoneTable]
     build_seconds: float
     state: str = ""
+    commune_state: str = ""
     origin: str = "built"  # or "loaded" from the on-disk cache
     _zone_sets: dict[tuple[str, str, frozenset[int]], ZoneSet] = field(default_factory=dict)
 
@@ -271,13 +288,16 @@ def _link_memberships(
         table.member_zone = np.array([z for m in members for z in m], dtype=np.int64)
 
 
-def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
+def build_index(
+    engine: sa.Engine, borderline_m: float = 50.0, layers: CommuneLayers | None = None
+) -> ZoningIndex:
     """Read communes, decrees and zones in one snapshot and build the index.
 
-    The commune layer (reprojection and grid of some 40,000 polygons) is built in a
-    second thread while this one builds the zones and the zone sets in force today:
-    shapely, pyproj and numpy release the GIL for most of that work, which takes a
-    national build from about 7 to about 5.5 seconds on two cores.
+    The commune layer (reprojection and grid of some 40,000 polygons, about three
+    seconds nationally) comes from ``layers`` when it holds the current reference
+    geography, as after a decree publication; otherwise it is built in a second thread
+    while this one builds the zones and the zone sets in force today (shapely, pyproj
+    and numpy release the GIL for most of that work).
     """
     started = time.perf_counter()
     with engine.connect() as conn:
@@ -286,15 +306,17 @@ def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
         with conn.begin():
             version = read_index_version(conn)
             state = index_state(conn)
+            communes_state = commune_state(conn)
+            kept = layers.load_layer(engine, communes_state) if layers else None
             decrees = {
                 d.id: d for d in list_decrees(conn) if d.status in ("published", "superseded")
             }
             categories = load_categories(conn)
-            commune_rows = _commune_rows(conn)
+            commune_rows = _commune_rows(conn) if kept is None else []
             zone_rows = _zone_rows(conn, decrees)
             links = _membership_rows(conn, decrees)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="commune-layer") as pool:
-        communes = pool.submit(_commune_tables, commune_rows)
+        building = pool.submit(_commune_tables, commune_rows) if kept is None else None
         index = ZoningIndex(
             version=version,
             borderline_m=borderline_m,
@@ -303,9 +325,13 @@ def build_index(engine: sa.Engine, borderline_m: float = 50.0) -> ZoningIndex:
             zones=_zone_tables(zone_rows, decrees, categories),
             build_seconds=0.0,
             state=state,
+            commune_state=communes_state,
         )
         index.warm(date.today())  # zone sets use the zones only
-        index.communes = communes.result()
+        if building is not None:
+            index.communes = building.result()
+        elif kept is not None:
+            index.communes = kept.tables
     _link_memberships(links, index.communes, index.zones, decrees)
     index.build_seconds = time.perf_counter() - started
     return index

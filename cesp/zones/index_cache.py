@@ -13,12 +13,16 @@ the index and the versions of the libraries whose objects it holds. The file rep
 that key inside and is used only when both agree; a new decree changes the state, so
 the next load misses and builds.
 
+Beside each index, its commune layer (``communes-…`` files, keyed by the reference
+geography only): a build after a decree publication loads it instead of projecting and
+gridding 42,000 polygons again, which halves the time a new decree takes to be served.
+
 Safe with several processes: one process builds while the others wait on a lock file
 (``flock``) and then load what it wrote; files are written under a temporary name and
-renamed into place, so a reader sees a whole file or none. A file that cannot be read
-back whole (truncated, damaged: checked with a CRC-32 of the payload) is ignored, logged
-and rebuilt. Files are pickles: the cache directory must be writable by the service
-only (a pickle from elsewhere could run code when loaded).
+renamed into place, so a reader sees a whole file or none (``cesp.zones.cache_files``).
+A file that cannot be read back whole (truncated, damaged: checked with a CRC-32 of the
+payload) is ignored, logged and rebuilt. Files are pickles: the cache directory must be
+writable by the service only (a pickle from elsewhere could run code when loaded).
 """
 
 from __future__ import annotations
@@ -28,32 +32,31 @@ import fcntl
 import hashlib
 import logging
 import os
-import pickle
-import struct
 import sys
-import tempfile
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import import_module
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 
 from cesp.storage.versioning import index_state
-from cesp.zones.index import ZoningIndex, build_index
+from cesp.zones.cache_files import decode, write_file
+from cesp.zones.index import CommuneLayer, ZoningIndex, build_index
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"CESPIDX1"
 KEPT_FILES = 8
+T = TypeVar("T")
 # Modules whose code shapes the pickled index (their source is part of the key).
 SOURCE_MODULES = (
     "cesp.zones.index",
     "cesp.zones.index_tables",
+    "cesp.zones.cache_files",
     "cesp.zones.grid",
     "cesp.zones.segments",
     "cesp.zones.runs",
@@ -99,7 +102,7 @@ class IndexCache:
     def __init__(
         self,
         directory: Path,
-        build: Callable[[sa.Engine, float], ZoningIndex] = build_index,
+        build: Callable[[sa.Engine, float, IndexCache], ZoningIndex] = build_index,
     ):
         self.directory = Path(directory)
         self.build = build
@@ -110,11 +113,20 @@ class IndexCache:
         """The full key of an index: database, state, band and code."""
         return f"{database_identity(engine)}|{state}|{borderline_m!r}|{self._code}"
 
-    def path(self, key: str) -> Path:
-        """The file holding the index of ``key``."""
+    def path(self, key: str, kind: str = "index") -> Path:
+        """The file holding the index (or the commune layer) of ``key``."""
         database = key.split("|", 1)[0]
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-        return self.directory / f"index-{database}-{digest}.bin"
+        return self.directory / f"{kind}-{database}-{digest}.bin"
+
+    def layer_key(self, engine: sa.Engine, state: str) -> str:
+        """The key of a commune layer: database, reference geography state and code."""
+        return f"{database_identity(engine)}|{state}|{self._code}"
+
+    def load_layer(self, engine: sa.Engine, state: str) -> CommuneLayer | None:
+        """The commune layer of the reference geography ``state``, if kept."""
+        key = self.layer_key(engine, state)
+        return self._read(self.path(key, "communes"), key, CommuneLayer)
 
     def load_or_build(
         self, engine: sa.Engine, borderline_m: float = 50.0, store_later: bool = False
@@ -137,20 +149,22 @@ class IndexCache:
                 stack.enter_context(self._lock(database_identity(engine)))
             except OSError:  # a cache that cannot be written must not stop the service
                 log.warning("zoning index cache %s unusable", self.directory, exc_info=True)
-                return self.build(engine, borderline_m)
+                return self.build(engine, borderline_m, self)
             found = self.load(key)  # another process may have built it meanwhile
             if found is not None:
                 return found
-            index = self.build(engine, borderline_m)
+            index = self.build(engine, borderline_m, self)
             key = self.key(engine, index.state, borderline_m)
             if store_later:
                 lock = stack.pop_all()  # released by the writer once the file is in place
                 self._writer = threading.Thread(
-                    target=self._store_then_release, args=(key, index, lock), name="index-store"
+                    target=self._store_then_release,
+                    args=(key, index, engine, lock),
+                    name="index-store",
                 )
                 self._writer.start()
             else:
-                self._store_quietly(key, index)
+                self._store_quietly(key, index, engine)
             return index
 
     def wait(self) -> None:
@@ -159,20 +173,31 @@ class IndexCache:
             self._writer.join()
             self._writer = None
 
-    def _store_quietly(self, key: str, index: ZoningIndex) -> None:
+    def _store_quietly(self, key: str, index: ZoningIndex, engine: sa.Engine) -> None:
         try:
-            self.store(key, index)
+            self.store(key, index, engine)
         except OSError:
             log.warning("zoning index cache %s not written", self.directory, exc_info=True)
 
-    def _store_then_release(self, key: str, index: ZoningIndex, lock: contextlib.ExitStack) -> None:
+    def _store_then_release(
+        self, key: str, index: ZoningIndex, engine: sa.Engine, lock: contextlib.ExitStack
+    ) -> None:
         with lock:
-            self._store_quietly(key, index)
+            self._store_quietly(key, index, engine)
 
     def load(self, key: str) -> ZoningIndex | None:
         """The index stored under ``key``, or None (missing, other key, or damaged)."""
         path = self.path(key)
         started = time.perf_counter()
+        index = self._read(path, key, ZoningIndex)
+        if index is None:
+            return None
+        index.build_seconds = time.perf_counter() - started
+        index.origin = "loaded"
+        log.debug("zoning index version %s loaded from %s", index.version, path)
+        return index
+
+    def _read(self, path: Path, key: str, expected: type[T]) -> T | None:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -181,47 +206,36 @@ class IndexCache:
             log.warning("zoning index cache %s unreadable, rebuilding", path, exc_info=True)
             return None
         try:
-            index = _decode(data, key)
+            value = decode(data, key, expected)
         except Exception:  # damaged in any way: never trust it, build again
             log.warning("zoning index cache %s damaged, rebuilding", path, exc_info=True)
             return None
-        if index is None:
-            return None
-        index.build_seconds = time.perf_counter() - started
-        index.origin = "loaded"
-        with contextlib.suppress(OSError):
-            os.utime(path)  # most recently used files are the ones kept
-        log.debug("zoning index version %s loaded from %s", index.version, path)
-        return index
-
-    def store(self, key: str, index: ZoningIndex) -> Path:
-        """Write ``index`` under ``key`` (atomically), then drop older files."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        payload = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-        encoded = key.encode()
-        header = MAGIC + struct.pack("<II", len(encoded), zlib.crc32(payload)) + encoded
-        target = self.path(key)
-        descriptor, temporary = tempfile.mkstemp(
-            dir=self.directory, prefix=target.name + ".", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                # No fsync: after a crash, a torn file fails its checksum and is rebuilt.
-                handle.write(header)
-                handle.write(payload)
-            os.replace(temporary, target)
-        except BaseException:
+        if value is not None:
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+                os.utime(path)  # most recently used files are the ones kept
+        return value
+
+    def store(self, key: str, index: ZoningIndex, engine: sa.Engine | None = None) -> Path:
+        """Write ``index`` under ``key`` (atomically), then drop older files. With the
+        ``engine`` it was built from, also keep its commune layer when it is new."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.path(key)
+        write_file(target, key, index)
         self._prune(target)
+        if engine is not None and index.commune_state:
+            layer_key = self.layer_key(engine, index.commune_state)
+            layer = self.path(layer_key, "communes")
+            if not layer.exists():
+                write_file(layer, layer_key, CommuneLayer(index.commune_state, index.communes))
+                self._prune(layer)
         return target
 
     def _prune(self, kept: Path) -> None:
-        """Drop the other files of the same database (older states) and, beyond
-        ``KEPT_FILES``, the least recently used files of other databases."""
+        """Drop the other files of the same kind and database (older states) and, beyond
+        ``KEPT_FILES``, the least recently used files of that kind of other databases."""
         database = kept.name.rsplit("-", 1)[0]
-        others = [p for p in self.directory.glob("index-*.bin") if p != kept]
+        kind = database.split("-", 1)[0]
+        others = [p for p in self.directory.glob(f"{kind}-*.bin") if p != kept]
         stale = [p for p in others if p.name.rsplit("-", 1)[0] == database]
         rest = sorted(
             (p for p in others if p not in stale),
@@ -241,23 +255,6 @@ class IndexCache:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _decode(data: bytes, key: str) -> ZoningIndex | None:
-    """The index in a file's bytes; None when the file is that of another key."""
-    if data[: len(MAGIC)] != MAGIC:
-        raise ValueError("not a zoning index file")
-    start = len(MAGIC) + 8
-    length, crc = struct.unpack("<II", data[len(MAGIC) : start])
-    if data[start : start + length].decode() != key:
-        return None
-    payload = memoryview(data)[start + length :]
-    if zlib.crc32(payload) != crc:
-        raise ValueError("checksum mismatch (truncated or damaged file)")
-    index = pickle.loads(payload)
-    if not isinstance(index, ZoningIndex):
-        raise TypeError(f"expected a ZoningIndex, found {type(index).__name__}")
-    return index
 
 
 def load_index(engine: sa.Engine, borderline_m: float, cache_dir: str | Path | None) -> ZoningIndex:

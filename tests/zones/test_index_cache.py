@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +12,13 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.audit import Actor
+from cesp.storage.versioning import bump_index_version
+from cesp.zones import index as index_module
 from cesp.zones.decrees import publish_decree
 from cesp.zones.eligibility import check, evaluate_points
 from cesp.zones.holder import IndexHolder
 from cesp.zones.importer import import_decree
-from cesp.zones.index import ZoningIndex, build_index
+from cesp.zones.index import CommuneLayers, ZoningIndex, build_index
 from cesp.zones.index_cache import IndexCache, index_for_job
 from cesp.zones.sites import CommuneSite, PointSite
 from tests.zones.helpers import REFERENCE_2018, publish_drawn_2018, request
@@ -32,10 +34,12 @@ class CountingBuild:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def __call__(self, engine: sa.Engine, borderline_m: float) -> ZoningIndex:
+    def __call__(
+        self, engine: sa.Engine, borderline_m: float, layers: CommuneLayers | None = None
+    ) -> ZoningIndex:
         with self._lock:
             self.calls += 1
-        return build_index(engine, borderline_m)
+        return build_index(engine, borderline_m, layers)
 
 
 def _files(directory: Path) -> list[Path]:
@@ -108,6 +112,43 @@ def test_a_publication_makes_the_stored_index_stale(idf_engine, decree_2012, tmp
     assert check(after, None, DRANCY_WEST, date(2018, 6, 1)).status == "eligible"
     assert _files(tmp_path / "cache") != old_file, "the older state's file is dropped"
     assert len(_files(tmp_path / "cache")) == 1
+
+
+def test_a_publication_rebuilds_the_zones_and_reuses_the_commune_layer(
+    idf_engine, decree_2012, tmp_path, monkeypatch
+):
+    built: list[int] = []
+    real = index_module._commune_tables
+    monkeypatch.setattr(
+        index_module, "_commune_tables", lambda rows: built.append(len(rows)) or real(rows)
+    )
+    cache = IndexCache(tmp_path / "cache")
+    before = cache.load_or_build(idf_engine)
+    assert len(built) == 1 and len(list((tmp_path / "cache").glob("communes-*.bin"))) == 1
+
+    publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
+    after = cache.load_or_build(idf_engine)
+    assert len(built) == 1, "the commune layer came from disk"
+    assert after.commune_state == before.commune_state and after.state != before.state
+    assert check(after, None, DRANCY_WEST, date(2018, 6, 1)).status == "eligible"
+    assert check(after, None, BOBIGNY, date(2013, 1, 1)).status == "eligible", "12-209 by code"
+    for ours, theirs in zip(_answers(after), _answers(build_index(idf_engine)), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+    so_far = len(built)
+    with idf_engine.begin() as conn:  # what every reference load records
+        conn.execute(
+            sa.text(
+                "INSERT INTO reference_loads (loaded_at, data_dir, departements, fingerprint, "
+                "communes, former_units, approximate_units, seconds) "
+                "VALUES (:at, 'x', '75', 'f', 0, 0, 0, 0)"
+            ),
+            {"at": datetime.now(UTC)},
+        )
+        bump_index_version(conn)
+    cache.load_or_build(idf_engine)
+    assert len(built) == so_far + 1, "a new reference geography: its commune layer is built"
+    assert len(list((tmp_path / "cache").glob("communes-*.bin"))) == 1, "the old one dropped"
 
 
 def test_a_draft_decree_leaves_the_stored_index_in_use(idf_engine, decree_2012, tmp_path):
