@@ -29,6 +29,20 @@ def _reset(engine: sa.Engine) -> None:
     schema.upgrade(engine)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Zoning indexes built by the tests (servers, commands) go to a temporary directory,
+    not to the developer's ``var/cache/index``; a test may still point elsewhere."""
+    path = tmp_path_factory.mktemp("index-cache")
+    before = os.environ.get("CESP_INDEX_CACHE_DIR")
+    os.environ["CESP_INDEX_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("CESP_INDEX_CACHE_DIR", None)
+    else:
+        os.environ["CESP_INDEX_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     path = Settings().data_dir
