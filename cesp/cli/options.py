@@ -51,6 +51,12 @@ def store_index(ctx: typer.Context) -> None:
     """After a change to what the index holds (a publication, a reference load): build
     and keep the new zoning index now, so that the next check, bulk check or server
     worker loads it instead of building it."""
+    if not settings_of(ctx).index_cache_dir:
+        console.print(
+            "Index des zones non conservé (CESP_INDEX_CACHE_DIR est vide) : chaque "
+            "vérification le construira."
+        )
+        return
     with domain_errors(), console.status("Préparation de l'index des zones…"):
         index_of(ctx)
     console.print("Index des zones prêt pour les vérifications.")

@@ -192,3 +192,13 @@ def test_a_batch_of_publications_prepares_the_index_once_at_the_end(
     code_, out = _run(zoned_url, "check", "--insee", "93029", "--date", "2021-01-01")
     assert code_ == 0 and "20-2" in out, out
     assert stored.stat().st_ino == inode and list(cache.glob("index-*.bin")) == [stored]
+
+
+def test_without_an_index_directory_nothing_is_prepared_and_checks_still_answer(
+    zoned_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("CESP_INDEX_CACHE_DIR", "")
+    code, out = _run(zoned_url, "zones", "index")
+    assert code == 0 and "CESP_INDEX_CACHE_DIR est vide" in out, out
+    code, out = _run(zoned_url, "check", "--insee", "93027", "--date", "2013-01-01")
+    assert code == 0 and "12-209" in out, out
