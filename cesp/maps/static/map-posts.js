@@ -78,15 +78,15 @@
     C.refreshPostList && C.refreshPostList(ctx);
   };
 
-  /** Replace a post by its newer version (after a choice) and redraw it. */
+  /** Replace a post by its newer version after the intern acted in its popup, redraw
+   * it and open its popup again with the answer: always, since the cluster layer may
+   * have closed the popup while the request was out (it does when it re-clusters). */
   C.updatePost = function (ctx, post) {
     const index = ctx.state.posts.findIndex((p) => p.id === post.id);
     if (index >= 0) ctx.state.posts[index] = post;
-    const marker = ctx.state.markers[post.id];
-    const open = marker && marker.isPopupOpen();
     C.drawPosts(ctx);
     const fresh = ctx.state.markers[post.id];
-    if (fresh && open) {
+    if (fresh) {
       ctx.layers.posts.zoomToShowLayer(fresh, () => fresh.openPopup());
     }
   };
