@@ -8,6 +8,7 @@ post, whose marker turns grey.
 
 import sqlalchemy as sa
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cesp.audit import Actor
 from cesp.keys import create_key
@@ -67,12 +68,20 @@ def _choose(page: Page, post_id: int, expected: str) -> str:
     button = page.locator(f'.leaflet-popup-content [data-action="choose"][data-post="{post_id}"]')
     button.wait_for(timeout=30_000)
     button.click()
-    page.wait_for_function(
-        "text => { const p = document.querySelector('.leaflet-popup-content .cesp-action-answer');"
-        " return p !== null && p.textContent.includes(text); }",
-        arg=expected,
-        timeout=30_000,
-    )
+    try:
+        page.wait_for_function(
+            "text => { const p = document.querySelector("
+            "'.leaflet-popup-content .cesp-action-answer');"
+            " return p !== null && p.textContent.includes(text); }",
+            arg=expected,
+            timeout=30_000,
+        )
+    except PlaywrightTimeout as error:  # say what the page showed instead
+        shown = page.evaluate(
+            "[document.getElementById('cesp-choice-message').textContent,"
+            " [...document.querySelectorAll('.leaflet-popup-content')].map(p => p.textContent)]"
+        )
+        raise AssertionError(f"{expected!r} not shown; panel and popups: {shown}") from error
     # The replaced popup fades out for 200 ms beside the new one: read the new one.
     return page.locator(".leaflet-popup-content:has(.cesp-action-answer)").inner_text()
 
