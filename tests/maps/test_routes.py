@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from cesp.maps.assets import SCRIPTS, STYLES
 from cesp.zones.importer import import_decree
-from tests.zones.helpers import request
+from tests.zones.helpers import publish_codes, request
 
 LOCAL_URL = re.compile(r'(?:src|href)="([^"]*)"')
 
@@ -132,19 +132,14 @@ def test_map_pages_are_revalidated_until_a_decree_changes_the_zoning(
         ).status_code
         == 304
     )
-    path = tmp_path / "courneuve.csv"
-    path.write_text("code_insee;nom_zone\n93027;La Courneuve\n", encoding="utf-8")
-    import_decree(
+    publish_codes(
         map_engine,
-        path,
-        request(
-            reference="20-1",
-            signed=date(2020, 1, 1),
-            effective_from=date(2020, 1, 1),
-            category="ZIP",
-            publish=True,
-        ),
-        actor="test",
+        tmp_path / "courneuve.csv",
+        "code_insee;nom_zone\n93027;La Courneuve\n",
+        reference="20-1",
+        signed=date(2020, 1, 1),
+        effective_from=date(2020, 1, 1),
+        category="ZIP",
     )
     changed = map_client.get("/map", params={"region": "11"}, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag

@@ -215,10 +215,15 @@ REFERENCE_2018 = "17-1000"
 EFFECTIVE_2018 = date(2018, 1, 1)
 
 
+def import_codes(engine: sa.Engine, path: Path, text: str = DECREE_2012, **overrides: Any) -> Any:
+    """Write a CSV of codes and import it (a draft unless ``publish=True``); the report."""
+    path.write_text(text, encoding="utf-8")
+    return import_decree(engine, path, request(**overrides), actor="test")
+
+
 def publish_codes(engine: sa.Engine, path: Path, text: str = DECREE_2012, **overrides: Any) -> Any:
     """Write a CSV of codes and import it as a published decree (default: 12-209)."""
-    path.write_text(text, encoding="utf-8")
-    report = import_decree(engine, path, request(publish=True, **overrides), actor="test")
+    report = import_codes(engine, path, text, publish=True, **overrides)
     assert report.status == "published", report
     return report.decree
 

@@ -17,11 +17,10 @@ from cesp.zones import index as index_module
 from cesp.zones.decrees import publish_decree
 from cesp.zones.eligibility import check, evaluate_points
 from cesp.zones.holder import IndexHolder
-from cesp.zones.importer import import_decree
 from cesp.zones.index import CommuneLayers, ZoningIndex, build_index
 from cesp.zones.index_cache import IndexCache, index_for_job
 from cesp.zones.sites import CommuneSite, PointSite
-from tests.zones.helpers import REFERENCE_2018, publish_drawn_2018, request
+from tests.zones.helpers import REFERENCE_2018, import_codes, publish_drawn_2018
 
 DRANCY_WEST = PointSite(2.425, 48.925)
 BOBIGNY = PointSite(2.4397, 48.9086)
@@ -155,18 +154,14 @@ def test_a_draft_decree_leaves_the_stored_index_in_use(idf_engine, decree_2012, 
     build = CountingBuild()
     cache = IndexCache(tmp_path / "cache", build)
     cache.load_or_build(idf_engine)
-    source = tmp_path / "draft.csv"
-    source.write_text("code_insee;zone\n93027;Courneuve\n", encoding="utf-8")
-    report = import_decree(
+    report = import_codes(
         idf_engine,
-        source,
-        request(
-            reference="18-0042",
-            signed=date(2018, 3, 1),
-            effective_from=date(2018, 4, 1),
-            category="ZIP",
-        ),
-        actor="test",
+        tmp_path / "draft.csv",
+        "code_insee;zone\n93027;Courneuve\n",
+        reference="18-0042",
+        signed=date(2018, 3, 1),
+        effective_from=date(2018, 4, 1),
+        category="ZIP",
     )
     assert report.status == "imported"  # a draft, for review
 
