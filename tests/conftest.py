@@ -30,6 +30,25 @@ def _reset(engine: sa.Engine) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def scratch_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every temporary file of the tests and of the processes they start (server logs,
+    browser profiles, uploads spooled by servers) goes under pytest's own temporary
+    folder, which pytest prunes, not loose in the system's /tmp."""
+    import tempfile
+
+    path = tmp_path_factory.mktemp("tmp")
+    before_env, before_dir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(path)
+    tempfile.tempdir = str(path)
+    yield path
+    tempfile.tempdir = before_dir
+    if before_env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before_env
+
+
+@pytest.fixture(scope="session", autouse=True)
 def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Zoning indexes built by the tests (servers, commands) go to a temporary directory,
     not to the developer's ``var/cache/index``; a test may still point elsewhere."""

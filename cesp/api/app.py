@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from cesp import __version__
-from cesp.api import errors, metrics
+from cesp.api import api_docs, errors, metrics
 from cesp.api.access_log import AccessLog
 from cesp.api.auth import RateLimiter, get_actor
 from cesp.api.routes import (
@@ -70,7 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Zones déficitaires du contrat d'engagement de service public (CESP).",
         lifespan=lifespan,
         dependencies=[Depends(get_actor)],
+        docs_url=None,
+        redoc_url=None,
     )
+    api_docs.install(app)
     app.state.settings = settings
     app.state.metrics = metrics.Metrics()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

@@ -20,13 +20,29 @@ Status = Literal[
 class SiteIn(BaseModel):
     """A practice site: lon/lat (WGS84), x/y (Lambert-93, EPSG:2154) or an INSEE code."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"lon": 2.4417, "lat": 48.9245}, {"insee": "93027"}]},
+    )
 
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
-    x: float | None = None
-    y: float | None = None
-    insee: str | None = Field(None, max_length=10)
+    lon: float | None = Field(
+        None, ge=-180, le=180, description="WGS84 longitude (with lat)", examples=[2.4417]
+    )
+    lat: float | None = Field(
+        None, ge=-90, le=90, description="WGS84 latitude (with lon)", examples=[48.9245]
+    )
+    x: float | None = Field(
+        None, description="Lambert-93 easting, metres (with y)", examples=[659000]
+    )
+    y: float | None = Field(
+        None, description="Lambert-93 northing, metres (with x)", examples=[6866000]
+    )
+    insee: str | None = Field(
+        None,
+        max_length=10,
+        description="INSEE commune code (5 characters, 2A/2B for Corsica) instead of a point",
+        examples=["93027"],
+    )
 
     def to_site(self, prefix: str = "") -> PointSite | CommuneSite:
         """The domain site (raises an error naming ``prefix`` + field)."""
@@ -36,9 +52,11 @@ class SiteIn(BaseModel):
 class BatchSiteIn(SiteIn):
     """A site of a batch, with an optional id, date and profession of its own."""
 
-    id: str | int | None = None
-    date: dt.date | None = None
-    profession: str | None = Field(None, max_length=32)
+    id: str | int | None = Field(None, description="Your identifier, echoed in the answer")
+    date: dt.date | None = Field(None, description="Date of this site (ISO 8601)")
+    profession: str | None = Field(
+        None, max_length=32, description="medecin or chirurgien-dentiste for this site"
+    )
 
 
 class DecreeRefOut(BaseModel):
@@ -146,11 +164,34 @@ class EligibilityOut(BaseModel):
 class BatchIn(BaseModel):
     """``POST /api/v1/eligibility/batch`` (JSON form)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-01-15",
+                    "profession": "medecin",
+                    "sites": [
+                        {"id": "cab-1", "lon": 2.4417, "lat": 48.9245},
+                        {"id": "cab-2", "insee": "93027"},
+                        {"id": "cab-3", "x": 659000, "y": 6866000, "date": "2013-01-01"},
+                    ],
+                }
+            ]
+        },
+    )
 
-    date: dt.date | None = None
-    profession: str = Field("medecin", max_length=32)
-    sites: list[BatchSiteIn] = Field(max_length=100_000)
+    date: dt.date | None = Field(
+        None, description="Date of the check for every site without its own (default: today)"
+    )
+    profession: str = Field(
+        "medecin",
+        max_length=32,
+        description="medecin or chirurgien-dentiste, for sites without their own",
+    )
+    sites: list[BatchSiteIn] = Field(
+        max_length=100_000, description="Up to 100,000 sites; answers come in the same order"
+    )
 
 
 class BatchOut(BaseModel):
@@ -162,13 +203,32 @@ class BatchOut(BaseModel):
 class RelocationIn(BaseModel):
     """``POST /api/v1/relocations/validate``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "profession": "medecin",
+                    "current_site": {"insee": "93027"},
+                    "new_site": {"lon": 2.4417, "lat": 48.9245},
+                    "change_date": "2026-03-01",
+                    "engagement_end": "2029-08-31",
+                }
+            ]
+        },
+    )
 
-    profession: str = Field(max_length=32)
-    current_site: SiteIn
-    new_site: SiteIn
-    change_date: dt.date
-    engagement_end: dt.date
+    profession: str = Field(
+        max_length=32, description="medecin or chirurgien-dentiste", examples=["medecin"]
+    )
+    current_site: SiteIn = Field(description="Where the beneficiary practises now")
+    new_site: SiteIn = Field(description="The practice site asked for")
+    change_date: dt.date = Field(
+        description="Date the move takes effect (ISO 8601)", examples=["2026-03-01"]
+    )
+    engagement_end: dt.date = Field(
+        description="Expected end of the engagement (ISO 8601)", examples=["2029-08-31"]
+    )
 
 
 class ReasonOut(BaseModel):

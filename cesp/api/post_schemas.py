@@ -166,11 +166,24 @@ class StatusIn(BaseModel):
 class ChoiceIn(BaseModel):
     """Choose a post, or pass (``{"pass": true}``); a CNG agent names the beneficiary."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={"examples": [{"post_id": 42}, {"pass": True}]},
+    )
 
-    post_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    pass_turn: bool = Field(default=False, alias="pass")
-    beneficiary_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    post_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The intern post chosen", examples=[42]
+    )
+    pass_turn: bool = Field(
+        default=False, alias="pass", description="true: pass this turn without choosing"
+    )
+    beneficiary_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="Only for a cng key acting for a beneficiary; an intern key acts for itself",
+    )
 
 
 class ChoiceOut(BaseModel):
@@ -192,10 +205,22 @@ class ChoiceAnswer(BaseModel):
 class WishesIn(BaseModel):
     """Up to five posts, in order of preference."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"wishes": [17, 4, 23]}]}
+    )
 
-    wishes: list[int] = Field(min_length=1, max_length=5)
-    beneficiary_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    wishes: list[int] = Field(
+        min_length=1,
+        max_length=5,
+        description="Ids of practice-site posts, most wanted first (replaces earlier wishes)",
+        examples=[[17, 4, 23]],
+    )
+    beneficiary_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="Only for a cng key acting for a beneficiary; an intern key acts for itself",
+    )
 
 
 class WishOut(BaseModel):

@@ -18,7 +18,8 @@ from rich.progress import (
 
 from cesp.errors import CespError, InvalidInputError
 
-console = Console(stderr=True)
+# soft_wrap: a message stays on one line, whatever the width of the terminal or pipe.
+console = Console(stderr=True, soft_wrap=True)
 
 STAGE_LABELS = {
     "boundaries": "Lecture des contours",

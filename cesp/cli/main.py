@@ -24,6 +24,7 @@ from cesp.cli.options import (
     settings_of,
     store_index,
 )
+from cesp.errors import CespError
 from cesp.geo import cog
 from cesp.geo.communes import resolve_code, resolve_point, search_names
 from cesp.posts.sample import load_sample
@@ -86,8 +87,40 @@ def main(
 def db_init(ctx: typer.Context) -> None:
     """Create the schema, or upgrade it to the version of this code."""
     with domain_errors():
-        revision = schema.upgrade(engine_of(ctx))
+        revision = schema.upgrade(engine_of(ctx, schema_required=False))
     console.print(f"Schéma à jour (révision {revision}).")
+
+
+@db_app.command("info")
+def db_info(ctx: typer.Context) -> None:
+    """Where the data lives (data folder, database, index cache, reference data) and the
+    schema revision: the defaults do not depend on the folder the command runs from."""
+    settings = settings_of(ctx)
+    revision: str | None = None
+    try:
+        engine = schema.require_schema(settings.database_url)
+    except CespError:
+        engine = None
+    if engine is not None:
+        revision = schema.current_revision(engine)
+        engine.dispose()
+    head = schema.head_revision()
+    state = (
+        "absent (lancez « cesp db init »)"
+        if revision is None
+        else (f"{revision}, à jour" if revision == head else f"{revision}, attendu {head}")
+    )
+    rows = (
+        ("Dossier de données (CESP_HOME)", str(settings.home)),
+        ("Base (CESP_DATABASE_URL)", _redacted(settings)),
+        ("Schéma", state),
+        ("Index des zones (CESP_INDEX_CACHE_DIR)", settings.index_cache_dir or "non conservé"),
+        ("Référentiel (CESP_DATA_DIR)", str(settings.data_dir)),
+    )
+    for label, value in rows:
+        typer.echo(f"{label:<40} {value}")
+    if revision != head:
+        raise typer.Exit(1)
 
 
 def _load(ctx: typer.Context, departements: str | None, region: str | None, force: bool) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from cesp.audit import Actor
 from cesp.cli.console import console, domain_errors
 from cesp.errors import InvalidInputError
+from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 
@@ -26,9 +27,14 @@ def settings_of(ctx: typer.Context) -> Settings:
     return settings
 
 
-def engine_of(ctx: typer.Context) -> Engine:
-    """An engine on the configured database."""
+def engine_of(ctx: typer.Context, *, schema_required: bool = True) -> Engine:
+    """An engine on the configured database; unless ``schema_required`` is False (the
+    commands that create the schema), a database without a schema ends the command with
+    one line saying to run ``cesp db init``."""
     settings = settings_of(ctx)
+    if schema_required:
+        with domain_errors():
+            schema.require_schema(settings.database_url).dispose()
     return create_engine(settings.database_url, echo=settings.sql_echo)
 
 

@@ -66,6 +66,45 @@ def head_revision() -> str:
     return head
 
 
+def require_schema(url: str) -> Engine:
+    """An engine on ``url`` if it holds a schema, else a one-line error naming the command
+    to run. An absent SQLite file is reported without being created.
+
+    Cheaper than ``require_current`` (no Alembic import): every command checks it.
+    """
+    from sqlalchemy.engine import make_url
+
+    from cesp.storage.engine import create_engine
+
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    missing = StorageError(
+        f"Database {shown} has no schema: run 'cesp db init' first",
+        message_fr=f"La base {shown} n'a pas de schéma : lancez d'abord « cesp db init ».",
+        field="CESP_DATABASE_URL",
+    )
+    is_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    )
+    if is_file and not Path(str(parsed.database)).expanduser().is_file():
+        raise missing
+    engine = create_engine(url)
+    try:
+        found = sa.inspect(engine).has_table("alembic_version")
+    except sa.exc.OperationalError as exc:
+        raise StorageError(
+            f"Cannot open database {shown}: {exc.orig}",
+            message_fr=f"Impossible d'ouvrir la base {shown} : {exc.orig}",
+            field="CESP_DATABASE_URL",
+        ) from exc
+    if not found:
+        engine.dispose()
+        raise missing
+    return engine
+
+
 def require_current(engine: Engine) -> None:
     """Raise a clear error when the schema is missing or older than this code."""
     found = current_revision(engine)

@@ -6,28 +6,58 @@ no module reads the environment at import time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_DIR_NAME = "cesp-zones"
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this code runs from, or None when it is installed as a package.
+
+    Told by the project's own ``pyproject.toml`` two levels above the package: an
+    installed wheel has none there.
+    """
+    pyproject = REPO_ROOT / "pyproject.toml"
+    if pyproject.is_file() and 'name = "cesp-zones"' in pyproject.read_text("utf-8"):
+        return REPO_ROOT
+    return None
+
+
+def default_home() -> Path:
+    """The data folder used when ``CESP_HOME`` is unset: the checkout's ``var/`` when the
+    code runs from a checkout, else the per-user data folder
+    (``$XDG_DATA_HOME/cesp-zones``, by default ``~/.local/share/cesp-zones``).
+
+    It does not depend on the working directory: the same command run from any folder
+    finds the same database and index cache.
+    """
+    root = checkout_root()
+    if root is not None:
+        return root / "var"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / APP_DIR_NAME
 
 
 def default_data_dir() -> Path:
     """Return the reference data directory used when ``CESP_DATA_DIR`` is unset.
 
-    ``data/reference`` (a deployment's own download, see ``cesp data fetch``) wins over
-    the development copy in ``../shared/data``. Both are looked up relative to the
-    working directory first, then to the repository root, so that the CLI works from
-    anywhere inside a checkout.
+    ``data/reference`` of the checkout (a deployment's own download, see
+    ``cesp data fetch``) wins over the development copy in ``../shared/data`` beside the
+    checkout; an installed package looks in ``reference/`` of its data folder.
     """
-    for base in (Path.cwd(), REPO_ROOT):
-        for candidate in (base / "data" / "reference", base.parent / "shared" / "data"):
+    root = checkout_root()
+    if root is not None:
+        for candidate in (root / "data" / "reference", root.parent / "shared" / "data"):
             if candidate.is_dir():
                 return candidate
-    return Path("data/reference")
+        return root / "data" / "reference"
+    return default_home() / "reference"
 
 
 class Settings(BaseSettings):
@@ -35,9 +65,19 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CESP_", env_file=None, extra="ignore")
 
+    home: Path = Field(
+        default_factory=default_home,
+        description=(
+            "Data folder of the embedded database and of the index cache when their own "
+            "settings are unset (default: the checkout's var/, else ~/.local/share/cesp-zones)"
+        ),
+    )
     database_url: str = Field(
-        default="sqlite:///var/cesp.sqlite",
-        description="SQLAlchemy URL: sqlite:///path (SpatiaLite) or postgresql+psycopg://...",
+        default="",
+        description=(
+            "SQLAlchemy URL: sqlite:///path (SpatiaLite) or postgresql+psycopg://... "
+            "(default: SpatiaLite file cesp.sqlite in the data folder)"
+        ),
     )
     data_dir: Path = Field(default_factory=default_data_dir)
     log_level: str = "INFO"
@@ -55,11 +95,12 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often workers look for a newly published decree"
     )
-    index_cache_dir: str = Field(
-        default="var/cache/index",
+    index_cache_dir: str | None = Field(
+        default=None,  # filled from ``home`` by _fill_defaults
         description=(
             "Directory where the built zoning index is kept between processes (one file "
-            "per database state, never stale); empty: build it in every process"
+            "per database state, never stale; default: cache/index in the data folder); "
+            "empty: build it in every process"
         ),
     )
     sql_echo: bool = False
@@ -91,6 +132,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
+        if not value:
+            return value
         if not (value.startswith("sqlite") or value.startswith("postgresql")):
             raise ValueError(
                 "CESP_DATABASE_URL must start with sqlite:/// (SpatiaLite) or "
@@ -99,3 +142,12 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        """Place the embedded database and the index cache in the data folder unless set."""
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'cesp.sqlite'}"
+        if self.index_cache_dir is None:
+            self.index_cache_dir = str(self.home / "cache" / "index")
+        return self

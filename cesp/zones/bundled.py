@@ -1,17 +1,21 @@
-"""Decrees the project authored itself (``data/decrees/``), loaded by ``cesp demo``."""
+"""Decrees the project authored itself, loaded by ``cesp demo``.
+
+The files are package data (``cesp/zones/authored/``), read through
+``importlib.resources``: the demo works from an installed wheel as from a checkout.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from importlib import resources
+from importlib.abc import Traversable
 
 import sqlalchemy as sa
 
-from cesp.storage.settings import REPO_ROOT
 from cesp.zones.importer import DecreeRequest, ImportReport, import_decree
 
-DECREES_DIR = REPO_ROOT / "data" / "decrees"
+AUTHORED = "cesp.zones.authored"
 
 
 @dataclass(frozen=True)
@@ -23,9 +27,9 @@ class BundledDecree:
     export_name: str
 
     @property
-    def path(self) -> Path:
-        """Where the authored file is."""
-        return DECREES_DIR / self.filename
+    def resource(self) -> Traversable:
+        """The authored file, inside the installed package."""
+        return resources.files(AUTHORED).joinpath(self.filename)
 
 
 BUNDLED = (
@@ -51,6 +55,8 @@ BUNDLED = (
 
 def load_bundled(engine: sa.Engine, actor: str = "cli:demo") -> list[ImportReport]:
     """Import and publish every bundled decree (a no-op for those already there)."""
-    return [
-        import_decree(engine, bundled.path, bundled.request, actor=actor) for bundled in BUNDLED
-    ]
+    reports = []
+    for bundled in BUNDLED:
+        with resources.as_file(bundled.resource) as path:
+            reports.append(import_decree(engine, path, bundled.request, actor=actor))
+    return reports

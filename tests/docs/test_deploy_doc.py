@@ -122,7 +122,7 @@ def substitutions(
     table = {
         "/srv/cesp/data": str(data_dir),
         "/srv/cesp/decrees/idf-12-209-medecin.csv": str(
-            REPO_ROOT / "data" / "decrees" / "idf-12-209-medecin.csv"
+            REPO_ROOT / "cesp" / "zones" / "authored" / "idf-12-209-medecin.csv"
         ),
         "/srv/cesp": str(work / "srv"),
         "/etc/cesp": str(work / "etc"),

@@ -303,7 +303,9 @@ def across_boundary(
 
 
 def bundled_2012_subset(departements: tuple[str, ...] = ("75", "92", "93")) -> str:
-    """The authored decree 12-209 (data/decrees) cut to the rows of some départements."""
-    lines = (REPO_ROOT / "data" / "decrees" / "idf-12-209-medecin.csv").read_text("utf-8")
+    """The authored decree 12-209 (cesp/zones/authored) cut to the rows of some départements."""
+    lines = (REPO_ROOT / "cesp" / "zones" / "authored" / "idf-12-209-medecin.csv").read_text(
+        "utf-8"
+    )
     header, *rows = lines.splitlines()
     return "\n".join([header, *(r for r in rows if r[:2] in departements)]) + "\n"

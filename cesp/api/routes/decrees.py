@@ -98,21 +98,57 @@ def post_decree(
     settings: Annotated[Settings, Depends(get_settings)],
     index: Annotated[ZoningIndex, Depends(get_index)],
     file: Annotated[UploadFile, File(description="Zipped shapefile, GeoJSON, GPKG, CSV, XLSX")],
-    region: Annotated[str, Form(pattern=REGION_CODE, description="COG region code")],
-    reference: Annotated[str, Form(max_length=60)],
-    signed: Annotated[date, Form()],
-    effective_from: Annotated[date, Form()],
-    profession: Annotated[str, Form(max_length=32)],
-    effective_to: Annotated[date | None, Form()] = None,
-    title: Annotated[str | None, Form(max_length=500)] = None,
-    name_field: Annotated[str | None, Form(max_length=100)] = None,
-    category_field: Annotated[str | None, Form(max_length=100)] = None,
-    category: Annotated[str | None, Form(max_length=100)] = None,
-    assume_crs: Annotated[str | None, Form(max_length=200)] = None,
-    encoding: Annotated[str | None, Form(max_length=40)] = None,
-    layer: Annotated[str | None, Form(max_length=100)] = None,
-    dry_run: Annotated[bool, Form()] = False,
-    publish: Annotated[bool, Form()] = False,
+    region: Annotated[
+        str,
+        Form(pattern=REGION_CODE, description="COG region code of the ARS", examples=["11"]),
+    ],
+    reference: Annotated[
+        str, Form(max_length=60, description="The arrêté's number", examples=["12-209"])
+    ],
+    signed: Annotated[
+        date, Form(description="Date the arrêté was signed (ISO 8601)", examples=["2012-05-24"])
+    ],
+    effective_from: Annotated[
+        date, Form(description="First day in force (ISO 8601)", examples=["2012-05-24"])
+    ],
+    profession: Annotated[
+        str,
+        Form(
+            max_length=32,
+            description="medecin or chirurgien-dentiste",
+            examples=["medecin"],
+        ),
+    ],
+    effective_to: Annotated[
+        date | None, Form(description="Last day in force, if the arrêté says so")
+    ] = None,
+    title: Annotated[
+        str | None, Form(max_length=500, description="Full title of the arrêté")
+    ] = None,
+    name_field: Annotated[
+        str | None, Form(max_length=100, description="Column or property naming each zone")
+    ] = None,
+    category_field: Annotated[
+        str | None, Form(max_length=100, description="Column or property holding the category")
+    ] = None,
+    category: Annotated[
+        str | None,
+        Form(max_length=100, description="Category of every zone when the file has none"),
+    ] = None,
+    assume_crs: Annotated[
+        str | None,
+        Form(
+            max_length=200, description="CRS of a file that declares none", examples=["EPSG:2154"]
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None, Form(max_length=40, description="Text encoding", examples=["cp1252"])
+    ] = None,
+    layer: Annotated[str | None, Form(max_length=100, description="Layer of a GeoPackage")] = None,
+    dry_run: Annotated[
+        bool, Form(description="true: check and preview the changes, store nothing")
+    ] = False,
+    publish: Annotated[bool, Form(description="true: publish at once once stored")] = False,
     actor: Annotated[Actor, Depends(get_actor)] = ANONYMOUS,
 ) -> ImportAnswer:
     """Import a decree file; ``dry_run`` previews without writing. 201 when stored.

@@ -1,0 +1,1 @@
+"""Decree files the project authored itself (package data, see README.md here)."""
