@@ -12,13 +12,12 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from cesp.cli.console import console, domain_errors
 from cesp.cli.options import settings_of
 from cesp.geo.sources import Source, load_manifest
+from cesp.storage.settings import download_dir
 
 if TYPE_CHECKING:  # httpx and GDAL only when fetching, not for every cesp command
     from cesp.geo.fetch import FetchResult
 
 app = typer.Typer(help="Données de référence : téléchargement.", no_args_is_help=True)
-
-DEFAULT_DEST = Path("data/reference")
 
 
 class _Bars:
@@ -65,7 +64,10 @@ def fetch_command(
     ctx: typer.Context,
     dest: Annotated[
         Path | None,
-        typer.Option(help="Directory to fill (default: CESP_DATA_DIR if set, else data/reference)"),
+        typer.Option(
+            help="Directory to fill (default: CESP_DATA_DIR if set, else data/reference of the "
+            "checkout, or reference/ in the data folder of an installed package)"
+        ),
     ] = None,
     only: Annotated[
         list[str] | None,
@@ -87,7 +89,7 @@ def fetch_command(
     settings = settings_of(ctx)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     target = dest or (settings.data_dir if "data_dir" in settings.model_fields_set else None)
-    target = target or DEFAULT_DEST
+    target = target or download_dir()
     patterns = [p for item in only or () for p in item.split(",")]
     with domain_errors():
         sources = load_manifest().select(patterns)

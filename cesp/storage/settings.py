@@ -44,6 +44,14 @@ def default_home() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".local" / "share") / APP_DIR_NAME
 
 
+def download_dir() -> Path:
+    """Where ``cesp data fetch`` puts the official files by default, and where the
+    settings then find them: the checkout's ``data/reference``, or ``reference/`` of the
+    data folder for an installed package."""
+    root = checkout_root()
+    return root / "data" / "reference" if root is not None else default_home() / "reference"
+
+
 def default_data_dir() -> Path:
     """Return the reference data directory used when ``CESP_DATA_DIR`` is unset.
 
@@ -53,11 +61,10 @@ def default_data_dir() -> Path:
     """
     root = checkout_root()
     if root is not None:
-        for candidate in (root / "data" / "reference", root.parent / "shared" / "data"):
+        for candidate in (download_dir(), root.parent / "shared" / "data"):
             if candidate.is_dir():
                 return candidate
-        return root / "data" / "reference"
-    return default_home() / "reference"
+    return download_dir()
 
 
 class Settings(BaseSettings):

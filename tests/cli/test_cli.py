@@ -61,3 +61,28 @@ def test_region_load(scratch_url: str, data_dir: Path, scratch_engine: sa.Engine
             for r in conn.execute(sa.text("SELECT DISTINCT departement_code FROM commune_units"))
         }
     assert deps == {"2A", "2B"}
+
+
+def test_a_command_on_a_database_without_schema_says_to_run_db_init_and_creates_nothing(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'absent' / 'cesp.sqlite'}"
+    result = runner.invoke(
+        app, ["--database-url", url, "--data-dir", str(data_dir), "keys", "list"]
+    )
+    assert result.exit_code != 0
+    assert "cesp db init" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) <= 2, "one line in French, one in English"
+    assert list(tmp_path.iterdir()) == [], "no database file or folder was created"
+
+
+def test_db_info_prints_where_the_data_lives(tmp_path: Path, data_dir: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cesp.sqlite'}"
+    absent = runner.invoke(app, ["--database-url", url, "--data-dir", str(data_dir), "db", "info"])
+    assert absent.exit_code == 1 and "cesp db init" in absent.output
+    assert runner.invoke(app, ["--database-url", url, "db", "init"]).exit_code == 0
+    ready = runner.invoke(app, ["--database-url", url, "--data-dir", str(data_dir), "db", "info"])
+    assert ready.exit_code == 0, ready.output
+    assert str(tmp_path / "cesp.sqlite") in ready.output and "à jour" in ready.output
+    assert str(data_dir) in ready.output
