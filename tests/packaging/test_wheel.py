@@ -65,11 +65,12 @@ def test_an_installed_wheel_finds_its_decree_and_keeps_its_data_per_user(
         "import cesp, csv\n"
         "from cesp.zones.bundled import BUNDLED\n"
         "from cesp.storage.settings import Settings\n"
-        "assert cesp.__file__.startswith(%r), cesp.__file__\n"
-        "rows = list(csv.reader(BUNDLED[0].resource.read_text('utf-8').splitlines(), delimiter=';'))\n"
+        f"assert cesp.__file__.startswith({str(target)!r}), cesp.__file__\n"
+        "text = BUNDLED[0].resource.read_text('utf-8')\n"
+        "rows = list(csv.reader(text.splitlines(), delimiter=';'))\n"
         "s = Settings()\n"
         "print(len(rows), s.home, s.database_url)\n"
-    ) % str(target)
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CESP_")}
     env |= {"PYTHONPATH": str(target), "XDG_DATA_HOME": str(tmp_path / "xdg")}
     done = subprocess.run(
