@@ -116,15 +116,20 @@ def drop_doc_database(name: str) -> None:
 
 
 def substitutions(
-    database_url: str, work: Path, data_dir: Path, port: int, tls_port: int
+    database_url: str, work: Path, data_dir: Path, port: int, tls_port: int, user: str
 ) -> dict[str, str]:
     """The page's example values and what the test uses instead."""
     table = {
         "/srv/cesp/data": str(data_dir),
-        "/srv/cesp/decrees/idf-12-209-medecin.csv": str(
-            REPO_ROOT / "cesp" / "zones" / "authored" / "idf-12-209-medecin.csv"
-        ),
         "/srv/cesp": str(work / "srv"),
+        "/opt/cesp": str(work / "opt"),
+        "/var/cache/cesp": str(work / "cache"),
+        "/usr/local/bin/cesp": str(work / "bin" / "cesp"),
+        "https://forge.example.gouv.fr/cesp/cesp-zones.git": f"file://{REPO_ROOT}",
+        "id -u cesp ": f"id -u {user} ",
+        "--shell /usr/sbin/nologin cesp": f"--shell /usr/sbin/nologin {user}",
+        "-o cesp -g cesp": f"-o {user} -g {user}",
+        "chgrp cesp ": f"chgrp {user} ",
         "/etc/cesp": str(work / "etc"),
         "/etc/ssl/cesp": str(work / "tls"),
         "127.0.0.1:8000": f"127.0.0.1:{port}",
@@ -165,6 +170,10 @@ def script(page_blocks: list[Block], backend: str, work: Path, port: int) -> tup
         "  fi",
         "}",
         "trap cleanup EXIT",
+        # The page links the installed command into /usr/local/bin, here into the
+        # test's own bin/: every later `cesp` is the copy the page installed.
+        f'mkdir -p "{work}/bin"',
+        f'export PATH="{work}/bin:$PATH"',
     ]
     left_out = []
     other = "spatialite" if backend == "postgis" else "postgis"
@@ -223,12 +232,15 @@ def test_deploy_doc_runs(backend: str, database_url: str, data_dir: Path, tmp_pa
     for tool in ("nginx", "curl", "jq", "openssl", "sqlite3"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (.ci/run installs it)")
+    if os.geteuid() != 0:
+        pytest.skip("the page creates the service user and its folders as root (CI runs as root)")
     superuser = backend == "postgis" and can_be_postgres_superuser()
     if backend == "postgis" and not superuser:
         pytest.skip("the page creates its role and database as the postgres superuser (root)")
     page = DOC.read_text()
     port, tls_port = free_port(), free_port()
-    table = substitutions(database_url, tmp_path, data_dir, port, tls_port)
+    user = f"cespdoc{os.getpid() % 100000}"
+    table = substitutions(database_url, tmp_path, data_dir, port, tls_port, user)
     unused = [key for key in table if key not in page]
     assert not unused, f"substitutions no longer matching docs/deploy.md: {unused}"
     page_blocks = [
@@ -236,8 +248,9 @@ def test_deploy_doc_runs(backend: str, database_url: str, data_dir: Path, tmp_pa
     ]
     body, left_out = script(page_blocks, backend, tmp_path, port)
     (tmp_path / "deploy.sh").write_text(body)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CESP_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CESP_", "VIRTUAL_ENV", "PYTHON"))
+    }
     name = f"{make_url(database_url).database}_doc"
     if superuser:
         drop_doc_database(name)
@@ -254,6 +267,7 @@ def test_deploy_doc_runs(backend: str, database_url: str, data_dir: Path, tmp_pa
     finally:
         if superuser:
             drop_doc_database(name)
+        subprocess.run(["userdel", user], capture_output=True, check=False)
     print("\n".join(f"not run: line {line}: {why}" for line, why in left_out))
     assert done.returncode == 0, f"{done.stderr[-4000:]}\n{done.stdout[-2000:]}"
     assert "Arrêté" in done.stdout or "12-209" in done.stdout
