@@ -37,6 +37,8 @@ def _print_report(report: ImportReport) -> None:
             "oui" if zone.approximate else "",
         )
     console.print(table)
+    if report.source_format in ("csv", "xlsx", "xls", "ods"):
+        console.print(report.rows_summary_fr().capitalize())
     for note in report.notes:
         console.print(f"[dim]note : {note}[/dim]")
     console.print(
@@ -80,6 +82,18 @@ def import_command(
     assume_crs: Annotated[str | None, typer.Option(help="CRS when the file has none")] = None,
     encoding: Annotated[str | None, typer.Option(help="Attribute encoding override")] = None,
     layer: Annotated[str | None, typer.Option(help="GeoPackage layer / XLSX sheet")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of a workbook (XLSX, XLS, ODS)")] = None,
+    code_field: Annotated[str | None, typer.Option(help="Column of commune codes")] = None,
+    zone_field: Annotated[str | None, typer.Option(help="Column of zone (TVS) codes")] = None,
+    region_field: Annotated[str | None, typer.Option(help="Column of region codes")] = None,
+    header_row: Annotated[int | None, typer.Option(help="Line number of the header")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Category mapping FROM=TO, e.g. "1_ZIP=ZIP" (repeatable)'),
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="File of FROM=TO lines")
+    ] = None,
     dry_run: Annotated[bool, typer.Option(help="Preview only, write nothing")] = False,
     publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
@@ -87,10 +101,14 @@ def import_command(
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
     # File readers (pandas, GDAL) are imported here, not when any cesp command starts.
     from cesp.posts.impact import posts_leaving
+    from cesp.zones.categories import parse_mapping
     from cesp.zones.importer import DecreeRequest, import_decree
     from cesp.zones.readers import ReadOptions
 
     with domain_errors():
+        mapping = parse_mapping(
+            map_ or [], map_file.read_text(encoding="utf-8-sig") if map_file else None
+        )
         request = DecreeRequest(
             region=region,
             reference=reference,
@@ -102,7 +120,18 @@ def import_command(
             category=category,
             publish=publish,
             dry_run=dry_run,
-            read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
+            read=ReadOptions(
+                name_field,
+                category_field,
+                assume_crs,
+                encoding,
+                sheet or layer,
+                code_field=code_field,
+                zone_field=zone_field,
+                region_field=region_field,
+                header_row=header_row,
+                category_map=mapping,
+            ),
         )
         try:
             with progress_bar() as update:

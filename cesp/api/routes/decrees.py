@@ -23,6 +23,7 @@ from cesp.posts.impact import posts_leaving
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
+from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
 from cesp.zones.index import ZoningIndex
@@ -111,6 +112,14 @@ def post_decree(
     assume_crs: Annotated[str | None, Form(max_length=200)] = None,
     encoding: Annotated[str | None, Form(max_length=40)] = None,
     layer: Annotated[str | None, Form(max_length=100)] = None,
+    sheet: Annotated[str | None, Form(max_length=100)] = None,
+    code_field: Annotated[str | None, Form(max_length=100)] = None,
+    zone_field: Annotated[str | None, Form(max_length=100)] = None,
+    region_field: Annotated[str | None, Form(max_length=100)] = None,
+    header_row: Annotated[int | None, Form(ge=1, le=10_000)] = None,
+    category_map: Annotated[
+        str | None, Form(max_length=10_000, description='FROM=TO lines, e.g. "1_ZIP=ZIP"')
+    ] = None,
     dry_run: Annotated[bool, Form()] = False,
     publish: Annotated[bool, Form()] = False,
     actor: Annotated[Actor, Depends(get_actor)] = ANONYMOUS,
@@ -133,7 +142,18 @@ def post_decree(
         category=category,
         publish=publish,
         dry_run=dry_run,
-        read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
+        read=ReadOptions(
+            name_field,
+            category_field,
+            assume_crs,
+            encoding,
+            sheet or layer,
+            code_field=code_field,
+            zone_field=zone_field,
+            region_field=region_field,
+            header_row=header_row,
+            category_map=parse_mapping([], category_map),
+        ),
     )
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
