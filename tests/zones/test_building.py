@@ -10,9 +10,8 @@ import shapely
 import sqlalchemy as sa
 from shapely.geometry import Polygon, box
 
-from cesp.errors import ValidationFailedError
 from cesp.zones.importer import import_decree
-from tests.zones.helpers import commune, counts, request, write_geojson
+from tests.zones.helpers import commune, request, write_geojson
 
 SSD = "93-seine-saint-denis.geojson"
 
@@ -65,7 +64,7 @@ def test_codes_are_read_at_the_effective_date_and_a_merged_code_follows_its_succ
         dry_run=True,
     )
     report = import_decree(idf_engine, path, in_2025, actor="test")
-    ((zone, commune),) = [(z, c) for z in report.draft_zones for c in z.communes]
+    ((_zone, commune),) = [(z, c) for z in report.draft_zones for c in z.communes]
     assert commune.code == "93066" and 0 < commune.coverage < 1
     (note,) = [n for n in report.notes if "fusionné" in n]
     assert "93059" in note and "93066" in note and "en partie" in note
