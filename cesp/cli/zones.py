@@ -38,7 +38,8 @@ def _print_report(report: ImportReport) -> None:
         )
     console.print(table)
     if report.source_format in ("csv", "xlsx", "xls", "ods"):
-        console.print(report.rows_summary_fr().capitalize())
+        summary = report.rows_summary_fr()
+        console.print(summary[0].upper() + summary[1:])
     for note in report.notes:
         console.print(f"[dim]note : {note}[/dim]")
     console.print(
@@ -281,3 +282,50 @@ def communes_command(
         data = communes_xlsx(rows) if output.suffix.lower() == ".xlsx" else communes_csv(rows)
     output.write_bytes(data)
     console.print(f"{len(rows)} communes écrites dans {output}.")
+
+
+categories_app = typer.Typer(
+    help="Catégories de zonage (table de données) : liste et alias.", invoke_without_command=True
+)
+app.add_typer(categories_app, name="categories")
+
+
+@categories_app.callback()
+def categories_list(
+    ctx: typer.Context,
+    profession: Annotated[str | None, typer.Option(help="Only this profession")] = None,
+) -> None:
+    """List the zone categories: method, code, label, CESP or not, rows kept, aliases."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cesp.zones.categories import load_categories
+
+    with domain_errors(), engine_of(ctx).connect() as conn:
+        categories = load_categories(conn, profession)
+    for c in categories:
+        subtype = f", sous-type de {c.parent_code}" if c.parent_code else ""
+        console.print(
+            f"{c.profession}\t{c.zoning_method}\t{c.code}\t{c.label}{subtype}\t"
+            f"CESP : {'oui' if c.qualifies_for_cesp else 'non'}\t"
+            f"lignes : {'zone' if c.keep_rows else 'ignorées'}\t"
+            f"alias : {', '.join(c.aliases)}",
+            soft_wrap=True,
+        )
+
+
+@categories_app.command("alias")
+def categories_alias(
+    ctx: typer.Context,
+    profession: Annotated[str, typer.Option(help="medecin, chirurgien-dentiste, ...")],
+    method: Annotated[str, typer.Option(help="Zoning method, e.g. arrete_2017")],
+    code: Annotated[str, typer.Option(help="Category code, e.g. ZIP")],
+    alias: Annotated[str, typer.Argument(help="The spelling a file uses, e.g. 'Zone prio.'")],
+) -> None:
+    """Add a spelling to a category (audited)."""
+    from cesp.zones.categories import add_alias
+
+    with domain_errors(), write_transaction(engine_of(ctx)) as conn:
+        category = add_alias(conn, profession, method, code, alias, cli_actor())
+    console.print(
+        f"Alias ajouté : {category.code} ({category.label}) : {', '.join(category.aliases)}"
+    )

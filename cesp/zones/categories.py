@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError
 from cesp.geo.names import name_key
 
@@ -128,3 +129,58 @@ def parse_mapping(values: list[str], text: str | None = None) -> tuple[tuple[str
             )
         pairs.append((source.strip(), target.strip()))
     return tuple(pairs)
+
+
+def add_alias(
+    conn: sa.Connection, profession: str, zoning_method: str, code: str, alias: str, actor: Actor
+) -> ZoneCategory:
+    """Add a spelling to a category (a row update, audited; no migration).
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown category, empty alias, or an alias that already designates another
+        category of the same method (it would make the files ambiguous).
+    """
+    spelling = alias.strip()
+    if not spelling or len(spelling) > 100:
+        raise InvalidInputError(
+            "alias must be 1 to 100 characters",
+            message_fr="L'alias doit compter de 1 à 100 caractères.",
+            field="alias",
+        )
+    categories = load_categories(conn, profession, zoning_method)
+    target = next((c for c in categories if c.code == code), None)
+    if target is None:
+        known = ", ".join(c.code for c in categories) or "none"
+        raise InvalidInputError(
+            f"no category {code!r} for {profession} ({zoning_method}); categories: {known}",
+            message_fr=f"Catégorie « {code} » inconnue pour {profession} ({zoning_method}) ; "
+            f"catégories : {known}",
+            field="code",
+        )
+    other = match_category(spelling, categories)
+    if other is not None and other.code != code:
+        raise InvalidInputError(
+            f"{spelling!r} already designates category {other.code}",
+            message_fr=f"« {spelling} » désigne déjà la catégorie {other.code}.",
+            field="alias",
+        )
+    if other is None:
+        aliases = "|".join([*target.aliases, spelling])
+        conn.execute(
+            sa.text(
+                "UPDATE zone_categories SET aliases = :a WHERE profession = :p "
+                "AND zoning_method = :m AND code = :c"
+            ),
+            {"a": aliases, "p": profession, "m": zoning_method, "c": code},
+        )
+        record(
+            conn,
+            actor,
+            "category.alias",
+            "zone_category",
+            f"{profession}/{zoning_method}/{code}",
+            f"alias {spelling!r} added to {code} ({profession}, {zoning_method})",
+        )
+    return next(c for c in load_categories(conn, profession, zoning_method) if c.code == code)
