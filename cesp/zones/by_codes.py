@@ -151,6 +151,14 @@ def _outside_message(
     )
 
 
+def _parent_polygon(conn: sa.Connection, unit: CommuneUnit, on: date) -> BaseGeometry | None:
+    """The polygon of the commune of an arrondissement that has none of its own (Lyon
+    and Marseille in the reference data): the zone is then flagged approximate."""
+    assert unit.parent_code is not None
+    parent = unit_at(units_by_codes(conn, [unit.parent_code]).get(unit.parent_code, []), on)
+    return parent.geometry if parent is not None else None
+
+
 def _other_region(row: SourceRow, region: str) -> bool | None:
     """True/False when the file says the row's region; None when it does not."""
     if row.in_my_region is not None:
@@ -232,7 +240,9 @@ def resolve_rows(
                 f"ligne {row.row} : le nom « {row.commune_name} » ne correspond pas au code "
                 f"{unit.code} au {on.isoformat()} (« {unit.name} »)"
             )
-        if unit.geometry is None:
+        if unit.geometry is None and unit.kind == "arrondissement" and unit.parent_code:
+            shape = _parent_polygon(conn, unit, on)
+        if unit.geometry is None and shape is None:
             problems.append(
                 Problem(
                     row.row,

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from cesp.errors import InvalidInputError
+from cesp.geo.loader import load_reference
 from cesp.zones.importer import import_decree
 from cesp.zones.readers import ReadOptions
 from tests.zones.helpers import request
@@ -128,3 +129,39 @@ def test_a_pdf_decree_is_told_to_use_its_annex(idf_engine, tmp_path: Path):
     with pytest.raises(InvalidInputError) as caught:
         import_decree(idf_engine, path, request(dry_run=True), actor="test")
     assert "annexe" in caught.value.message_fr
+
+
+def test_paris_arrondissement_keeps_its_own_polygon(idf_engine, tmp_path: Path):
+    path = tmp_path / "paris.csv"
+    path.write_text("Code commune;Zonage\n75118;ZAC\n75119;ZIP\n", encoding="utf-8")
+    report = import_decree(
+        idf_engine,
+        path,
+        request(dry_run=True, signed=date(2018, 3, 1), effective_from=date(2018, 3, 1)),
+        actor="test",
+    )
+    assert sorted(c.code for z in report.draft_zones for c in z.communes) == ["75118", "75119"]
+    assert not any(z.approximate for z in report.zones)
+
+
+def test_lyon_arrondissements_take_the_commune_polygon_flagged_approximate(
+    scratch_engine, data_dir: Path, tmp_path: Path
+):
+    load_reference(scratch_engine, data_dir, "69")
+    path = tmp_path / "lyon.csv"
+    path.write_text("Code commune;Zonage\n69381;ZIP\n69387;ZAC\n", encoding="utf-8")
+    report = import_decree(
+        scratch_engine,
+        path,
+        request(
+            region="84",
+            reference="84-2018",
+            signed=date(2018, 3, 1),
+            effective_from=date(2018, 3, 1),
+        ),
+        actor="test",
+    )
+    assert report.status == "imported"
+    assert sorted(c.code for z in report.draft_zones for c in z.communes) == ["69381", "69387"]
+    assert all(z.approximate for z in report.zones)
+    assert all("69123" in (z.approximate_reason or "") for z in report.zones)
