@@ -38,6 +38,7 @@ BEARER = "bearerAuth"
 KEYED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/decrees"): "decree.write",
     ("POST", "/api/v1/decrees/{decree_id}/publish"): "decree.write",
+    ("POST", "/api/v1/zone-categories/aliases"): "decree.write",
     ("POST", "/api/v1/relocations/validate"): "relocation.validate",
     ("GET", "/api/v1/relocations/{decision_id}"): "relocation.read",
     ("GET", "/api/v1/audit"): "audit.read",
@@ -65,6 +66,7 @@ CONFLICTS = frozenset(
     {
         ("POST", "/api/v1/decrees"),
         ("POST", "/api/v1/decrees/{decree_id}/publish"),
+        ("POST", "/api/v1/zone-categories/aliases"),
         ("POST", "/api/v1/posts"),
         ("PATCH", "/api/v1/posts/{post_id}"),
         ("POST", "/api/v1/campaigns"),

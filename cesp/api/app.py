@@ -21,6 +21,7 @@ from cesp.api.routes import (
     audit,
     beneficiaries,
     campaigns,
+    categories,
     communes,
     decrees,
     eligibility,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(communes.router)
     app.include_router(decrees.router)
+    app.include_router(categories.router)
     app.include_router(zones.router)
     app.include_router(eligibility.router)
     app.include_router(audit.router)

@@ -125,6 +125,12 @@ class ImportAnswer(BaseModel):
     communes: int
     population: int
     diff: DiffOut | None
+    rows_kept: int = Field(0, description="Table rows that became zone communes")
+    skipped_by_category: dict[str, int] = Field(
+        default_factory=dict, description="Rows of a category that is no zone (Hors vivier, HZ)"
+    )
+    skipped_by_region: int = Field(0, description="Rows of other regions, left out")
+    skipped_qpv: int = Field(0, description="QPV rows, left out")
     posts_leaving: list[PostOut] = Field(
         default_factory=list,
         description="Preview only: open practice sites the decree would take out of every zone",
@@ -145,6 +151,10 @@ class ImportAnswer(BaseModel):
             communes=r.communes,
             population=r.population,
             diff=DiffOut.of(r.diff, r.compared_with) if r.diff is not None else None,
+            rows_kept=r.rows_kept,
+            skipped_by_category=r.skipped_by_category,
+            skipped_by_region=r.skipped_by_region,
+            skipped_qpv=r.skipped_qpv,
         )
 
 

@@ -3,7 +3,6 @@ the command line (CNG case officers, ARS staff), over the same functions as the 
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -120,11 +119,10 @@ def sample_command(
 
 
 def _read_csv(path: Path) -> list[tuple[int | None, dict[str, str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
-        handle.seek(0)
-        delimiter = max(";,", key=first.count)
-        return [(n, row) for n, row in enumerate(csv.DictReader(handle, delimiter=delimiter), 2)]
+    """Rows of a beneficiaries or candidates table (any table ``cesp.tabular`` reads)."""
+    from cesp.tabular import read_table
+
+    return [(line, row) for line, row in read_table(path).rows]
 
 
 @beneficiaries_app.command("import")

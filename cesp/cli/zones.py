@@ -37,6 +37,9 @@ def _print_report(report: ImportReport) -> None:
             "oui" if zone.approximate else "",
         )
     console.print(table)
+    if report.source_format in ("csv", "xlsx", "xls", "ods"):
+        summary = report.rows_summary_fr()
+        console.print(summary[0].upper() + summary[1:])
     for note in report.notes:
         console.print(f"[dim]note : {note}[/dim]")
     console.print(
@@ -80,6 +83,18 @@ def import_command(
     assume_crs: Annotated[str | None, typer.Option(help="CRS when the file has none")] = None,
     encoding: Annotated[str | None, typer.Option(help="Attribute encoding override")] = None,
     layer: Annotated[str | None, typer.Option(help="GeoPackage layer / XLSX sheet")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of a workbook (XLSX, XLS, ODS)")] = None,
+    code_field: Annotated[str | None, typer.Option(help="Column of commune codes")] = None,
+    zone_field: Annotated[str | None, typer.Option(help="Column of zone (TVS) codes")] = None,
+    region_field: Annotated[str | None, typer.Option(help="Column of region codes")] = None,
+    header_row: Annotated[int | None, typer.Option(help="Line number of the header")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Category mapping FROM=TO, e.g. "1_ZIP=ZIP" (repeatable)'),
+    ] = None,
+    map_file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="File of FROM=TO lines")
+    ] = None,
     dry_run: Annotated[bool, typer.Option(help="Preview only, write nothing")] = False,
     publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
@@ -87,10 +102,14 @@ def import_command(
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
     # File readers (pandas, GDAL) are imported here, not when any cesp command starts.
     from cesp.posts.impact import posts_leaving
+    from cesp.zones.categories import parse_mapping
     from cesp.zones.importer import DecreeRequest, import_decree
     from cesp.zones.readers import ReadOptions
 
     with domain_errors():
+        mapping = parse_mapping(
+            map_ or [], map_file.read_text(encoding="utf-8-sig") if map_file else None
+        )
         request = DecreeRequest(
             region=region,
             reference=reference,
@@ -102,7 +121,18 @@ def import_command(
             category=category,
             publish=publish,
             dry_run=dry_run,
-            read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
+            read=ReadOptions(
+                name_field,
+                category_field,
+                assume_crs,
+                encoding,
+                sheet or layer,
+                code_field=code_field,
+                zone_field=zone_field,
+                region_field=region_field,
+                header_row=header_row,
+                category_map=mapping,
+            ),
         )
         try:
             with progress_bar() as update:
@@ -252,3 +282,50 @@ def communes_command(
         data = communes_xlsx(rows) if output.suffix.lower() == ".xlsx" else communes_csv(rows)
     output.write_bytes(data)
     console.print(f"{len(rows)} communes écrites dans {output}.")
+
+
+categories_app = typer.Typer(
+    help="Catégories de zonage (table de données) : liste et alias.", invoke_without_command=True
+)
+app.add_typer(categories_app, name="categories")
+
+
+@categories_app.callback()
+def categories_list(
+    ctx: typer.Context,
+    profession: Annotated[str | None, typer.Option(help="Only this profession")] = None,
+) -> None:
+    """List the zone categories: method, code, label, CESP or not, rows kept, aliases."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from cesp.zones.categories import load_categories
+
+    with domain_errors(), engine_of(ctx).connect() as conn:
+        categories = load_categories(conn, profession)
+    for c in categories:
+        subtype = f", sous-type de {c.parent_code}" if c.parent_code else ""
+        console.print(
+            f"{c.profession}\t{c.zoning_method}\t{c.code}\t{c.label}{subtype}\t"
+            f"CESP : {'oui' if c.qualifies_for_cesp else 'non'}\t"
+            f"lignes : {'zone' if c.keep_rows else 'ignorées'}\t"
+            f"alias : {', '.join(c.aliases)}",
+            soft_wrap=True,
+        )
+
+
+@categories_app.command("alias")
+def categories_alias(
+    ctx: typer.Context,
+    profession: Annotated[str, typer.Option(help="medecin, chirurgien-dentiste, ...")],
+    method: Annotated[str, typer.Option(help="Zoning method, e.g. arrete_2017")],
+    code: Annotated[str, typer.Option(help="Category code, e.g. ZIP")],
+    alias: Annotated[str, typer.Argument(help="The spelling a file uses, e.g. 'Zone prio.'")],
+) -> None:
+    """Add a spelling to a category (audited)."""
+    from cesp.zones.categories import add_alias
+
+    with domain_errors(), write_transaction(engine_of(ctx)) as conn:
+        category = add_alias(conn, profession, method, code, alias, cli_actor())
+    console.print(
+        f"Alias ajouté : {category.code} ({category.label}) : {', '.join(category.aliases)}"
+    )

@@ -1,4 +1,4 @@
-"""The national list as a spreadsheet: CSV or XLSX with French column headers.
+"""The national list as a spreadsheet: CSV, XLSX, XLS or ODS with French column headers.
 
 Import reads a file an ARS officer fills in; export writes what the CNG publishes, with
 where each site stands on the export date. Headers are matched without regard to case
@@ -18,6 +18,7 @@ from typing import Any
 from cesp.errors import InvalidInputError
 from cesp.posts.model import MODE_LABELS_FR, Post, PracticeMode
 from cesp.posts.qualification import Qualification
+from cesp.tabular import read_table
 from cesp.zones.cells import safe_cell
 
 IMPORT_HEADERS = {
@@ -60,13 +61,20 @@ def _key(header: str) -> str:
 KEYS = {_key(label): name for name, label in IMPORT_HEADERS.items()}
 
 
-def _rows_of_table(header: list[str], body: list[list[Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """Map headers to fields; a missing required column refuses the whole file."""
-    fields = [KEYS.get(_key(str(h or ""))) for h in header]
+def _is_header(cells: list[str]) -> bool:
+    """A header row names at least half of the import columns (a title block is not)."""
+    return sum(1 for c in cells if _key(c) in KEYS) * 2 >= len(KEYS)
+
+
+def read_list(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of the list (any table ``cesp.tabular`` reads), keyed by field, with their line
+    numbers; a missing required column refuses the whole file."""
+    table = read_table(path, header_hint=_is_header)
+    fields = {column: KEYS.get(_key(column)) for column in table.columns}
     missing = [
         IMPORT_HEADERS[name]
         for name in IMPORT_HEADERS
-        if name not in fields and name not in OPTIONAL
+        if name not in fields.values() and name not in OPTIONAL
     ]
     if missing:
         raise InvalidInputError(
@@ -75,59 +83,10 @@ def _rows_of_table(header: list[str], body: list[list[Any]]) -> list[tuple[int, 
             f"{', '.join(IMPORT_HEADERS.values())}.",
             field="file",
         )
-    rows = []
-    for line, values in enumerate(body, start=2):
-        if not any(str(v or "").strip() for v in values):
-            continue
-        raw = {f: v for f, v in zip(fields, values, strict=False) if f is not None}
-        rows.append((line, raw))
-    return rows
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInputError(
-        "the file is neither UTF-8 nor Windows-1252 text",
-        message_fr="Encodage du fichier non reconnu (UTF-8 ou Windows-1252 attendu).",
-        field="file",
-    )
-
-
-def read_list(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """Rows of a CSV (``;`` or ``,``) or XLSX list, with their line numbers."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise InvalidInputError(
-            "the file is empty", message_fr="Le fichier est vide.", field="file"
-        )
-    if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception as error:  # openpyxl raises many types on damaged files
-            raise InvalidInputError(
-                f"not a readable XLSX workbook: {error}",
-                message_fr="Classeur XLSX illisible.",
-                field="file",
-            ) from error
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-        return _rows_of_table([str(h or "") for h in table[0]], table[1:])
-    if b"\x00" in data:
-        raise InvalidInputError(
-            "binary content: give a CSV or XLSX file",
-            message_fr="Contenu binaire : fichier CSV ou XLSX attendu.",
-            field="file",
-        )
-    text = _decode(data)
-    first = text.splitlines()[0]
-    delimiter = max(";,\t", key=first.count)
-    table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return _rows_of_table(table[0], table[1:])
+    return [
+        (line, {field: value for column, value in raw.items() if (field := fields.get(column))})
+        for line, raw in table.rows
+    ]
 
 
 def _export_row(post: Post, q: Qualification) -> list[Any]:

@@ -1,7 +1,7 @@
 """Turn the rows of a decree file into validated zones, or a list of problems.
 
-Rows of INSEE codes are resolved against the communes *as they were on the decree's
-signed date* (a 2012 decree names 2012 communes with their 2012 territories). Rows of
+Rows of INSEE codes are resolved against the communes *as they are on the decree's
+effective date* (``cesp.zones.by_codes``). Rows of
 geometries are repaired when repairable, checked against the region outline in a metric
 CRS, and related to the communes they cover. Nothing here writes: the importer does,
 in one transaction, only when the problem list is empty.
@@ -9,7 +9,7 @@ in one transaction, only when the problem list is empty.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,15 +21,12 @@ from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import InvalidInputError, Problem
 from cesp.geo.communes import (
-    INSEE_CODE,
-    CommuneUnit,
     region_outline,
-    unit_at,
-    units_by_codes,
     units_in_bbox,
 )
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.geo.geometry import as_multipolygon, union_multipolygon
+from cesp.zones.by_codes import Member, resolve_rows
 from cesp.zones.categories import ZoneCategory, default_category, match_category
 from cesp.zones.readers import SourceRow, SourceTable
 
@@ -82,6 +79,10 @@ class BuildResult:
     zones: list[DraftZone]
     problems: list[Problem]
     notes: list[str]
+    rows_kept: int = 0
+    skipped_by_category: dict[str, int] = field(default_factory=dict)
+    skipped_by_region: int = 0
+    skipped_qpv: int = 0
 
 
 def _category(
@@ -135,127 +136,81 @@ def _mixed(name: str, codes: Collection[str | None], row: int, problems: list[Pr
     return True
 
 
-def _describe_absence(code: str, units: list[CommuneUnit], on: date) -> tuple[str, str]:
-    if not units:
-        return (
-            f"unknown INSEE code {code}",
-            f"code INSEE inconnu {code}",
-        )
-    ended = [u for u in units if u.valid_to is not None and u.valid_to <= on]
-    if ended:
-        last = max(ended, key=lambda u: u.valid_to or date.min)
-        return (
-            f"{code} ({last.name}) was no longer a commune on {on.isoformat()}: "
-            f"{last.end_event or 'ended'} on {last.valid_to}, "
-            f"into {', '.join(last.successor_codes)}",
-            f"{code} ({last.name}) n'était plus une commune à cette date (fin le {last.valid_to})",
-        )
-    first = min(units, key=lambda u: u.valid_from or date.min)
-    return (
-        f"{code} ({first.name}) did not designate a commune yet on {on.isoformat()} "
-        f"(from {first.valid_from})",
-        f"{code} ({first.name}) ne désignait pas encore de commune à cette date",
-    )
-
-
 def build_from_codes(
     conn: sa.Connection,
     table: SourceTable,
     region: str,
-    signed: date,
+    on: date,
     categories: list[ZoneCategory],
     fallback: ZoneCategory | None,
+    mapping: dict[str, str] | None = None,
 ) -> BuildResult:
-    """Zones from rows of INSEE codes; rows with the same zone name form one zone."""
-    problems: list[Problem] = []
-    known = units_by_codes(conn, [r.code for r in table.rows if r.code])
-    groups: dict[str, list[tuple[SourceRow, CommuneUnit]]] = defaultdict(list)
-    zone_of_code: dict[str, str] = {}
-    for row in table.rows:
-        if row.code is None or not INSEE_CODE.match(row.code):
-            problems.append(
-                Problem(
-                    row.row,
-                    f"{row.code!r} is not an INSEE commune code (5 characters, e.g. 93027)"
-                    if row.code
-                    else "missing INSEE code",
-                    "code INSEE absent ou mal formé",
-                    "code",
-                )
-            )
-            continue
-        unit = unit_at(known.get(row.code, []), signed)
-        if unit is None:
-            message, message_fr = _describe_absence(row.code, known.get(row.code, []), signed)
-            problems.append(Problem(row.row, message, message_fr, "code"))
-            continue
-        if unit.region_code != region:
-            problems.append(
-                Problem(
-                    row.row,
-                    f"{unit.code} ({unit.name}) is in region {unit.region_code}, not {region}",
-                    f"{unit.code} ({unit.name}) n'est pas dans la région {region}",
-                    "code",
-                )
-            )
-            continue
-        if unit.geometry is None:
-            problems.append(
-                Problem(
-                    row.row,
-                    f"{unit.code} ({unit.name}) has no boundary in the reference data",
-                    f"{unit.code} ({unit.name}) n'a pas de contour dans le référentiel",
-                    "code",
-                )
-            )
-            continue
-        zone_name = row.name or unit.name
-        previous = zone_of_code.get(unit.code)
-        if previous is not None:
-            problems.append(
-                Problem(
-                    row.row,
-                    f"{unit.code} ({unit.name}) is listed twice (zones {previous!r} and "
-                    f"{zone_name!r})",
-                    f"{unit.code} ({unit.name}) figure deux fois",
-                    "code",
-                )
-            )
-            continue
-        zone_of_code[unit.code] = zone_name
-        groups[zone_name].append((row, unit))
-
+    """Zones from rows of INSEE codes read on ``on`` (see ``cesp.zones.by_codes``)."""
+    groups, problems, notes, skipped = resolve_rows(
+        conn, table, region, on, categories, fallback, mapping or {}
+    )
+    named: Counter[str] = Counter()
+    for members in groups.values():
+        named[_zone_name(members)] += 1
     zones = []
-    for name, members in groups.items():
-        codes = {_category(row, categories, fallback, problems) for row, _ in members}
-        if None in codes:
+    for key, members in groups.items():
+        first = members[0]
+        found = {m.category.code if m.category else None for m in members}
+        if None in found:
+            _category(first.row, categories, None, problems)
             continue
-        if _mixed(name, codes, members[0][0].row, problems):
+        name = _zone_name(members)
+        if named[name] > 1:
+            name = f"{name} ({key})"
+        if _mixed(name, found, first.row.row, problems):
             continue
-        units = [unit for _, unit in members]
-        geometry = union_multipolygon([u.geometry for u in units if u.geometry is not None])
+        geometry = union_multipolygon([m.shape for m in members if m.shape is not None])
         assert geometry is not None
         zones.append(
             DraftZone(
                 name=name,
-                category=codes.pop() or "",
+                category=found.pop() or "",
                 geometry=geometry,
                 built_from="communes",
                 communes=[
-                    CoveredCommune(u.code, u.name, u.population, 1.0, u.approximate) for u in units
+                    CoveredCommune(
+                        m.unit.code, m.unit.name, m.unit.population, m.coverage, m.unit.approximate
+                    )
+                    for m in members
                 ],
-                source_rows=[row.row for row, _ in members],
+                source_rows=[m.row.row for m in members],
                 approximate_reasons=[
-                    f"{u.code} {u.name}: {u.approximate_reason}" for u in units if u.approximate
+                    f"{m.unit.code} {m.unit.name}: {m.unit.approximate_reason}"
+                    + (
+                        f" ; contour de la commune {m.unit.parent_code} utilisé à sa place"
+                        if m.unit.kind == "arrondissement" and m.unit.geometry is None
+                        else ""
+                    )
+                    for m in members
+                    if m.unit.approximate
                 ]
                 + [
-                    f"{u.code} {u.name}: {row.approximate_reason}"
-                    for row, u in members
-                    if row.approximate_reason
+                    f"{m.unit.code} {m.unit.name}: {m.row.approximate_reason}"
+                    for m in members
+                    if m.row.approximate_reason
                 ],
             )
         )
-    return BuildResult(zones, problems, list(table.notes))
+    result = BuildResult(zones, problems, [*table.notes, *notes, *skipped.notes()])
+    result.skipped_by_category = dict(skipped.by_category)
+    result.skipped_by_region = skipped.by_region
+    result.skipped_qpv = skipped.qpv
+    result.rows_kept = sum(len(m) for m in groups.values())
+    return result
+
+
+def _zone_name(members: list[Member]) -> str:
+    row = members[0].row
+    if row.name:
+        return row.name
+    if row.zone_code:
+        return row.zone_code
+    return members[0].unit.name
 
 
 def _swapped(geometry: BaseGeometry) -> BaseGeometry:
@@ -395,8 +350,14 @@ def build_zones(
     signed: date,
     categories: list[ZoneCategory],
     category: str | None = None,
+    *,
+    effective_from: date | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> BuildResult:
-    """Validate the rows of ``table`` and build zones (see the module docstring)."""
+    """Validate the rows of ``table`` and build zones (see the module docstring).
+
+    Codes are read on ``effective_from`` (the day the decree applies to), drawn zones are
+    related to the communes of ``signed``."""
     fallback = match_category(category, categories) if category else default_category(categories)
     if category and fallback is None:
         raise InvalidInputError(
@@ -404,5 +365,8 @@ def build_zones(
             message_fr=f"Catégorie inconnue « {category} ».",
             field="category",
         )
-    builder = build_from_codes if table.by_codes else build_from_geometries
-    return builder(conn, table, region, signed, categories, fallback)
+    if table.by_codes:
+        return build_from_codes(
+            conn, table, region, effective_from or signed, categories, fallback, mapping
+        )
+    return build_from_geometries(conn, table, region, signed, categories, fallback)

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from cesp.errors import InvalidInputError
+from cesp.tabular import read_table, table_format
 from cesp.zones.cells import NUMBER, safe_cell
 from cesp.zones.evaluation import STATUSES, PointAnswers, evaluate_points
 from cesp.zones.index import TERRITORY_CRS, ZoningIndex
@@ -47,16 +48,53 @@ UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 LABELS = (*STATUSES, "invalid")
 
 
+def _plain_utf8(path: Path) -> bool:
+    """True for UTF-8 text, read by the fast arrow path; anything else (a workbook,
+    UTF-16, Windows-1252) goes through ``cesp.tabular``."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if table_format(head) != "csv" or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character cut by the 64 KiB boundary
+    return True
+
+
 def read_sites(path: Path) -> pa.Table:
-    """Read the sites CSV (``,`` or ``;``) as text columns."""
+    """Read the sites table (CSV ``,`` or ``;``, or any table ``cesp.tabular`` reads) as
+    text columns."""
     with path.open("rb") as handle:
         head = handle.readline()
     if not head.strip():
         raise InvalidInputError("the CSV is empty", message_fr="Le CSV est vide.", field="file")
+    if not _plain_utf8(path):
+        read = read_table(path)
+        table = pa.table(
+            {
+                c: pa.array([row.get(c, "") for _, row in read.rows], pa.string())
+                for c in read.columns
+            }
+        )
+    else:
+        table = _read_utf8_csv(path, head)
+    missing = [c for c in ("id", "lon", "lat") if c not in table.column_names]
+    if missing:
+        raise InvalidInputError(
+            f"the CSV lacks the column(s) {', '.join(missing)}: expected id,lon,lat "
+            "[,date,profession]",
+            message_fr=f"Colonnes manquantes : {', '.join(missing)} (attendu id,lon,lat).",
+            field="file",
+        )
+    return table
+
+
+def _read_utf8_csv(path: Path, head: bytes) -> pa.Table:
     delimiter = ";" if head.count(b";") > head.count(b",") else ","
     try:
         names = head.decode("utf-8-sig").strip().split(delimiter)
-        table = pacsv.read_csv(
+        return pacsv.read_csv(
             path,
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             # Every column as text: ids keep their leading zeros, blank cells stay blank.
@@ -73,15 +111,6 @@ def read_sites(path: Path) -> pa.Table:
             message_fr="CSV illisible : texte UTF-8 avec les colonnes id,lon,lat attendu.",
             field="file",
         ) from exc
-    missing = [c for c in ("id", "lon", "lat") if c not in table.column_names]
-    if missing:
-        raise InvalidInputError(
-            f"the CSV lacks the column(s) {', '.join(missing)}: expected id,lon,lat "
-            "[,date,profession]",
-            message_fr=f"Colonnes manquantes : {', '.join(missing)} (attendu id,lon,lat).",
-            field="file",
-        )
-    return table
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:

@@ -7,10 +7,13 @@ the same name keys as commune search.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from cesp.audit import Actor, record
+from cesp.errors import InvalidInputError
 from cesp.geo.names import name_key
 
 
@@ -25,10 +28,16 @@ class ZoneCategory:
     qualifies_for_cesp: bool
     legal_basis: str
     aliases: tuple[str, ...]
+    keep_rows: bool = True
+    parent_code: str | None = None
 
     def spellings(self) -> set[str]:
         """Every spelling that designates this category."""
-        return {name_key(v) for v in (self.code, self.label, *self.aliases) if v}
+        return {
+            name_key(v) + ("+" if v.endswith("+") else "")
+            for v in (self.code, self.label, *self.aliases)
+            if v
+        }
 
 
 def load_categories(
@@ -46,7 +55,8 @@ def load_categories(
     rows = conn.execute(
         sa.text(
             "SELECT profession, zoning_method, code, label, qualifies_for_cesp, legal_basis, "
-            f"aliases FROM zone_categories {where} ORDER BY profession, zoning_method, id"
+            f"aliases, keep_rows, parent_code FROM zone_categories {where} "
+            "ORDER BY profession, zoning_method, id"
         ),
         params,
     )
@@ -59,18 +69,118 @@ def load_categories(
             bool(r.qualifies_for_cesp),
             r.legal_basis,
             tuple(a for a in (r.aliases or "").split("|") if a),
+            bool(r.keep_rows),
+            r.parent_code,
         )
         for r in rows
     ]
 
 
+NUMBERED = re.compile(r"^\d+ ")
+
+
 def match_category(value: str, categories: list[ZoneCategory]) -> ZoneCategory | None:
-    """The category designated by ``value``, or None."""
-    key = name_key(value)
-    return next((c for c in categories if key in c.spellings()), None)
+    """The category designated by ``value``, or None.
+
+    Published files number their categories (C@rtoSanté ``1_ZIP``, ``6_HZ``; the
+    Zonage_ARS national export ``1 -Zone d'intervention prioritaire``): the number is
+    dropped when the value itself is not a spelling. ``ZIP+`` keeps its ``+``.
+    """
+    plus = value.strip().endswith("+")
+    key = name_key(value) + ("+" if plus else "")
+    for candidate in (key, NUMBERED.sub("", key)):
+        found = next((c for c in categories if candidate in c.spellings()), None)
+        if found is not None:
+            return found
+    return None
 
 
 def default_category(categories: list[ZoneCategory]) -> ZoneCategory | None:
     """The category to use when a file names none: the only qualifying one, if unique."""
     qualifying = [c for c in categories if c.qualifies_for_cesp]
     return qualifying[0] if len(qualifying) == 1 else None
+
+
+def category_mapping(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A user's ``--map "1_ZIP=ZIP"`` pairs keyed by the name key of the file's value."""
+    return {name_key(source): target for source, target in pairs}
+
+
+def parse_mapping(values: list[str], text: str | None = None) -> tuple[tuple[str, str], ...]:
+    """``FROM=TO`` pairs from options and from a mapping file's lines (``#`` comments).
+
+    Raises
+    ------
+    InvalidInputError
+        A pair without ``=``.
+    """
+    lines = [*values, *(text or "").splitlines()]
+    pairs = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        source, sep, target = line.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise InvalidInputError(
+                f"category mapping {line!r} is not FROM=TO (e.g. 1_ZIP=ZIP)",
+                message_fr=f"Correspondance de catégorie « {line} » mal formée (ex. 1_ZIP=ZIP).",
+                field="map",
+            )
+        pairs.append((source.strip(), target.strip()))
+    return tuple(pairs)
+
+
+def add_alias(
+    conn: sa.Connection, profession: str, zoning_method: str, code: str, alias: str, actor: Actor
+) -> ZoneCategory:
+    """Add a spelling to a category (a row update, audited; no migration).
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown category, empty alias, or an alias that already designates another
+        category of the same method (it would make the files ambiguous).
+    """
+    spelling = alias.strip()
+    if not spelling or len(spelling) > 100:
+        raise InvalidInputError(
+            "alias must be 1 to 100 characters",
+            message_fr="L'alias doit compter de 1 à 100 caractères.",
+            field="alias",
+        )
+    categories = load_categories(conn, profession, zoning_method)
+    target = next((c for c in categories if c.code == code), None)
+    if target is None:
+        known = ", ".join(c.code for c in categories) or "none"
+        raise InvalidInputError(
+            f"no category {code!r} for {profession} ({zoning_method}); categories: {known}",
+            message_fr=f"Catégorie « {code} » inconnue pour {profession} ({zoning_method}) ; "
+            f"catégories : {known}",
+            field="code",
+        )
+    other = match_category(spelling, categories)
+    if other is not None and other.code != code:
+        raise InvalidInputError(
+            f"{spelling!r} already designates category {other.code}",
+            message_fr=f"« {spelling} » désigne déjà la catégorie {other.code}.",
+            field="alias",
+        )
+    if other is None:
+        aliases = "|".join([*target.aliases, spelling])
+        conn.execute(
+            sa.text(
+                "UPDATE zone_categories SET aliases = :a WHERE profession = :p "
+                "AND zoning_method = :m AND code = :c"
+            ),
+            {"a": aliases, "p": profession, "m": zoning_method, "c": code},
+        )
+        record(
+            conn,
+            actor,
+            "category.alias",
+            "zone_category",
+            f"{profession}/{zoning_method}/{code}",
+            f"alias {spelling!r} added to {code} ({profession}, {zoning_method})",
+        )
+    return next(c for c in load_categories(conn, profession, zoning_method) if c.code == code)

@@ -1,7 +1,7 @@
 """Import a zoning decree: the path of a decree, in one place.
 
-file -> reader (format, CRS, encoding) -> validation (geometry, region, codes at the
-signed date) -> preview (diff with the decree in force) -> one transaction (decree,
+file -> reader (format, layout, CRS, encoding) -> validation (geometry, region, codes at
+the effective date) -> preview (diff with the decree in force) -> one transaction (decree,
 zones, covered communes; publication if asked).
 """
 
@@ -19,8 +19,8 @@ from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
-from cesp.zones.building import DraftZone, build_zones
-from cesp.zones.categories import load_categories
+from cesp.zones.building import BuildResult, DraftZone, build_zones
+from cesp.zones.categories import category_mapping, load_categories
 from cesp.zones.decrees import (
     CommuneChange,
     Decree,
@@ -81,6 +81,22 @@ class ImportReport:
     superseded: list[Decree] = field(default_factory=list)
     draft_zones: list[DraftZone] = field(default_factory=list, repr=False)
     qualifying_categories: frozenset[str] = frozenset()
+    rows_kept: int = 0
+    skipped_by_category: dict[str, int] = field(default_factory=dict)
+    skipped_by_region: int = 0
+    skipped_qpv: int = 0
+    sheet: str | None = None
+
+    def rows_summary_fr(self) -> str:
+        """What the dry run reports about rows: kept, skipped by category, by region."""
+        by_category = ", ".join(
+            f"{label} {n}" for label, n in sorted(self.skipped_by_category.items())
+        )
+        return (
+            f"lignes retenues : {self.rows_kept} ; ignorées par catégorie : "
+            f"{by_category or 'aucune'} ; ignorées (autres régions) : {self.skipped_by_region}"
+            + (f" ; QPV ignorés : {self.skipped_qpv}" if self.skipped_qpv else "")
+        )
 
     @property
     def communes(self) -> int:
@@ -168,6 +184,21 @@ def _summaries(zones: list[DraftZone]) -> list[ZoneSummary]:
     ]
 
 
+def _no_zone(built: BuildResult, region: str) -> Problem:
+    """Why a file gave no zone: every row skipped (other regions, no-zone categories)."""
+    skipped = sum(built.skipped_by_category.values())
+    if built.skipped_by_region or skipped:
+        return Problem(
+            None,
+            f"no zone for region {region} in the file: {built.skipped_by_region} row(s) of "
+            f"other regions and {skipped} row(s) of categories that are no zone were skipped",
+            f"aucune zone pour la région {region} dans le fichier : "
+            f"{built.skipped_by_region} ligne(s) d'autres régions et {skipped} ligne(s) "
+            "hors zonage ignorées",
+        )
+    return Problem(None, "no zone in the file", "aucune zone dans le fichier")
+
+
 def _no_progress(_stage: str, _done: int, _total: int) -> None:
     return None
 
@@ -223,15 +254,20 @@ def import_decree(
                 field="profession",
             )
         built = build_zones(
-            conn, table, request.region, request.signed, categories, request.category
+            conn,
+            table,
+            request.region,
+            request.signed,
+            categories,
+            request.category,
+            effective_from=request.effective_from,
+            mapping=category_mapping(request.read.category_map),
         )
         progress("validate", len(built.zones), len(built.zones))
         if built.problems:
             raise ValidationFailedError(built.problems)
         if not built.zones:
-            raise ValidationFailedError(
-                [Problem(None, "no zone in the file", "aucune zone dans le fichier")]
-            )
+            raise ValidationFailedError([_no_zone(built, request.region)])
         previous = decrees_in_force(conn, request.effective_from, profession.value, request.region)
         compared = previous[-1] if previous else None
         after = {
@@ -251,6 +287,10 @@ def import_decree(
         diff,
         draft_zones=built.zones,
         qualifying_categories=frozenset(c.code for c in categories if c.qualifies_for_cesp),
+        rows_kept=built.rows_kept,
+        skipped_by_category=built.skipped_by_category,
+        skipped_by_region=built.skipped_by_region,
+        skipped_qpv=built.skipped_qpv,
     )
     if request.dry_run:
         return report

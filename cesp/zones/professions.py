@@ -22,6 +22,7 @@ class Profession(StrEnum):
 
 NEW_PROFESSIONS_FROM = date(2026, 1, 16)
 MEDECIN_2017_ZONING_FROM = date(2017, 11, 13)
+MEDECIN_2025_ZONING_FROM = date(2025, 5, 9)
 DENTISTE_2024_ZONING_FROM = date(2024, 3, 20)
 
 
@@ -67,12 +68,16 @@ def zoning_method(profession: Profession, signed: date) -> str:
     """The zoning method a decree signed on ``signed`` follows, keying the category table.
 
     - doctors: zones déficitaires of the SROS (art. L.1434-7 CSP, arrêté du 21 décembre
-      2011) until the arrêté du 13 novembre 2017 introduced ZIP / ZAC (art. L.1434-4 CSP);
+      2011) until the arrêté du 13 novembre 2017 introduced ZIP / ZAC (art. L.1434-4 CSP),
+      then the arrêté du 9 mai 2025 (mesh of territories of vie-santé; ZIP, ZIP+, ZAC;
+      hors zonage does not qualify);
     - dentists: the arrêté du 20 mars 2024 (très sous dotées, sous dotées...); earlier
       dental zonings are read with the same categories;
     - midwives and pharmacists: décret n°2026-4.
     """
     if profession is Profession.MEDECIN:
+        if signed >= MEDECIN_2025_ZONING_FROM:
+            return "arrete_2025"
         return "arrete_2017" if signed >= MEDECIN_2017_ZONING_FROM else "sros_2012"
     if profession is Profession.CHIRURGIEN_DENTISTE:
         return "arrete_2024"

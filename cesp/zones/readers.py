@@ -1,4 +1,4 @@
-"""Read the files ARS staff bring: zipped shapefile, GeoJSON, GeoPackage, CSV, XLSX.
+"""Read the files ARS staff bring: zipped shapefile, GeoJSON, GeoPackage, CSV, XLSX, XLS, ODS.
 
 One entry point, ``read_source``: it tells the format from the bytes (not only the
 name), extracts archives safely, honours ``.prj`` and ``.cpg``, detects the encoding of
@@ -8,35 +8,29 @@ line or feature number, so that every later error can say where it is.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import pyogrio
 from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.geo.crs import parse_crs
 from cesp.geo.names import name_key
+from cesp.tabular import (
+    TABLE_FORMATS,
+    read_table,
+    refuse_pdf,
+    restore_code,
+    table_format,
+    zip_table_format,
+)
 from cesp.zones.archive import safe_extract
+from cesp.zones.layouts import ColumnChoice, Layout, column_key, has_code_column, recognise
 
 NAME_FIELDS = ("nom_zone", "zone", "nom", "name", "libelle", "lib_zone", "territoire", "tvs")
 CATEGORY_FIELDS = ("categorie", "category", "type_zone", "zonage")
-APPROXIMATION_FIELDS = ("approximation", "approximate_reason", "approximatif")
-CODE_FIELDS = (
-    "code_insee",
-    "insee",
-    "codeinsee",
-    "code_commune",
-    "codgeo",
-    "depcom",
-    "com",
-    "code",
-)
 
 
 @dataclass(frozen=True)
@@ -48,6 +42,11 @@ class ReadOptions:
     assume_crs: str | None = None
     encoding: str | None = None
     layer: str | None = None
+    code_field: str | None = None
+    zone_field: str | None = None
+    region_field: str | None = None
+    header_row: int | None = None
+    category_map: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -60,6 +59,11 @@ class SourceRow:
     geometry: BaseGeometry | None = None
     code: str | None = None
     approximate_reason: str | None = None
+    zone_code: str | None = None
+    commune_name: str | None = None
+    region: str | None = None
+    majority_region: str | None = None
+    in_my_region: bool | None = None
 
 
 @dataclass
@@ -71,11 +75,12 @@ class SourceTable:
     crs: str | None = None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    layout: Layout | None = None
 
     @property
     def by_codes(self) -> bool:
         """True for a table of INSEE codes rather than geometries."""
-        return self.format in ("csv", "xlsx")
+        return self.format in TABLE_FORMATS
 
 
 def _refuse(message: str, message_fr: str, field_name: str = "file") -> InvalidInputError:
@@ -89,15 +94,20 @@ def sniff_format(path: Path, original_name: str | None = None) -> str:
         head = handle.read(4096)
     if not head.strip():
         raise _refuse("the file is empty", "Le fichier est vide.")
+    kind = table_format(head)
+    if kind == "pdf":
+        raise refuse_pdf()
     if head.startswith(b"PK\x03\x04"):
         import zipfile
 
         try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
+            with zipfile.ZipFile(path):
+                pass
         except zipfile.BadZipFile as exc:
             raise _refuse("the zip archive is damaged", "L'archive zip est endommagée.") from exc
-        return "xlsx" if "[Content_Types].xml" in names else "shapefile-zip"
+        return zip_table_format(path) or "shapefile-zip"
+    if kind == "xls":
+        return "xls"
     if head.startswith(b"SQLite format 3\x00"):
         return "gpkg"
     if name.endswith(".shp"):
@@ -105,12 +115,12 @@ def sniff_format(path: Path, original_name: str | None = None) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{"):
         return "geojson"
-    control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
-    if b"\x00" in head or control > len(head) // 100:
+    if kind is None:
         raise _refuse(
             "unrecognised file format: expected a zipped shapefile, GeoJSON, GeoPackage, "
-            "CSV or XLSX",
-            "Format non reconnu : shapefile zippé, GeoJSON, GeoPackage, CSV ou XLSX attendu.",
+            "CSV, XLSX, XLS or ODS",
+            "Format non reconnu : shapefile zippé, GeoJSON, GeoPackage, CSV, XLSX, XLS ou ODS "
+            "attendu.",
         )
     return "csv"
 
@@ -214,77 +224,65 @@ def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTa
         )
 
 
-def _read_csv_frame(path: Path, options: ReadOptions, table: SourceTable) -> pd.DataFrame:
-    raw = path.read_bytes()
-    encodings = [options.encoding] if options.encoding else ["utf-8-sig", "cp1252"]
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    else:
-        raise _refuse(
-            f"cannot decode the CSV as {', '.join(encodings)}",
-            "Encodage du CSV illisible.",
-            "encoding",
-        )
-    table.encoding = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
-    # Keep blank lines as empty rows so that row numbers stay the file's line numbers.
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
+def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
+    """Rows of a table of codes, whatever its layout (see ``cesp.zones.layouts``)."""
+    choice = ColumnChoice(
+        options.code_field, options.zone_field, options.category_field, options.region_field
     )
 
+    def is_header(cells: list[str]) -> bool:
+        if options.code_field:
+            return column_key(options.code_field) in {column_key(c) for c in cells if c}
+        return has_code_column(cells)
 
-def _read_codes(path: Path, fmt: str, options: ReadOptions, table: SourceTable) -> None:
-    try:
-        if fmt == "xlsx":
-            frame = pd.read_excel(path, dtype=str, sheet_name=options.layer or 0)
-            frame = frame.fillna("")
-        else:
-            frame = _read_csv_frame(path, options, table)
-    except InvalidInputError:
-        raise
-    except Exception as exc:
-        raise _refuse(f"cannot read the table: {exc}", f"Tableau illisible : {exc}") from exc
-    columns = [str(c) for c in frame.columns]
-    code_col = _pick(columns, None, CODE_FIELDS, "code")
-    if code_col is None:
+    read = read_table(
+        path,
+        sheet=options.layer,
+        header_row=options.header_row,
+        encoding=options.encoding,
+        header_hint=is_header,
+    )
+    table.format, table.encoding = read.format, read.encoding
+    table.notes.extend(read.notes)
+    layout = recognise(read.columns, choice, options.name_field)
+    if layout is None:
         raise _refuse(
-            "no INSEE code column: name one of " + ", ".join(CODE_FIELDS),
-            "Aucune colonne de code INSEE (ex. code_insee).",
-            "file",
+            "no commune code column (e.g. 'Code de la commune', 'code_insee', 'depcom'): "
+            "name it with code_field; columns are: " + ", ".join(read.columns),
+            "Aucune colonne de code commune (ex. « Code de la commune », code_insee) : "
+            "précisez-la (--code-field) ; colonnes : " + ", ".join(read.columns),
+            "code_field",
         )
-    name_col = _pick(columns, options.name_field, NAME_FIELDS, "name_field")
-    category_col = _pick(columns, options.category_field, CATEGORY_FIELDS, "category_field")
-    approx_col = _pick(columns, None, APPROXIMATION_FIELDS, "approximation")
+    table.layout = layout
     restored = 0
-    for index, record in enumerate(frame.to_dict("records"), start=2):
-        code = _text(record.get(code_col))
-        if code is None and not any(_text(v) for v in record.values()):
-            continue
-        if code and re.fullmatch(r"\d{4}", code):
-            code, restored = "0" + code, restored + 1
+    for line, record in read.rows:
+
+        def get(column: str | None, values: dict[str, str] = record) -> str | None:
+            return _text(values.get(column)) if column else None
+
+        code = get(layout.code)
+        if code:
+            code, fixed = restore_code(code.upper())
+            restored += fixed
+        region = get(layout.region)
+        majority = get(layout.majority_region)
+        in_mine = get(layout.in_my_region)
         table.rows.append(
             SourceRow(
-                row=index,
-                name=_text(record.get(name_col)) if name_col else None,
-                category=_text(record.get(category_col)) if category_col else None,
-                code=code.upper() if code else None,
-                approximate_reason=_text(record.get(approx_col)) if approx_col else None,
+                row=line,
+                name=get(layout.zone_name),
+                category=get(layout.category),
+                code=code,
+                approximate_reason=get(layout.approximation),
+                zone_code=get(layout.zone_code),
+                commune_name=get(layout.commune_name),
+                region=restore_code(region, 2)[0] if region else None,
+                majority_region=restore_code(majority, 2)[0] if majority else None,
+                in_my_region=None if in_mine is None else name_key(in_mine) in ("oui", "vrai", "1"),
             )
         )
     if restored:
-        table.notes.append(f"{restored} code(s) had lost their leading zero; restored")
+        table.notes.append(f"{restored} code(s) avaient perdu leur zéro initial : restaurés")
 
 
 def read_source(path: Path, options: ReadOptions, original_name: str | None = None) -> SourceTable:
@@ -299,8 +297,8 @@ def read_source(path: Path, options: ReadOptions, original_name: str | None = No
     """
     fmt = sniff_format(path, original_name)
     table = SourceTable(format=fmt, rows=[])
-    if fmt in ("csv", "xlsx"):
-        _read_codes(path, fmt, options, table)
+    if fmt in TABLE_FORMATS:
+        _read_codes(path, options, table)
     elif fmt == "shapefile-zip":
         with tempfile.TemporaryDirectory(prefix="cesp-upload-") as tmp:
             extracted = safe_extract(path, Path(tmp))

@@ -10,9 +10,8 @@ import shapely
 import sqlalchemy as sa
 from shapely.geometry import Polygon, box
 
-from cesp.errors import ValidationFailedError
 from cesp.zones.importer import import_decree
-from tests.zones.helpers import commune, counts, request, write_geojson
+from tests.zones.helpers import commune, request, write_geojson
 
 SSD = "93-seine-saint-denis.geojson"
 
@@ -44,7 +43,9 @@ def test_self_intersecting_polygon_is_repaired(idf_engine, data_dir: Path, tmp_p
     assert "repaired" in notes
 
 
-def test_codes_are_resolved_at_the_signed_date(idf_engine, tmp_path: Path):
+def test_codes_are_read_at_the_effective_date_and_a_merged_code_follows_its_successor(
+    idf_engine, tmp_path: Path
+):
     path = _codes(tmp_path, "code_insee;nom_zone\n93059;Pierrefitte\n")
     report = import_decree(idf_engine, path, request(), actor="test")
     assert report.status == "imported"
@@ -52,21 +53,21 @@ def test_codes_are_resolved_at_the_signed_date(idf_engine, tmp_path: Path):
     with idf_engine.connect() as conn:
         name = conn.execute(sa.text("SELECT commune_name FROM zone_communes")).scalar_one()
     assert name == "Pierrefitte-sur-Seine"
-    before = counts(idf_engine)
 
+    # Pierrefitte-sur-Seine (93059) merged into Saint-Denis (93066) on 2025-01-01: a
+    # decree in force after that names the larger Saint-Denis, covered in part.
     in_2025 = request(
         reference="25-001",
         signed=date(2025, 6, 1),
         effective_from=date(2025, 6, 1),
         category="ZIP",
+        dry_run=True,
     )
-    with pytest.raises(ValidationFailedError) as caught:
-        import_decree(idf_engine, path, in_2025, actor="test")
-    (problem,) = caught.value.problems
-    assert problem.row == 2
-    assert "93059 (Pierrefitte-sur-Seine) was no longer a commune on 2025-06-01" in problem.message
-    assert "93066" in problem.message
-    assert counts(idf_engine) == before
+    report = import_decree(idf_engine, path, in_2025, actor="test")
+    ((_zone, commune),) = [(z, c) for z in report.draft_zones for c in z.communes]
+    assert commune.code == "93066" and 0 < commune.coverage < 1
+    (note,) = [n for n in report.notes if "fusionné" in n]
+    assert "93059" in note and "93066" in note and "en partie" in note
 
 
 def test_small_drawn_zone_does_not_count_the_whole_commune(

@@ -194,7 +194,11 @@ BROKEN = {
         {},
         ["row 3", "unknown INSEE code 99999"],
     ),
-    "other-region": (_text("code_insee\n93027\n"), {"region": "84"}, ["row 2", "not 84"]),
+    "other-region": (
+        _text("code_insee\n93027\n"),
+        {"region": "84"},
+        ["no zone for region 84", "1 row(s) of other regions"],
+    ),
     "twice": (_text("code_insee;nom\n93027;A\n93027;B\n"), {}, ["row 3", "listed twice"]),
     "bad-category": (
         _text("code_insee;categorie\n93027;ZUS\n"),

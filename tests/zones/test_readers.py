@@ -103,7 +103,7 @@ def test_code_that_lost_its_leading_zero_is_padded(tmp_path: Path):
     path.write_text("code_insee;nom_zone\n1001;L'Abergement-Clémenciat\n01002;B\n")
     table = read_source(path, ReadOptions())
     assert [r.code for r in table.rows] == ["01001", "01002"]
-    assert any("leading zero" in note and note.startswith("1 ") for note in table.notes)
+    assert any("zéro initial" in note and note.startswith("1 ") for note in table.notes)
 
 
 def test_xlsx_of_codes(tmp_path: Path):
@@ -121,7 +121,7 @@ def test_xlsx_of_codes(tmp_path: Path):
 def test_table_without_code_column_is_refused(tmp_path: Path):
     path = tmp_path / "sans-code.csv"
     path.write_text("commune;zone\nBobigny;A\n")
-    with pytest.raises(InvalidInputError, match="no INSEE code column"):
+    with pytest.raises(InvalidInputError, match="no commune code column"):
         read_source(path, ReadOptions())
 
 

@@ -23,6 +23,7 @@ from cesp.posts.impact import posts_leaving
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
+from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
 from cesp.zones.index import ZoningIndex
@@ -145,6 +146,28 @@ def post_decree(
         str | None, Form(max_length=40, description="Text encoding", examples=["cp1252"])
     ] = None,
     layer: Annotated[str | None, Form(max_length=100, description="Layer of a GeoPackage")] = None,
+    sheet: Annotated[
+        str | None,
+        Form(
+            max_length=100,
+            description="Sheet of a workbook (default: the first with commune codes)",
+        ),
+    ] = None,
+    code_field: Annotated[
+        str | None, Form(max_length=100, description="Column of the INSEE commune codes")
+    ] = None,
+    zone_field: Annotated[
+        str | None, Form(max_length=100, description="Column of the zone (e.g. TVS) code")
+    ] = None,
+    region_field: Annotated[
+        str | None, Form(max_length=100, description="Column of the region code (national files)")
+    ] = None,
+    header_row: Annotated[
+        int | None, Form(ge=1, le=10_000, description="Line of the header, when not found")
+    ] = None,
+    category_map: Annotated[
+        str | None, Form(max_length=10_000, description='FROM=TO lines, e.g. "1_ZIP=ZIP"')
+    ] = None,
     dry_run: Annotated[
         bool, Form(description="true: check and preview the changes, store nothing")
     ] = False,
@@ -169,7 +192,18 @@ def post_decree(
         category=category,
         publish=publish,
         dry_run=dry_run,
-        read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
+        read=ReadOptions(
+            name_field,
+            category_field,
+            assume_crs,
+            encoding,
+            sheet or layer,
+            code_field=code_field,
+            zone_field=zone_field,
+            region_field=region_field,
+            header_row=header_row,
+            category_map=parse_mapping([], category_map),
+        ),
     )
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)

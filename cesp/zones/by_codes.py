@@ -1,0 +1,307 @@
+"""Zones from a table of commune codes, as the file says them.
+
+- Codes are read as they are on the decree's *effective* date (a dentists' decree signed
+  2024-12-20 and in force 2025-01-01 names 63109 Les Deux-Rives, not Chidrac); a code
+  merged before that date follows its successor with a warning naming both, and the
+  zone is partial when the successor is larger.
+- Zones are grouped by the zone column (territory of vie-santé code, else zone name)
+  when the table has one, otherwise one zone per commune code: never by commune name.
+- Rows of another region are skipped and counted: by the majority-region column, the
+  region column, ``dansMaRegion``, or the commune's own region; a territory crossing a
+  regional border follows the majority-region rule (art. 2 of the arrêté du 13 novembre
+  2017 and of the arrêté du 9 mai 2025: a territory of vie-santé is zoned by the region
+  holding most of its population), and the notes name its communes outside.
+- Rows of a category that is no zone at all (« Hors vivier », « HZ ») are skipped and
+  counted by category, never a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from shapely.geometry.base import BaseGeometry
+
+from cesp.errors import Problem
+from cesp.geo.communes import INSEE_CODE, CommuneUnit, unit_at, units_by_codes
+from cesp.geo.crs import metric_crs_for_region, reproject
+from cesp.geo.names import name_key
+from cesp.zones.categories import ZoneCategory, match_category
+from cesp.zones.readers import SourceRow, SourceTable
+
+QPV_CODE = re.compile(r"^Q[PN]\d{3,}", re.IGNORECASE)
+
+
+@dataclass
+class Skipped:
+    """Rows left out of the decree, counted for the report."""
+
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_region: int = 0
+    qpv: int = 0
+
+    def notes(self) -> list[str]:
+        """French lines of the report."""
+        notes = [
+            f"{count} ligne(s) « {label} » ignorée(s) (catégorie sans zone)"
+            for label, count in sorted(self.by_category.items())
+        ]
+        if self.by_region:
+            notes.append(f"{self.by_region} ligne(s) d'autres régions ignorée(s)")
+        if self.qpv:
+            notes.append(
+                f"{self.qpv} ligne(s) de quartiers prioritaires (QPV) ignorée(s) : le zonage "
+                "infra-communal des QPV n'est pas encore pris en charge"
+            )
+        return notes
+
+
+@dataclass
+class Member:
+    """A row resolved to the commune it designates on the effective date."""
+
+    row: SourceRow
+    unit: CommuneUnit
+    coverage: float = 1.0
+    category: ZoneCategory | None = None
+    geometry: BaseGeometry | None = None
+
+    @property
+    def shape(self) -> BaseGeometry | None:
+        """The polygon the member adds to its zone (the former commune's own when the
+        zone covers only part of the successor)."""
+        return self.geometry if self.geometry is not None else self.unit.geometry
+
+
+def _mapped(value: str | None, mapping: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    return mapping.get(name_key(value), value)
+
+
+def _follow_merger(
+    conn: sa.Connection, row: SourceRow, units: list[CommuneUnit], on: date, notes: list[str]
+) -> tuple[CommuneUnit, float, BaseGeometry | None] | None:
+    """The successor of a code merged before ``on`` and the share of it the old commune
+    covers (1.0 when it is the whole successor), or None."""
+    ended = [u for u in units if u.valid_to is not None and u.valid_to <= on]
+    if not ended:
+        return None
+    last = max(ended, key=lambda u: u.valid_to or date.min)
+    if len(last.successor_codes) != 1:
+        return None
+    heirs = units_by_codes(conn, list(last.successor_codes))
+    heir = unit_at(heirs.get(last.successor_codes[0], []), on)
+    if heir is None or heir.geometry is None:
+        return None
+    coverage = 1.0
+    if last.geometry is not None:
+        metric = metric_crs_for_region(heir.region_code)
+        old = reproject(last.geometry, "EPSG:4326", metric).area
+        new = reproject(heir.geometry, "EPSG:4326", metric).area
+        coverage = min(1.0, round(old / new, 4)) if new else 1.0
+    notes.append(
+        f"ligne {row.row} : {last.code} ({last.name}) a fusionné dans {heir.code} "
+        f"({heir.name}) le {last.valid_to} : la zone suit {heir.code}"
+        + (f", en partie ({coverage:.0%} de la commune)" if coverage < 1 else "")
+    )
+    return heir, coverage, last.geometry if coverage < 1 else None
+
+
+def departement_of(code: str) -> str:
+    """The département of an INSEE commune code (3 digits overseas: 971..976)."""
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def _outside_message(
+    conn: sa.Connection, code: str, units: list[CommuneUnit], on: date
+) -> tuple[str, str]:
+    if not units:
+        dep = departement_of(code)
+        loaded = conn.execute(
+            sa.text("SELECT 1 FROM commune_units WHERE departement_code = :d LIMIT 1"), {"d": dep}
+        ).first()
+        if loaded or not re.fullmatch(r"0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]", dep):
+            return (
+                f"unknown INSEE code {code}: no commune of that code in the reference data",
+                f"code INSEE inconnu {code} : aucune commune de ce code dans le référentiel",
+            )
+        return (
+            f"INSEE code {code} is in département {dep}, whose communes are not loaded: load "
+            f"them with 'cesp geo load --departements {dep}'",
+            f"Le code {code} relève du département {dep}, dont les communes ne sont pas "
+            f"chargées : chargez-les (cesp geo load --departements {dep}).",
+        )
+    first = min(units, key=lambda u: u.valid_from or date.min)
+    if first.valid_from and first.valid_from > on:
+        return (
+            f"{code} ({first.name}) did not designate a commune yet on {on.isoformat()} "
+            f"(from {first.valid_from})",
+            f"{code} ({first.name}) ne désignait pas encore de commune au {on.isoformat()}",
+        )
+    last = max(units, key=lambda u: u.valid_to or date.max)
+    return (
+        f"{code} ({last.name}) was no longer a commune on {on.isoformat()}: "
+        f"{last.end_event or 'ended'} on {last.valid_to}, into {', '.join(last.successor_codes)}",
+        f"{code} ({last.name}) n'était plus une commune au {on.isoformat()} "
+        f"(fin le {last.valid_to}, devenue {', '.join(last.successor_codes)})",
+    )
+
+
+def _parent_polygon(conn: sa.Connection, unit: CommuneUnit, on: date) -> BaseGeometry | None:
+    """The polygon of the commune of an arrondissement that has none of its own (Lyon
+    and Marseille in the reference data): the zone is then flagged approximate."""
+    assert unit.parent_code is not None
+    parent = unit_at(units_by_codes(conn, [unit.parent_code]).get(unit.parent_code, []), on)
+    return parent.geometry if parent is not None else None
+
+
+def _other_region(row: SourceRow, region: str) -> bool | None:
+    """True/False when the file says the row's region; None when it does not."""
+    if row.in_my_region is not None:
+        return not row.in_my_region
+    if row.majority_region:
+        return row.majority_region != region
+    if row.region:
+        return row.region != region
+    return None
+
+
+def resolve_rows(
+    conn: sa.Connection,
+    table: SourceTable,
+    region: str,
+    on: date,
+    categories: list[ZoneCategory],
+    fallback: ZoneCategory | None,
+    mapping: dict[str, str],
+) -> tuple[dict[str, list[Member]], list[Problem], list[str], Skipped]:
+    """Rows resolved and grouped by zone key, with problems, notes and skipped counts."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    skipped = Skipped()
+    by_zone = table.layout is not None and bool(table.layout.zone_code or table.layout.zone_name)
+    known = units_by_codes(conn, [r.code for r in table.rows if r.code])
+    groups: dict[str, list[Member]] = defaultdict(list)
+    zone_of_code: dict[str, str] = {}
+    for row in table.rows:
+        if row.code and QPV_CODE.match(row.code):
+            skipped.qpv += 1
+            continue
+        value = _mapped(row.category, mapping)
+        category = match_category(value, categories) if value else fallback
+        if value is not None and category is None:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"category {row.category!r} is not one of: "
+                    + ", ".join(f"{c.code} ({c.label})" for c in categories)
+                    + "; add an alias with 'cesp zones categories alias' or give --map",
+                    f"catégorie inconnue « {row.category} » : ajoutez un alias "
+                    "(cesp zones categories alias) ou une correspondance (--map)",
+                    "category",
+                )
+            )
+            continue
+        if category is not None and not category.keep_rows:
+            skipped.by_category[category.label] += 1
+            continue
+        if _other_region(row, region):
+            skipped.by_region += 1
+            continue
+        if row.code is None or not INSEE_CODE.match(row.code):
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{row.code!r} is not an INSEE commune code (5 characters, e.g. 93027)"
+                    if row.code
+                    else "missing INSEE code",
+                    f"« {row.code} » n'est pas un code INSEE de commune (5 caractères, ex. 93027)"
+                    if row.code
+                    else "code INSEE absent",
+                    "code",
+                )
+            )
+            continue
+        units = known.get(row.code, [])
+        unit, coverage, shape = unit_at(units, on), 1.0, None
+        if unit is None:
+            followed = _follow_merger(conn, row, units, on, notes)
+            if followed is None:
+                message, message_fr = _outside_message(conn, row.code, units, on)
+                problems.append(Problem(row.row, message, message_fr, "code"))
+                continue
+            unit, coverage, shape = followed
+        elif row.commune_name and name_key(row.commune_name) != name_key(unit.name):
+            notes.append(
+                f"ligne {row.row} : le nom « {row.commune_name} » ne correspond pas au code "
+                f"{unit.code} au {on.isoformat()} (« {unit.name} »)"
+            )
+        if unit.geometry is None and unit.kind == "arrondissement" and unit.parent_code:
+            shape = _parent_polygon(conn, unit, on)
+        if unit.geometry is None and shape is None:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{unit.code} ({unit.name}) has no boundary in the reference data",
+                    f"{unit.code} ({unit.name}) n'a pas de contour dans le référentiel",
+                    "code",
+                )
+            )
+            continue
+        key = (row.zone_code or row.name or unit.code) if by_zone else unit.code
+        previous = zone_of_code.get(unit.code)
+        if previous is not None:
+            problems.append(
+                Problem(
+                    row.row,
+                    f"{unit.code} ({unit.name}) is listed twice (zones {previous!r} and {key!r})",
+                    f"{unit.code} ({unit.name}) figure deux fois",
+                    "code",
+                )
+            )
+            continue
+        zone_of_code[unit.code] = key
+        groups[key].append(Member(row, unit, coverage, category, shape))
+    _majority_rule(groups, region, skipped, notes, table)
+    return groups, problems, notes, skipped
+
+
+def _majority_rule(
+    groups: dict[str, list[Member]],
+    region: str,
+    skipped: Skipped,
+    notes: list[str],
+    table: SourceTable,
+) -> None:
+    """Communes of another region: a zone whose population lies mostly in ``region`` keeps
+    them (named in the notes), a zone mostly outside is left to the other region."""
+    told = {r.row for r in table.rows if _other_region(r, region) is not None}
+    for key in list(groups):
+        members = groups[key]
+        outside = [m for m in members if m.unit.region_code != region and m.row.row not in told]
+        if not outside:
+            continue
+        weight = Counter[str]()
+        for m in members:
+            weight[m.unit.region_code] += m.unit.population or 1
+        majority = weight.most_common(1)[0][0]
+        names = ", ".join(f"{m.unit.code} {m.unit.name}" for m in outside)
+        if majority == region:
+            notes.append(
+                f"zone {key} : territoire à cheval sur plusieurs régions, zoné par la région "
+                f"{region} (majoritaire) ; communes hors région : {names}"
+            )
+        elif len(outside) == len(members):
+            skipped.by_region += len(members)
+            del groups[key]
+        else:
+            skipped.by_region += len(members)
+            notes.append(
+                f"zone {key} : territoire majoritairement dans la région {majority}, ignoré ; "
+                f"communes : {names}"
+            )
+            del groups[key]
