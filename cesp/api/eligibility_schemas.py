@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cesp.engagement.relocation import RelocationDecision, reasons_dict
 from cesp.zones.eligibility import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
-from cesp.zones.relocation import RelocationDecision, reasons_dict
 from cesp.zones.sites import CommuneSite, PointSite, make_site
 from cesp.zones.wording import explain_fr
 

@@ -17,15 +17,15 @@ from rich.table import Table
 
 from cesp.cli.console import domain_errors
 from cesp.cli.options import parse_date
-from cesp.errors import InvalidInputError
-from cesp.posts.contract import (
+from cesp.engagement.rules import (
     EngagementTerms,
     RuptureAssessment,
     assess_rupture,
     eur,
     parse_cause,
 )
-from cesp.posts.contract_wording import CAUSE_LABELS_FR
+from cesp.engagement.wording import CAUSE_LABELS_FR
+from cesp.errors import InvalidInputError
 from cesp.zones.professions import parse_profession
 
 app = typer.Typer(

@@ -28,6 +28,7 @@ from cesp.api.eligibility_schemas import (
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.audit import Actor, record
+from cesp.engagement.relocation import decide, load_decision, store_decision
 from cesp.errors import CespError, InvalidInputError
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
@@ -35,7 +36,6 @@ from cesp.zones.bulk import evaluate_frame, read_sites, write_sites
 from cesp.zones.eligibility import EligibilityResult, check, check_points
 from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
-from cesp.zones.relocation import decide, load_decision, store_decision
 from cesp.zones.sites import CommuneSite, PointSite, make_site
 
 router = APIRouter(tags=["eligibility"])

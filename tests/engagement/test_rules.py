@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from cesp.errors import InvalidInputError
-from cesp.posts.contract import (
+from cesp.engagement.rules import (
     EngagementTerms,
     PenaltyBasis,
     RuptureCause,
@@ -22,6 +21,7 @@ from cesp.posts.contract import (
     assess_rupture,
     parse_cause,
 )
+from cesp.errors import InvalidInputError
 from cesp.zones.professions import Profession
 
 

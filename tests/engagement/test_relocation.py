@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from cesp.api.eligibility_schemas import RelocationOut
+from cesp.engagement.relocation import decide, load_decision, store_decision
 from cesp.errors import InvalidInputError, NotFoundError
 from cesp.zones.index import ZoningIndex, build_index
-from cesp.zones.relocation import decide, load_decision, store_decision
 from cesp.zones.sites import Site, make_site
 from tests.zones.helpers import across_boundary, publish_codes, site_at, zone_metric
 

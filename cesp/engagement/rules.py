@@ -2,7 +2,7 @@
 
 Pure functions, no I/O: the CLI (``cesp engagement penalty``), the API
 (``GET /api/v1/beneficiaries/{id}/engagement``) and the tests call the same code. The
-texts and their versions by date live in ``cesp.posts.contract_texts``; this module
+texts and their versions by date live in ``cesp.engagement.texts``; this module
 applies them to one contract.
 
 - Length: code de l'éducation, art. L.632-6 (loi n°2009-879 du 21 juillet 2009, art. 46):
@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from cesp.errors import InvalidInputError
-from cesp.posts.contract_calendar import add_months, months_elapsed
-from cesp.posts.contract_texts import (
+from cesp.engagement.calendar import add_months, months_elapsed
+from cesp.engagement.texts import (
     PER_MONTH_EUR,
     RELEASE_RULE,
     PenaltyBasis,
@@ -29,12 +28,13 @@ from cesp.posts.contract_texts import (
     penalty_rule_on,
     penalty_under,
 )
-from cesp.posts.contract_wording import (
+from cesp.engagement.wording import (
     eur,
     explain_engagement_fr,
     explain_rupture_fr,
     practice_started_note_fr,
 )
+from cesp.errors import InvalidInputError
 from cesp.zones.professions import Profession, parse_profession
 
 MINIMUM_ENGAGEMENT_MONTHS = 24
