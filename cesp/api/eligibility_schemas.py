@@ -186,7 +186,11 @@ class RelocationOut(BaseModel):
     decision: Literal["allowed", "refused"]
     reasons: list[ReasonOut]
     warnings: list[ReasonOut]
-    authority: Literal["ARS", "CNG"]
+    authority: Literal["ARS", "CNG", "ASP"] = Field(
+        description="ARS for a move within the region; else the national manager on the "
+        "change date: CNG, then ASP from 2025-03-26 (décret n°2025-270)"
+    )
+    authority_name_fr: str = ""
     authority_region: str | None
     decrees: list[DecreeRefOut]
     profession: str
@@ -205,6 +209,7 @@ class RelocationOut(BaseModel):
             reasons=[ReasonOut(**r) for r in reasons_dict(d.reasons)],
             warnings=[ReasonOut(**r) for r in reasons_dict(d.warnings)],
             authority=d.authority,  # type: ignore[arg-type]
+            authority_name_fr=d.authority_name_fr,
             authority_region=d.authority_region,
             decrees=[DecreeRefOut.of(x) for x in d.new.decrees],
             profession=d.profession,

@@ -5,7 +5,8 @@ the director general of the ARS they depend on (décret n°2010-735 du 29 juin 2
 relatif au contrat d'engagement de service public; seed document "le CESP" of the
 ministry); the new site must lie, on the change date, in a zone where care is lacking
 as set by the ARS (code de l'éducation art. L.632-6). A move to another region is
-authorised by the CNG, which manages the contracts nationally.
+authorised by the national manager of the contracts on the change date: the CNG, then
+the ASP (décret n°2025-270, see ``cesp.engagement.authority``).
 
 The decision is stored with every reason and can be fetched years later.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cesp.engagement.authority import national_manager_on
 from cesp.errors import CespError, InvalidInputError, NotFoundError
 from cesp.zones.eligibility import EligibilityResult, check
 from cesp.zones.index import ZoningIndex
@@ -38,7 +40,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class RelocationDecision:
-    """The answer given to the CNG."""
+    """The answer given to the national manager (CNG, then ASP)."""
 
     id: str
     decision: str
@@ -52,6 +54,7 @@ class RelocationDecision:
     engagement_end: date
     profession: str
     created_at: datetime
+    authority_name_fr: str = ""
 
 
 def _check_named(
@@ -148,12 +151,16 @@ def decide(
             )
         )
     same_region = new.commune is not None and new.commune.region == current.commune.region
+    manager = national_manager_on(change_date)
     return RelocationDecision(
         id=str(uuid.uuid4()),
         decision="refused" if reasons else "allowed",
         reasons=tuple(reasons),
         warnings=tuple(warnings),
-        authority="ARS" if same_region else "CNG",
+        authority="ARS" if same_region else manager.code,
+        authority_name_fr=(
+            f"ARS de la région {current.commune.region}" if same_region else manager.name_fr
+        ),
         authority_region=current.commune.region if same_region else None,
         current=current,
         new=new,

@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from cesp.engagement.authority import diploma_label_fr, national_manager_on
 from cesp.engagement.calendar import add_months, months_elapsed
+from cesp.engagement.decree_2026 import check_deferral, check_not_combined
+from cesp.engagement.reduced import reduced_allowances
+from cesp.engagement.releases import Release, fulfilled_release, zone_loss_release
 from cesp.engagement.texts import (
+    DENTAL_CESP_FROM,
     PER_MONTH_EUR,
     RELEASE_RULE,
     PenaltyBasis,
@@ -28,12 +33,7 @@ from cesp.engagement.texts import (
     penalty_rule_on,
     penalty_under,
 )
-from cesp.engagement.wording import (
-    eur,
-    explain_engagement_fr,
-    explain_rupture_fr,
-    practice_started_note_fr,
-)
+from cesp.engagement.wording import eur, explain_rupture_fr
 from cesp.errors import InvalidInputError
 from cesp.zones.professions import Profession, parse_profession
 
@@ -89,6 +89,7 @@ class EngagementTerms:
     des_obtained_on: date | None = None
     practice_started_on: date | None = None
     net_monthly_eur: Decimal | None = None
+    other_contract: bool = False
 
     def __post_init__(self) -> None:
         _non_negative(self.months_paid, "months_paid", "Le nombre de mois d'allocation")
@@ -114,8 +115,36 @@ class EngagementTerms:
             self.practice_started_on, self.signed_on, "practice_started_on", "Le début d'exercice"
         )
         # A plain string (a database column) is accepted and stored as a ``Profession``.
-        profession = parse_profession(str(self.profession), on=self.requested_on or self.signed_on)
+        requested = self.requested_on or self.signed_on
+        profession = parse_profession(str(self.profession), on=requested)
         object.__setattr__(self, "profession", profession)
+        if profession is Profession.CHIRURGIEN_DENTISTE and self.signed_on < DENTAL_CESP_FROM:
+            raise InvalidInputError(
+                f"no dental CESP could be signed on {self.signed_on.isoformat()}: décret "
+                f"n°2013-735 opens it from {DENTAL_CESP_FROM.isoformat()}",
+                message_fr=(
+                    "Le CESP des études odontologiques n'existe que depuis le "
+                    f"{DENTAL_CESP_FROM:%d/%m/%Y} (décret n°2013-735 du 14 août 2013)."
+                ),
+                field="profession",
+            )
+        if (
+            self.des_obtained_on is not None
+            and self.practice_started_on is not None
+            and self.practice_started_on < self.des_obtained_on
+        ):
+            raise InvalidInputError(
+                "practice_started_on is before des_obtained_on: practice starts at the "
+                "diploma (décret n°2010-735; décret n°2013-1080)",
+                message_fr=(
+                    f"Le début d'exercice ({self.practice_started_on:%d/%m/%Y}) précède le "
+                    f"diplôme ({self.des_obtained_on:%d/%m/%Y}) : l'exercice commence au "
+                    "diplôme. Corrigez l'une des deux dates."
+                ),
+                field="practice_started_on",
+            )
+        check_deferral(self.deferral_months, requested)
+        check_not_combined(self.other_contract, requested)
 
     @property
     def engagement_months(self) -> int:
@@ -133,8 +162,51 @@ class EngagementTerms:
         return self.months_paid < MINIMUM_ENGAGEMENT_MONTHS
 
     def after_des_on(self, on: date) -> bool:
-        """Whether the DES was obtained on or before ``on``."""
-        return self.des_obtained_on is not None and self.des_obtained_on <= on
+        """Whether the diploma was obtained on or before ``on``.
+
+        Practice starts at the diploma (the DES under décret n°2010-735; the diplôme
+        d'État de docteur since décret n°2013-1080): a practice start on or before ``on``
+        means the diploma was obtained, even when its date is not recorded.
+        """
+        if self.des_obtained_on is not None and self.des_obtained_on <= on:
+            return True
+        return self.practice_started_on is not None and self.practice_started_on <= on
+
+    def check_possible_on(self, on: date, field: str = "months_paid") -> None:
+        """Refuse months of allowance that could not have been paid by ``on``.
+
+        The allowance is monthly from the signature (décret n°2010-735, art. 1er): at most
+        one payment per month begun since the signature.
+        """
+        limit = months_elapsed(self.signed_on, on) + 1
+        if self.months_paid > limit:
+            raise InvalidInputError(
+                f"months_paid={self.months_paid} cannot have been paid by {on.isoformat()}: "
+                f"at most {limit} monthly allowances since the signature on "
+                f"{self.signed_on.isoformat()}",
+                message_fr=(
+                    f"{self.months_paid} mois d'allocation ne peuvent avoir été versés au "
+                    f"{on:%d/%m/%Y} : au plus {limit} depuis la signature du "
+                    f"{self.signed_on:%d/%m/%Y}. Vérifiez les mois perçus ou les dates."
+                ),
+                field=field,
+            )
+        served = self.months_served_on(on)
+        if (
+            self.practice_started_on is not None
+            and on >= self.practice_started_on
+            and served is not None
+            and self.deferral_months + self.suspended_months
+            > months_elapsed(self.practice_started_on, on)
+        ):
+            raise InvalidInputError(
+                "deferral_months + suspended_months exceed the months since practice began",
+                message_fr=(
+                    "Les mois de report et de suspension dépassent la durée écoulée depuis le "
+                    f"début d'exercice du {self.practice_started_on:%d/%m/%Y}."
+                ),
+                field="deferral_months",
+            )
 
     def months_served_on(self, on: date) -> int | None:
         """Months of service done by ``on``, less deferrals and suspensions (``None``
@@ -178,10 +250,20 @@ class RuptureAssessment:
     total_due_eur: Decimal | None
     explanation_fr: str
     notes_fr: tuple[str, ...]
+    national_manager: str = "CNG"
+    diploma_fr: str = "DES"
+    months_served: int | None = None
+    release_key: str | None = None
+    maximum: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (dates ISO, euros as numbers)."""
         return {
+            "national_manager": self.national_manager,
+            "diploma_fr": self.diploma_fr,
+            "months_served": self.months_served,
+            "release_key": self.release_key,
+            "maximum": self.maximum,
             "rupture_on": self.rupture_on.isoformat(),
             "cause": self.cause.value,
             "after_des": self.after_des,
@@ -207,32 +289,47 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _release_rule(release: Release, on: date) -> PenaltyRule:
+    return PenaltyRule(
+        release.key, on, None, PenaltyBasis.NOTHING_DUE, release.text, release.text_fr
+    )
+
+
 def assess_rupture(
     terms: EngagementTerms,
     rupture_on: date,
     *,
     cause: RuptureCause = RuptureCause.DEMISSION,
     after_des: bool | None = None,
+    zone_since: date | None = None,
+    zone_lost_on: date | None = None,
 ) -> RuptureAssessment:
     """The sum due on a rupture: net allowances received plus the penalty in force.
 
     Parameters
     ----------
     terms
-        The contract; ``terms.net_monthly_eur`` prices the allowances when known.
+        The contract; ``terms.net_monthly_eur`` (the last monthly allowance) prices the
+        allowances when known.
     rupture_on
-        Date of the rupture; it picks the text in force (see ``penalty_rule_on``).
+        Date of the rupture; it picks the texts in force (see ``penalty_rule_on``).
     cause
-        Death and total incapacity owe nothing; the other causes owe the full sum.
+        Death and total incapacity owe nothing; the other causes owe the sum.
     after_des
-        Whether the rupture comes after the DES; by default, from
-        ``terms.des_obtained_on``.
+        Whether the rupture comes after the diploma; by default from the terms (a
+        practice start means the diploma). ``False`` with practice begun is refused.
+    zone_since, zone_lost_on
+        Since when the zone of the professional project qualified unchanged, and when it
+        stopped qualifying (``cesp.engagement.releases.zone_loss_release``).
 
     Returns
     -------
     RuptureAssessment
-        ``penalty_eur`` always; ``allowances_due_eur`` and ``total_due_eur`` when the net
-        monthly allowance is known (``None`` otherwise).
+        Nothing is due on death, total incapacity, a fulfilled engagement (L.632-6) or
+        the loss of a zone unchanged for three years from 2020-05-29 (R.631-24-17); no
+        penalty from 2013-08-16 (décret n°2010-735 art. 5 as amended by 2013-734). Once
+        practising, the allowances are reduced by R.631-24-16, II, 1° (2020-05-29 to
+        2026-01-06); elsewhere the maximum is given with a French note saying why.
 
     Examples
     --------
@@ -250,24 +347,67 @@ def assess_rupture(
             ),
             field="rupture",
         )
+    terms.check_possible_on(rupture_on)
+    practising = terms.practice_started_on is not None and terms.practice_started_on <= rupture_on
+    if after_des is False and practising:
+        raise InvalidInputError(
+            "the rupture cannot be before the diploma: practice began on "
+            f"{terms.practice_started_on} and practice starts at the diploma",
+            message_fr=(
+                "Rupture « avant le diplôme » impossible : l'exercice a commencé le "
+                f"{terms.practice_started_on:%d/%m/%Y}, or il commence au diplôme. "
+                "Retirez --before-des ou corrigez le début d'exercice."
+            ),
+            field="after_des",
+        )
     des = terms.after_des_on(rupture_on) if after_des is None else after_des
     since_signature = months_elapsed(terms.signed_on, rupture_on)
+    served = terms.months_served_on(rupture_on)
     notes: list[str] = []
+    release: Release | None = None
+    maximum = False
+    full_allowances = (
+        None
+        if terms.net_monthly_eur is None
+        else (terms.net_monthly_eur * terms.months_paid).quantize(Decimal("0.01"))
+    )
+    rule: PenaltyRule | None = None
     if cause.releases_without_payment:
         rule = RELEASE_RULE
+    else:
+        release = fulfilled_release(terms.engagement_months, served) or zone_loss_release(
+            rupture_on, zone_since, zone_lost_on
+        )
+        rule = _release_rule(release, rupture_on) if release else None
+    if rule is not None and (release is None or release.waives_allowances):
         penalty, months, floor, basis = 0, None, False, PenaltyBasis.NOTHING_DUE
         allowances: Decimal | None = Decimal("0.00")
     else:
-        rule = penalty_rule_on(rupture_on, terms.profession)
-        penalty, months, floor, basis = penalty_under(rule, des, since_signature, terms.months_paid)
-        allowances = (
-            None
-            if terms.net_monthly_eur is None
-            else (terms.net_monthly_eur * terms.months_paid).quantize(Decimal("0.01"))
-        )
-        served = terms.months_served_on(rupture_on)
-        if served:
-            notes.append(practice_started_note_fr(served))
+        if release is not None:
+            penalty, months, floor, basis = 0, None, False, PenaltyBasis.NOTHING_DUE
+        else:
+            rule = penalty_rule_on(rupture_on, terms.profession)
+            penalty, months, floor, basis = penalty_under(
+                rule, des, since_signature, terms.months_paid
+            )
+            if rule.note_fr:
+                notes.append(rule.note_fr)
+                maximum = True
+        allowances = full_allowances
+        if practising and served:
+            reduced = reduced_allowances(
+                rupture_on, terms.engagement_months - served, terms.net_monthly_eur
+            )
+            if reduced.allowances_eur is not None:
+                allowances = reduced.allowances_eur
+                notes.append(
+                    f"{served} mois de service accomplis : allocations réduites à la dernière "
+                    f"allocation mensuelle × {reduced.months_not_served} mois non accomplis "
+                    f"({reduced.text_fr})."
+                )
+            else:
+                maximum = True
+                notes.append(f"{served} mois de service déjà accomplis. {reduced.note_fr}")
         if terms.profession in (Profession.SAGE_FEMME, Profession.PHARMACIEN):
             notes.append(
                 "Sages-femmes et pharmaciens (décret n°2026-4) : montants de l'arrêté du "
@@ -278,7 +418,9 @@ def assess_rupture(
                 "Allocation nette mensuelle inconnue : les allocations à rembourser ne sont "
                 "pas chiffrées."
             )
+    assert rule is not None
     total = None if allowances is None else allowances + penalty
+    diploma = diploma_label_fr(rupture_on, terms.profession.value)
     explanation = explain_rupture_fr(
         rupture_on=rupture_on,
         signed_on=terms.signed_on,
@@ -293,6 +435,8 @@ def assess_rupture(
         months_paid=terms.months_paid,
         net_monthly_eur=terms.net_monthly_eur,
         total_due_eur=total,
+        allowances_due_eur=allowances,
+        diploma_fr=diploma,
     )
     return RuptureAssessment(
         rupture_on=rupture_on,
@@ -313,106 +457,21 @@ def assess_rupture(
         total_due_eur=total,
         explanation_fr=explanation,
         notes_fr=tuple(notes),
-    )
-
-
-@dataclass(frozen=True)
-class EngagementStatus:
-    """Where a signatory stands on ``on``, and what breaking the contract then would cost."""
-
-    on: date
-    engagement_months: int
-    months_paid: int
-    minimum_applied: bool
-    suspended_months: int
-    deferral_months: int
-    practice_started_on: date | None
-    engagement_ends_on: date | None
-    months_served: int | None
-    months_remaining: int | None
-    completed: bool
-    rupture_if_now: RuptureAssessment | None
-    explanation_fr: str
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {
-            "on": self.on.isoformat(),
-            "engagement_months": self.engagement_months,
-            "months_paid": self.months_paid,
-            "minimum_applied": self.minimum_applied,
-            "suspended_months": self.suspended_months,
-            "deferral_months": self.deferral_months,
-            "practice_started_on": _iso(self.practice_started_on),
-            "engagement_ends_on": _iso(self.engagement_ends_on),
-            "months_served": self.months_served,
-            "months_remaining": self.months_remaining,
-            "completed": self.completed,
-            "rupture_if_now": None
-            if self.rupture_if_now is None
-            else self.rupture_if_now.as_dict(),
-            "explanation_fr": self.explanation_fr,
-        }
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def assess_engagement(terms: EngagementTerms, on: date) -> EngagementStatus:
-    """The engagement of ``terms`` seen on ``on``: length, service done and left, and the
-    cost of a resignation (``demission``) on that day, before or after the DES as
-    ``terms.des_obtained_on`` says. A fulfilled engagement has nothing left to break.
-
-    Raises ``InvalidInputError`` when ``on`` precedes the signature, or when no penalty
-    text is known for that day (see ``penalty_rule_on``).
-    """
-    if on < terms.signed_on:
-        raise InvalidInputError(
-            f"date {on.isoformat()} is before the signature {terms.signed_on.isoformat()}",
-            message_fr=f"La date ({on:%d/%m/%Y}) précède la signature du contrat "
-            f"({terms.signed_on:%d/%m/%Y}).",
-            field="date",
-        )
-    served = terms.months_served_on(on)
-    remaining = None if served is None else terms.engagement_months - served
-    completed = remaining == 0
-    rupture = None if completed else assess_rupture(terms, on)
-    explanation = explain_engagement_fr(
-        engagement_months=terms.engagement_months,
-        months_paid=terms.months_paid,
-        minimum_applied=terms.minimum_applied,
+        national_manager=national_manager_on(rupture_on, terms.signed_on).code,
+        diploma_fr=diploma,
         months_served=served,
-        months_remaining=remaining,
-        ends_on=terms.engagement_ends_on,
-        penalty_sentence=None if rupture is None else rupture.explanation_fr,
-    )
-    return EngagementStatus(
-        on=on,
-        engagement_months=terms.engagement_months,
-        months_paid=terms.months_paid,
-        minimum_applied=terms.minimum_applied,
-        suspended_months=terms.suspended_months,
-        deferral_months=terms.deferral_months,
-        practice_started_on=terms.practice_started_on,
-        engagement_ends_on=terms.engagement_ends_on,
-        months_served=served,
-        months_remaining=remaining,
-        completed=completed,
-        rupture_if_now=rupture,
-        explanation_fr=explanation,
+        release_key=None if release is None else release.key,
+        maximum=maximum,
     )
 
 
 __all__ = [
     "MINIMUM_ENGAGEMENT_MONTHS",
-    "EngagementStatus",
     "EngagementTerms",
     "PenaltyBasis",
     "PenaltyRule",
     "RuptureAssessment",
     "RuptureCause",
-    "assess_engagement",
     "assess_rupture",
     "eur",
     "parse_cause",

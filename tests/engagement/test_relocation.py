@@ -153,3 +153,16 @@ def test_stored_decision_reads_back_as_answered(idf_engine, index):
         with pytest.raises(NotFoundError):
             load_decision(conn, "00000000-0000-0000-0000-000000000000")
     assert RelocationOut.model_validate(body) == RelocationOut.of(decision)
+
+
+def test_a_move_to_another_region_in_2026_is_for_the_asp(two_regions_engine, tmp_path: Path):
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    before = _decide(two_regions_engine, index, VENISSIEUX, change_date=date(2025, 12, 31))
+    after = _decide(two_regions_engine, index, VENISSIEUX, change_date=date(2026, 1, 1))
+    assert (before.authority, after.authority) == ("CNG", "ASP")
+    assert after.authority_name_fr == "Agence de services et de paiement"
+    body = RelocationOut.of(after).model_dump(mode="json")
+    assert body["authority"] == "ASP"
