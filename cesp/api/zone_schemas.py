@@ -129,6 +129,11 @@ class ImportAnswer(BaseModel):
         default_factory=list,
         description="Preview only: open practice sites the decree would take out of every zone",
     )
+    beneficiaries_leaving: int = Field(
+        0,
+        description="Preview only: practising beneficiaries (follow-up ledger) whose site the "
+        "decree would take out of every qualifying zone",
+    )
 
     @classmethod
     def of(cls, r: ImportReport) -> ImportAnswer:
@@ -145,6 +150,7 @@ class ImportAnswer(BaseModel):
             communes=r.communes,
             population=r.population,
             diff=DiffOut.of(r.diff, r.compared_with) if r.diff is not None else None,
+            beneficiaries_leaving=0,
         )
 
 
