@@ -82,7 +82,7 @@ def readable(conn: sa.Connection, actor: Actor, beneficiary_id: int) -> Benefici
     return b
 
 
-@router.get("/{beneficiary_id}/ledger", responses=ERRORS)
+@router.get("/{beneficiary_id}/ledger", response_model=None, responses=ERRORS)
 def get_ledger(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     index: Annotated[ZoningIndex, Depends(get_index)],
