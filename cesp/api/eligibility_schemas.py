@@ -169,6 +169,18 @@ class RelocationIn(BaseModel):
     new_site: SiteIn
     change_date: dt.date
     engagement_end: dt.date
+    beneficiary_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    file_reference: str | None = Field(
+        None, max_length=80, description="The caller's own file reference, kept as given"
+    )
+    origin_ars_opinion: Literal["favorable", "defavorable"] | None = Field(
+        None, description="Opinion of the ARS of the region left (décret n°2010-735 art. 8)"
+    )
+    destination_ars_opinion: Literal["favorable", "defavorable"] | None = Field(
+        None, description="Opinion of the ARS of the region joined (décret n°2010-735 art. 8)"
+    )
+    mode: str = Field("liberal", max_length=10, description="Practice at the new site")
+    time_fraction: float = Field(1.0, gt=0, le=1)
 
 
 class ReasonOut(BaseModel):
@@ -199,6 +211,10 @@ class RelocationOut(BaseModel):
     current_site: EligibilityOut
     new_site: EligibilityOut
     created_at: dt.datetime
+    beneficiary_id: int | None = None
+    file_reference: str | None = None
+    origin_ars_opinion: str | None = None
+    destination_ars_opinion: str | None = None
 
     @classmethod
     def of(cls, d: RelocationDecision) -> RelocationOut:

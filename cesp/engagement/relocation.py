@@ -171,30 +171,6 @@ def decide(
     )
 
 
-def store_decision(
-    conn: sa.Connection, decision: RelocationDecision, body: dict[str, Any], requested_by: str
-) -> None:
-    """Keep the decision as answered (``body``), for later retrieval and audit."""
-    conn.execute(
-        sa.text(
-            "INSERT INTO relocation_decisions (id, created_at, requested_by, profession, "
-            "change_date, decision, authority, authority_region, body) VALUES (:id, :at, :by, "
-            ":profession, :change_date, :decision, :authority, :region, :body)"
-        ),
-        {
-            "id": decision.id,
-            "at": decision.created_at,
-            "by": requested_by,
-            "profession": decision.profession,
-            "change_date": decision.change_date,
-            "decision": decision.decision,
-            "authority": decision.authority,
-            "region": decision.authority_region,
-            "body": json.dumps(body, default=str, ensure_ascii=False),
-        },
-    )
-
-
 def load_decision(conn: sa.Connection, decision_id: str) -> dict[str, Any]:
     """A stored decision, exactly as it was answered."""
     row = conn.execute(

@@ -1,4 +1,5 @@
-"""Tables of the follow-up ledger (schema owned by migration 0007_engagement_ledger).
+"""Tables of the engagement: the follow-up ledger (migration 0007_engagement_ledger) and
+the relocation decisions (migration 0003, columns added by 0007).
 
 SQLAlchemy Core ``Table`` objects on the shared metadata, so that Alembic's metadata is
 the union of the domain packages' tables. The point geometry is created by the
@@ -46,4 +47,24 @@ engagement_events = sa.Table(
     sa.Column("created_by", sa.String(120), nullable=False),
     sa.CheckConstraint("kind IN ('suspension', 'deferral')", name="kind"),
     sa.CheckConstraint("months > 0", name="months"),
+)
+
+relocation_decisions = sa.Table(
+    "relocation_decisions",
+    Base.metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("requested_by", sa.String(120), nullable=False),
+    sa.Column("profession", sa.String(32), nullable=False),
+    sa.Column("change_date", sa.Date, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("authority", sa.String(8), nullable=False),
+    sa.Column("authority_region", sa.String(3)),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("beneficiary_id", sa.Integer),
+    sa.Column("file_reference", sa.String(80)),
+    sa.Column("region_from", sa.String(3)),
+    sa.Column("region_to", sa.String(3)),
+    sa.Column("origin_ars_opinion", sa.String(12)),
+    sa.Column("destination_ars_opinion", sa.String(12)),
 )

@@ -1,4 +1,6 @@
-"""The follow-up ledger of each beneficiary: practice periods, suspensions, deferrals.
+"""The follow-up ledger of each beneficiary: practice periods, suspensions, deferrals;
+relocation decisions gain the beneficiary, the caller's file reference, both regions and
+the two ARS opinions of a move between regions (décret n°2010-735 art. 8).
 
 Revision ID: 0007_engagement_ledger
 Revises: 0005
@@ -16,6 +18,15 @@ revision = "0007_engagement_ledger"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
+
+RELOCATION_COLUMNS = (
+    sa.Column("beneficiary_id", sa.Integer),
+    sa.Column("file_reference", sa.String(80)),
+    sa.Column("region_from", sa.String(3)),
+    sa.Column("region_to", sa.String(3)),
+    sa.Column("origin_ars_opinion", sa.String(12)),
+    sa.Column("destination_ars_opinion", sa.String(12)),
+)
 
 
 def upgrade() -> None:
@@ -54,8 +65,20 @@ def upgrade() -> None:
         sa.CheckConstraint("months > 0", name="months"),
     )
     op.create_index("ix_engagement_events_beneficiary", "engagement_events", ["beneficiary_id"])
+    with op.batch_alter_table("relocation_decisions") as batch:
+        for column in RELOCATION_COLUMNS:
+            batch.add_column(column)
+    op.create_index(
+        "ix_relocation_decisions_filter",
+        "relocation_decisions",
+        ["beneficiary_id", "change_date", "decision"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_relocation_decisions_filter", table_name="relocation_decisions")
+    with op.batch_alter_table("relocation_decisions") as batch:
+        for column in reversed(RELOCATION_COLUMNS):
+            batch.drop_column(column.name)
     op.drop_table("engagement_events")
     drop_spatial_table("practice_periods")
