@@ -1,8 +1,9 @@
 """``cesp engagement``: the CESP contract rules for the national manager's case officers
 (the CNG, then the ASP).
 
-No database: every figure comes from the options, so the command works on a laptop
-without ``cesp db init``.
+``penalty`` needs no database: every figure comes from the options, so it works on a
+laptop without ``cesp db init``. ``ledger`` (``cesp.cli.ledger``) reads and writes the
+follow-up ledger in the database.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cesp.cli import ledger
 from cesp.cli.console import domain_errors
 from cesp.cli.options import parse_date
 from cesp.engagement.rules import (
@@ -32,6 +34,7 @@ from cesp.zones.professions import parse_profession
 app = typer.Typer(
     help="Contrat d'engagement : durée et sommes dues en cas de rupture.", no_args_is_help=True
 )
+app.add_typer(ledger.app, name="ledger")
 report = Console()
 
 CAUSES = "demission|radiation|changement-non-autorise|deces|incapacite"
