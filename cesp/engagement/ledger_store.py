@@ -19,6 +19,7 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.audit import Actor, record
+from cesp.engagement.decree_2026 import served_months_part_time
 from cesp.engagement.ledger import Event, FollowUp, Period, follow_up, history_months
 from cesp.engagement.rules import EngagementTerms
 from cesp.engagement.tables import engagement_events, practice_periods
@@ -78,12 +79,9 @@ def add_period(
             message_fr="La fin de la période précède son début.",
             field="ends_on",
         )
-    if not 0 < time_fraction <= 1:
-        raise InvalidInputError(
-            f"time_fraction={time_fraction}: give a share of full time in (0, 1]",
-            message_fr="Quotité : une part du temps plein entre 0 (exclu) et 1.",
-            field="time_fraction",
-        )
+    # (0, 1], and at least half-time for contracts requested from 2026-01-16 (décret
+    # n°2026-4).
+    served_months_part_time(1.0, time_fraction, beneficiary.requested_on)
     if starts_on < beneficiary.signed_on:
         raise InvalidInputError(
             "a practice period cannot start before the signature of the contract",

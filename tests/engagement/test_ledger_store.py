@@ -122,3 +122,23 @@ def test_the_decree_preview_counts_the_practising_beneficiaries_it_takes_out_of_
             conn, index, request(dry_run=True, category="ZIP", **fields), report
         )
     assert posts == [] and practising == [bobigny]
+
+
+def test_less_than_half_time_is_refused_for_a_contract_requested_from_16_january_2026(
+    idf_engine: sa.Engine, decree_2012
+) -> None:
+    old = _beneficiary(idf_engine)
+    new = _beneficiary(
+        idf_engine, reference="B-26", requested_on="2026-01-16", signed_on="2026-02-01",
+        months_paid="0", practice_started_on="",
+    )  # fmt: skip
+    site = make_site(insee="93027")
+    with write_transaction(idf_engine) as conn:
+        add_period(
+            conn, get_beneficiary(conn, old), site, date(2014, 1, 1), None, "liberal", 0.4, CNG
+        )
+        with pytest.raises(InvalidInputError) as error:
+            add_period(
+                conn, get_beneficiary(conn, new), site, date(2026, 3, 1), None, "liberal", 0.4, CNG
+            )
+    assert error.value.field == "time_fraction" and "mi-temps" in error.value.message_fr
