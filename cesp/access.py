@@ -24,6 +24,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "beneficiary.read": frozenset({"intern", "cng", "admin"}),
     "beneficiary.write": frozenset({"cng", "admin"}),
     "audit.read": frozenset({"cng", "admin"}),
+    "ledger.read": frozenset({"intern", "ars", "cng", "admin"}),
+    "ledger.write": frozenset({"cng", "admin"}),
     "key.manage": frozenset({"admin"}),
 }
 REGION_BOUND = frozenset({"ars"})

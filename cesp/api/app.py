@@ -26,6 +26,7 @@ from cesp.api.routes import (
     decrees,
     eligibility,
     health,
+    ledger,
     maps,
     ogc,
     posts,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(posts.router)
     app.include_router(campaigns.router)
     app.include_router(beneficiaries.router)
+    app.include_router(ledger.router)
     app.include_router(ogc.router)
     app.include_router(maps.router)
     maps.mount_assets(app)

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cesp.engagement.relocation import RelocationDecision, reasons_dict
 from cesp.zones.eligibility import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
-from cesp.zones.relocation import RelocationDecision, reasons_dict
 from cesp.zones.sites import CommuneSite, PointSite, make_site
 from cesp.zones.wording import explain_fr
 
@@ -229,6 +229,24 @@ class RelocationIn(BaseModel):
     engagement_end: dt.date = Field(
         description="Expected end of the engagement (ISO 8601)", examples=["2029-08-31"]
     )
+    beneficiary_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The beneficiary, to append the move to their ledger"
+    )
+    file_reference: str | None = Field(
+        None, max_length=80, description="The caller's own file reference, kept as given"
+    )
+    origin_ars_opinion: Literal["favorable", "defavorable"] | None = Field(
+        None, description="Opinion of the ARS of the region left (décret n°2010-735 art. 8)"
+    )
+    destination_ars_opinion: Literal["favorable", "defavorable"] | None = Field(
+        None, description="Opinion of the ARS of the region joined (décret n°2010-735 art. 8)"
+    )
+    mode: str = Field(
+        "liberal", max_length=10, description="Practice at the new site: liberal, salarie, mixte"
+    )
+    time_fraction: float = Field(
+        1.0, gt=0, le=1, description="Share of full time at the new site (1 = full time)"
+    )
 
 
 class ReasonOut(BaseModel):
@@ -246,7 +264,11 @@ class RelocationOut(BaseModel):
     decision: Literal["allowed", "refused"]
     reasons: list[ReasonOut]
     warnings: list[ReasonOut]
-    authority: Literal["ARS", "CNG"]
+    authority: Literal["ARS", "CNG", "ASP"] = Field(
+        description="ARS for a move within the region; else the national manager on the "
+        "change date: CNG, then ASP from 2025-03-26 (décret n°2025-270)"
+    )
+    authority_name_fr: str = ""
     authority_region: str | None
     decrees: list[DecreeRefOut]
     profession: str
@@ -255,6 +277,10 @@ class RelocationOut(BaseModel):
     current_site: EligibilityOut
     new_site: EligibilityOut
     created_at: dt.datetime
+    beneficiary_id: int | None = None
+    file_reference: str | None = None
+    origin_ars_opinion: str | None = None
+    destination_ars_opinion: str | None = None
 
     @classmethod
     def of(cls, d: RelocationDecision) -> RelocationOut:
@@ -265,6 +291,7 @@ class RelocationOut(BaseModel):
             reasons=[ReasonOut(**r) for r in reasons_dict(d.reasons)],
             warnings=[ReasonOut(**r) for r in reasons_dict(d.warnings)],
             authority=d.authority,  # type: ignore[arg-type]
+            authority_name_fr=d.authority_name_fr,
             authority_region=d.authority_region,
             decrees=[DecreeRefOut.of(x) for x in d.new.decrees],
             profession=d.profession,

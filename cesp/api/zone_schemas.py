@@ -135,6 +135,11 @@ class ImportAnswer(BaseModel):
         default_factory=list,
         description="Preview only: open practice sites the decree would take out of every zone",
     )
+    beneficiaries_leaving: int = Field(
+        0,
+        description="Preview only: practising beneficiaries (follow-up ledger) whose site the "
+        "decree would take out of every qualifying zone",
+    )
 
     @classmethod
     def of(cls, r: ImportReport) -> ImportAnswer:
@@ -155,6 +160,7 @@ class ImportAnswer(BaseModel):
             skipped_by_category=r.skipped_by_category,
             skipped_by_region=r.skipped_by_region,
             skipped_qpv=r.skipped_qpv,
+            beneficiaries_leaving=0,
         )
 
 

@@ -101,7 +101,7 @@ def import_command(
 ) -> None:
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
     # File readers (pandas, GDAL) are imported here, not when any cesp command starts.
-    from cesp.posts.impact import posts_leaving
+    from cesp.posts.impact import preview_impact
     from cesp.zones.categories import parse_mapping
     from cesp.zones.importer import DecreeRequest, import_decree
     from cesp.zones.readers import ReadOptions
@@ -154,8 +154,12 @@ def import_command(
         if report.status == "preview":
             engine = engine_of(ctx)
             with engine.connect() as conn:
-                leaving = posts_leaving(conn, index_of(ctx), request, report)
+                leaving, practising = preview_impact(conn, index_of(ctx), request, report)
             console.print(f"Postes ouverts qui sortiraient de toute zone : {len(leaving)}")
+            console.print(
+                "Bénéficiaires en exercice dont le lieu sortirait de toute zone : "
+                f"{len(practising)}"
+            )
             for post in leaving:
                 console.print(
                     f"  - {post.reference} {post.structure}, {post.commune_name} "

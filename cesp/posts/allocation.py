@@ -9,7 +9,8 @@ The proposal is a candidate-proposing deferred acceptance (Gale-Shapley): each
 candidate gets the best wish that no candidate of higher priority for that post wants
 more, which honours the wishes, the places and the priority, whatever the order in
 which candidates are read. A post's priority between two candidates is their merit
-(campaign rank, lower is better; equal when there is none), then the training region.
+(campaign rank, lower is better; an applicant without a rank comes after every ranked
+one, and unranked applicants are of equal merit), then the training region.
 When candidates of exactly equal priority compete for the last places, the algorithm
 does not draw lots: they are all held as a ``tie`` and the deciding party chooses.
 """
@@ -61,14 +62,20 @@ class Outcome:
         return " ".join(self.reasons_fr)
 
 
+UNRANKED = 2**62
+
+
 def priority(applicant: Applicant, place: Place) -> tuple[int, int]:
-    """Lower is stronger: merit first, then the training region of the post's region."""
-    merit = applicant.merit if applicant.merit is not None else 0
+    """Lower is stronger: merit first (no rank: after every ranked applicant), then the
+    training region of the post's region (décret n°2010-735, art. 7)."""
+    merit = applicant.merit if applicant.merit is not None else UNRANKED
     return (merit, 0 if applicant.training_region == place.region else 1)
 
 
 def _why_beaten(loser: Applicant, winner: Applicant, place: Place) -> str:
     if priority(winner, place)[0] < priority(loser, place)[0]:
+        if loser.merit is None:
+            return f"{winner.name} est classé(e) (rang {winner.merit}), vous êtes sans rang"
         return f"{winner.name} est mieux classé(e) (rang {winner.merit} contre {loser.merit})"
     return (
         f"{winner.name}, formé(e) dans la région du poste, est prioritaire "

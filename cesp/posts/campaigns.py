@@ -1,10 +1,12 @@
 """Campaigns of choice: intern posts in rank order, practice sites by ranked wishes.
 
 - Intern posts (``internat``): after the national ranking exams, CESP signatories choose
-  their intern post on a closed national list in rank order (décret n°2010-735 du
-  29 juin 2010, art. 6). A candidate may choose once every candidate ranked before has
-  chosen or passed; places are taken by one conditional UPDATE, so two requests for the
-  last place give one success and one refusal, on both backends.
+  their intern post on a closed national list in rank order (code de l'éducation,
+  art. L.632-6, loi n°2009-879 du 21 juillet 2009, art. 46; décret n°2010-735 art. 6,
+  cited here before, is about practice sites). A candidate may choose once every
+  candidate ranked before has chosen or passed; places are taken by one conditional
+  UPDATE, so two requests for the last place give one success and one refusal, on both
+  backends.
 - Practice sites (``exercice``): in the last year of studies a beneficiary files up to 5
   applications in order of preference (art. 7); :mod:`cesp.posts.allocation` proposes
   an allocation that the deciding party confirms.
@@ -373,7 +375,9 @@ def file_wishes(
                     message_fr=f"Le poste {post.reference} n'est plus ouvert.",
                     field=f"wishes[{position}]",
                 )
-        today = date.today()
+        # The three-year rule counts from the list's publication (L.632-6), not from the
+        # day the wishes are filed.
+        published = campaign.published_on
         for position, (post, q) in enumerate(
             zip(
                 posts,
@@ -382,7 +386,7 @@ def file_wishes(
                     [p.lon for p in posts],
                     [p.lat for p in posts],
                     [p.profession for p in posts],
-                    today,
+                    published,
                 ),
                 strict=True,
             )

@@ -86,3 +86,42 @@ def test_bad_input_exits_2_with_a_french_message(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
     assert not (tmp_path / "never-created.sqlite").exists()
+
+
+def test_a_practice_start_without_after_des_is_priced_after_the_diploma(tmp_path: Path) -> None:
+    result = _penalty(
+        tmp_path, "2014-10-01", "2020-01-15", "40", "--practice-start", "2018-11-01", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["after_des"] is True and body["penalty_eur"] == 20000
+
+
+def test_a_fulfilled_engagement_owes_nothing_from_the_shell(tmp_path: Path) -> None:
+    result = _penalty(
+        tmp_path, "2014-10-01", "2022-08-01", "40",
+        "--practice-start", "2018-11-01", "--net-monthly", "1000", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["total_due_eur"] == 0 and body["rule_key"] == "l632-6-engagement-accompli"
+
+
+def test_the_r631_24_16_formula_replaces_the_maximum_once_practising(tmp_path: Path) -> None:
+    result = _penalty(
+        tmp_path, "2015-10-01", "2022-05-01", "40",
+        "--practice-start", "2019-11-01", "--net-monthly", "1085",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "30 850,00 €" in result.stdout and "63 400" not in result.stdout
+    assert "Gestionnaire national" in result.stdout and "CNG" in result.stdout
+
+
+def test_impossible_inputs_are_refused_in_french_and_english(tmp_path: Path) -> None:
+    months = _penalty(tmp_path, "2020-10-01", "2021-08-01", "30")
+    said = " ".join(months.output.split())
+    assert months.exit_code == 2 and "au plus 11" in said and "at most 11" in said
+    before = _penalty(
+        tmp_path, "2014-10-01", "2020-01-15", "40", "--practice-start", "2018-11-01", "--before-des"
+    )
+    assert before.exit_code == 2 and "commence au diplôme" in " ".join(before.output.split())

@@ -88,3 +88,20 @@ def test_a_withdrawn_post_is_skipped_with_a_reason() -> None:
     out = allocate([Applicant(1, "A", IDF, None, (99, 10))], [place(10)])
     assert (out[0].post_id, out[0].wish_rank) == (10, 2)
     assert "n'est plus proposé" in out[0].explanation_fr
+
+
+def test_an_unranked_applicant_comes_after_every_ranked_one() -> None:
+    people = [Applicant(1, "Sans rang", IDF, None, (10,)), Applicant(2, "Premier", ARA, 1, (10,))]
+    out = allocate(people, [place(10)])
+    assert (out[1].outcome, out[1].post_id) == ("proposed", 10)
+    assert out[0].outcome == "none"
+    assert "Premier est classé(e) (rang 1), vous êtes sans rang" in out[0].explanation_fr
+
+
+def test_unranked_applicants_are_of_equal_merit_and_the_region_decides() -> None:
+    people = [
+        Applicant(1, "Lyonnais", ARA, None, (10,)),
+        Applicant(2, "Francilien", IDF, None, (10,)),
+    ]
+    out = allocate(people, [place(10)])
+    assert out[1].outcome == "proposed" and out[0].outcome == "none"

@@ -27,7 +27,7 @@ from cesp.posts.proposals import decide, list_proposals, run_allocation
 from cesp.posts.store import add_posts, get_post
 from cesp.storage.engine import write_transaction
 from tests.posts.conftest import ARS_IDF, CNG, index_of, post_row
-from tests.zones.helpers import publish_codes
+from tests.zones.helpers import publish_codes, publish_drawn_2018
 
 TODAY = date.today()
 
@@ -215,3 +215,22 @@ def test_an_ars_of_another_region_cannot_decide(setup: dict[str, Any]) -> None:
         [proposal] = list_proposals(conn, campaign)
     with pytest.raises(ForbiddenError):
         decide(engine, proposal.id, "ars", "confirm", Actor("ars-ara", "ars", "84"))
+
+
+def test_three_year_rule_counts_from_the_list_publication_not_the_day_wishes_are_filed(
+    idf_engine: sa.Engine, tmp_path: Path
+) -> None:
+    # Bobigny leaves the zones on 2018-01-01 (drawn decree 17-1000); a list published on
+    # 2019-06-01 keeps it (in zone within the three years before), whatever today is.
+    publish_codes(idf_engine, tmp_path / "12-209.csv")
+    publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
+    index = index_of(idf_engine)
+    published = date(2019, 6, 1)
+    with write_transaction(idf_engine) as conn:
+        [post] = add_posts(
+            conn, index, [(2, post_row(idf_engine, "93008", "E-B"))], 2019, ARS_IDF, published
+        )
+        [who] = add_beneficiaries(conn, people(1), CNG)
+        campaign = create_campaign(conn, 2019, "exercice", published, CNG)
+        set_status(conn, campaign.id, "open", CNG)
+    assert file_wishes(idf_engine, index, campaign.id, CNG, [post], beneficiary_id=who) == [post]

@@ -17,9 +17,10 @@ from cesp.api.dependencies import get_connection
 from cesp.api.post_schemas import MeOut
 from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
+from cesp.engagement.rules import EngagementTerms
+from cesp.engagement.status import assess_engagement
 from cesp.errors import ForbiddenError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
-from cesp.posts.contract import EngagementTerms, assess_engagement
 from cesp.zones.professions import Profession
 
 router = APIRouter(prefix="/api/v1", tags=["beneficiaries"])

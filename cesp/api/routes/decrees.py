@@ -19,7 +19,7 @@ from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
-from cesp.posts.impact import posts_leaving
+from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
@@ -177,7 +177,8 @@ def post_decree(
     """Import a decree file; ``dry_run`` previews without writing. 201 when stored.
 
     The preview lists the open practice sites that the decree would take out of every
-    qualifying zone (``posts_leaving``).
+    qualifying zone and counts the practising beneficiaries in the same case
+    (``preview_impact``).
 
     Needs an ``ars`` key of the decree's region, or a ``cng``/``admin`` key."""
     authorize(actor, "decree.write", region)
@@ -212,7 +213,8 @@ def post_decree(
     answer = ImportAnswer.of(report)
     if report.status == "preview":
         with engine.connect() as conn:
-            leaving = posts_leaving(conn, index, request, report)
+            leaving, practising = preview_impact(conn, index, request, report)
+        answer.beneficiaries_leaving = len(practising)
         before = effective_from - timedelta(days=1)
         answer.posts_leaving = [
             PostOut.of(p, q)

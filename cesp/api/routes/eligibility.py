@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -28,14 +28,22 @@ from cesp.api.eligibility_schemas import (
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.audit import Actor, record
+from cesp.engagement.relocation import decide, load_decision
+from cesp.engagement.relocation_file import (
+    RelocationFiling,
+    RelocationFilter,
+    file_decision,
+    list_decisions,
+    with_opinions,
+)
 from cesp.errors import CespError, InvalidInputError
+from cesp.posts.beneficiaries import get_beneficiary
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.zones.bulk import evaluate_frame, read_sites, write_sites
 from cesp.zones.eligibility import EligibilityResult, check, check_points
 from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
-from cesp.zones.relocation import decide, load_decision, store_decision
 from cesp.zones.sites import CommuneSite, PointSite, make_site
 
 router = APIRouter(tags=["eligibility"])
@@ -201,17 +209,36 @@ def validate_relocation(
     stored and can be fetched later."""
     authorize(actor, "relocation.validate")
     with write_transaction(engine) as conn:
+        new_site = body.new_site.to_site("new_site.")
         decision = decide(
             index,
             conn,
             profession=body.profession,
             current_site=body.current_site.to_site("current_site."),
-            new_site=body.new_site.to_site("new_site."),
+            new_site=new_site,
             change_date=body.change_date,
             engagement_end=body.engagement_end,
         )
-        answer = RelocationOut.of(decision)
-        store_decision(conn, decision, answer.model_dump(mode="json"), actor.name)
+        decision = with_opinions(decision, body.origin_ars_opinion, body.destination_ars_opinion)
+        filing = RelocationFiling(
+            beneficiary=None
+            if body.beneficiary_id is None
+            else get_beneficiary(conn, body.beneficiary_id),
+            file_reference=body.file_reference,
+            origin_ars_opinion=body.origin_ars_opinion,
+            destination_ars_opinion=body.destination_ars_opinion,
+            mode=body.mode,
+            time_fraction=body.time_fraction,
+        )
+        answer = RelocationOut.of(decision).model_copy(
+            update={
+                "beneficiary_id": body.beneficiary_id,
+                "file_reference": body.file_reference,
+                "origin_ars_opinion": body.origin_ars_opinion,
+                "destination_ars_opinion": body.destination_ars_opinion,
+            }
+        )
+        file_decision(conn, decision, answer.model_dump(mode="json"), filing, new_site, actor)
         target = answer.new_site.commune.code if answer.new_site.commune else "?"
         against = ", ".join(r.code for r in decision.reasons) or "no reason against"
         record(
@@ -225,6 +252,24 @@ def validate_relocation(
             region=decision.authority_region,
         )
     return answer
+
+
+@router.get("/api/v1/relocations", responses=ERRORS)
+def get_relocations(
+    conn: Annotated[sa.Connection, Depends(get_connection)],
+    actor: Annotated[Actor, Depends(get_actor)],
+    beneficiary_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="Change date from")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Change date up to")] = None,
+    decision: Annotated[Literal["allowed", "refused"] | None, Query()] = None,
+    region: Annotated[str | None, Query(max_length=3, description="Region left or joined")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> list[dict[str, Any]]:
+    """Stored relocation decisions, newest change first (``cng`` or ``admin`` key)."""
+    authorize(actor, "relocation.read")
+    where = RelocationFilter(beneficiary_id, date_from, date_to, decision, region, limit, offset)
+    return list_decisions(conn, where)
 
 
 @router.get("/api/v1/relocations/{decision_id}", response_model=RelocationOut, responses=ERRORS)

@@ -63,18 +63,31 @@ def explain_rupture_fr(
     months_paid: int,
     net_monthly_eur: Decimal | None,
     total_due_eur: Decimal | None,
+    allowances_due_eur: Decimal | None = None,
+    diploma_fr: str = "DES",
 ) -> str:
     """One paragraph: the penalty, how it was counted, the allowances and the total."""
     label = CAUSE_LABELS_FR.get(cause, cause)
-    if basis == "rien-du":
+    if basis == "rien-du" and total_due_eur == 0:
         return f"Rupture le {rupture_on:%d/%m/%Y} pour {label} : rien n'est dû ({rule_fr})."
     when = "après" if after_des else "avant"
-    clause = _penalty_clause(
-        basis, penalty_months, per_month_eur, penalty_eur, floor_applied, signed_on
+    if basis == "rien-du":
+        clause = "aucune pénalité"
+    else:
+        clause = _penalty_clause(
+            basis, penalty_months, per_month_eur, penalty_eur, floor_applied, signed_on
+        )
+    sentence = (
+        f"Rupture le {rupture_on:%d/%m/%Y} {when} le {diploma_fr} ({label}) : {clause} ({rule_fr})."
     )
-    sentence = f"Rupture le {rupture_on:%d/%m/%Y} {when} le DES ({label}) : {clause} ({rule_fr})."
     if net_monthly_eur is not None and total_due_eur is not None:
         allowances = (net_monthly_eur * months_paid).quantize(Decimal("0.01"))
+        if allowances_due_eur is not None and allowances_due_eur != allowances:
+            sentence += (
+                f" S'y ajoutent les allocations réduites : {eur(allowances_due_eur)} "
+                f"(au lieu de {eur(allowances)}) ; total dû : {eur(total_due_eur)}."
+            )
+            return sentence
         sentence += (
             f" S'y ajoutent les allocations nettes perçues : {months_paid} × "
             f"{eur(net_monthly_eur.quantize(Decimal('0.01')))} = {eur(allowances)} ; "
@@ -85,16 +98,6 @@ def explain_rupture_fr(
             f" S'y ajoute le remboursement des allocations nettes perçues ({months_paid} mois)."
         )
     return sentence
-
-
-def practice_started_note_fr(months_served: int) -> str:
-    """The caveat printed once service has begun: the reduced indemnity is not computed."""
-    return (
-        f"{months_served} mois de service déjà accomplis : les textes prévoient alors une "
-        "indemnité réduite selon le temps d'exercice (arrêté du 24 juin 2011, art. 1er-2 et "
-        "annexe ; code de l'éducation, art. R.631-24-16). Ce calcul n'est pas fait ici : "
-        "le montant affiché est un maximum."
-    )
 
 
 def explain_engagement_fr(

@@ -40,6 +40,8 @@ FLOOR_BEFORE_DES_EUR = 2_000
 AFTER_DES_EUR = 20_000
 STUDY_COSTS_LUMP_SUM_2011_EUR = 20_000
 ARRETE_2020_FROM = date(2020, 5, 29)
+DENTAL_CESP_FROM = date(2013, 8, 16)
+DENTAL_AMOUNTS_FROM = date(2013, 11, 8)
 
 
 class RuptureCause(StrEnum):
@@ -77,6 +79,7 @@ class PenaltyRule:
     before_des_basis: PenaltyBasis
     text: str
     text_fr: str
+    note_fr: str | None = None
 
 
 PENALTY_RULES: tuple[PenaltyRule, ...] = (
@@ -117,6 +120,30 @@ PENALTY_RULES: tuple[PenaltyRule, ...] = (
     ),
 )
 
+DENTAL_RULES: tuple[PenaltyRule, ...] = (
+    PenaltyRule(
+        "odontologie-2013-sans-texte",
+        DENTAL_CESP_FROM,
+        date(2013, 11, 7),
+        PenaltyBasis.LUMP_SUM,
+        "décret n°2013-735 du 14 août 2013 (dental CESP from 2013-08-16): no penalty text "
+        "found before the arrêté du 29 octobre 2013; the maximum (20 000 €) is given",
+        "décret n°2013-735 du 14 août 2013 (CESP odontologique depuis le 16/08/2013)",
+        "Aucun texte trouvé fixant la pénalité d'un chirurgien-dentiste avant le 08/11/2013 "
+        "(l'arrêté du 29 octobre 2013 s'applique à partir de cette date) : le montant "
+        "affiché est le maximum de 20 000 €.",
+    ),
+    PenaltyRule(
+        "arrete-2013-10-29-odontologie",
+        DENTAL_AMOUNTS_FROM,
+        date(2020, 5, 28),
+        PenaltyBasis.MONTHS_OF_ALLOWANCE,
+        "arrêté du 29 octobre 2013 (odontology), in force 2013-11-08 to 2020-05-28: 200 € per "
+        "month of allowance, at least 2 000 €, before the diploma; 20 000 € after",
+        "arrêté du 29 octobre 2013 (odontologie), en vigueur du 08/11/2013 au 28/05/2020",
+    ),
+)
+
 RELEASE_RULE = PenaltyRule(
     "decret-2010-735-deces-incapacite",
     date(2010, 7, 1),
@@ -133,10 +160,11 @@ def penalty_rule_on(rupture_on: date, profession: Profession = Profession.MEDECI
     """The penalty text in force on ``rupture_on`` (see the module's table).
 
     Raises ``InvalidInputError`` before 2 July 2011 (no text in the seeds fixes a penalty
-    then) and, for dentists, before 29 May 2020: the arrêté du 24 juin 2011 concerns the
-    medical studies (its visa: décret n°2010-735 "durant les études médicales"); the
-    odontology text of that time is not in the seeds, whereas the arrêté du 26 mai 2020
-    applies to every contract of art. R.631-24-16 of the code de l'éducation.
+    then). Dentists: the dental CESP opens with décret n°2013-735 du 14 août 2013 (JORF
+    15 August, in force 16 August 2013; a rupture before is refused); the arrêté du
+    29 octobre 2013 sets the same amounts as for medicine from 8 November 2013 (before
+    that day no text was found: the rule carries a note and the maximum); from
+    29 May 2020 the arrêté du 26 mai 2020 covers every profession.
     """
     first = PENALTY_RULES[0].in_force_from
     if rupture_on < first:
@@ -151,15 +179,17 @@ def penalty_rule_on(rupture_on: date, profession: Profession = Profession.MEDECI
             field="rupture",
         )
     if profession is Profession.CHIRURGIEN_DENTISTE and rupture_on < ARRETE_2020_FROM:
-        raise InvalidInputError(
-            "the penalty for dentists before 2020-05-29 depends on an odontology text this "
-            "service does not hold",
-            message_fr=(
-                "La pénalité d'un chirurgien-dentiste avant le 29/05/2020 relève d'un texte "
-                "propre aux études odontologiques, que ce service n'intègre pas."
-            ),
-            field="rupture",
-        )
+        if rupture_on < DENTAL_CESP_FROM:
+            raise InvalidInputError(
+                f"no dental CESP existed on {rupture_on.isoformat()}: décret n°2013-735 "
+                f"opens it from {DENTAL_CESP_FROM.isoformat()}",
+                message_fr=(
+                    f"Le CESP des études odontologiques n'existe que depuis le "
+                    f"{DENTAL_CESP_FROM:%d/%m/%Y} (décret n°2013-735 du 14 août 2013)."
+                ),
+                field="rupture",
+            )
+        return next(r for r in DENTAL_RULES if r.in_force_until and rupture_on <= r.in_force_until)
     for rule in PENALTY_RULES:
         if rule.in_force_until is None or rupture_on <= rule.in_force_until:
             return rule

@@ -5,7 +5,8 @@ the director general of the ARS they depend on (décret n°2010-735 du 29 juin 2
 relatif au contrat d'engagement de service public; seed document "le CESP" of the
 ministry); the new site must lie, on the change date, in a zone where care is lacking
 as set by the ARS (code de l'éducation art. L.632-6). A move to another region is
-authorised by the CNG, which manages the contracts nationally.
+authorised by the national manager of the contracts on the change date: the CNG, then
+the ASP (décret n°2025-270, see ``cesp.engagement.authority``).
 
 The decision is stored with every reason and can be fetched years later.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cesp.engagement.authority import national_manager_on
 from cesp.errors import CespError, InvalidInputError, NotFoundError
 from cesp.zones.eligibility import EligibilityResult, check
 from cesp.zones.index import ZoningIndex
@@ -38,7 +40,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class RelocationDecision:
-    """The answer given to the CNG."""
+    """The answer given to the national manager (CNG, then ASP)."""
 
     id: str
     decision: str
@@ -52,6 +54,7 @@ class RelocationDecision:
     engagement_end: date
     profession: str
     created_at: datetime
+    authority_name_fr: str = ""
 
 
 def _check_named(
@@ -148,12 +151,16 @@ def decide(
             )
         )
     same_region = new.commune is not None and new.commune.region == current.commune.region
+    manager = national_manager_on(change_date)
     return RelocationDecision(
         id=str(uuid.uuid4()),
         decision="refused" if reasons else "allowed",
         reasons=tuple(reasons),
         warnings=tuple(warnings),
-        authority="ARS" if same_region else "CNG",
+        authority="ARS" if same_region else manager.code,
+        authority_name_fr=(
+            f"ARS de la région {current.commune.region}" if same_region else manager.name_fr
+        ),
         authority_region=current.commune.region if same_region else None,
         current=current,
         new=new,
@@ -161,30 +168,6 @@ def decide(
         engagement_end=engagement_end,
         profession=profession,
         created_at=datetime.now(UTC),
-    )
-
-
-def store_decision(
-    conn: sa.Connection, decision: RelocationDecision, body: dict[str, Any], requested_by: str
-) -> None:
-    """Keep the decision as answered (``body``), for later retrieval and audit."""
-    conn.execute(
-        sa.text(
-            "INSERT INTO relocation_decisions (id, created_at, requested_by, profession, "
-            "change_date, decision, authority, authority_region, body) VALUES (:id, :at, :by, "
-            ":profession, :change_date, :decision, :authority, :region, :body)"
-        ),
-        {
-            "id": decision.id,
-            "at": decision.created_at,
-            "by": requested_by,
-            "profession": decision.profession,
-            "change_date": decision.change_date,
-            "decision": decision.decision,
-            "authority": decision.authority,
-            "region": decision.authority_region,
-            "body": json.dumps(body, default=str, ensure_ascii=False),
-        },
     )
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from cesp.posts.contract_calendar import add_months, months_elapsed
+from cesp.engagement.calendar import add_months, months_elapsed
 
 
 @pytest.mark.parametrize(

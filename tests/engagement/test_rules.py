@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from cesp.errors import InvalidInputError
-from cesp.posts.contract import (
+from cesp.engagement.rules import (
     EngagementTerms,
     PenaltyBasis,
     RuptureCause,
-    assess_engagement,
     assess_rupture,
     parse_cause,
 )
+from cesp.engagement.status import assess_engagement
+from cesp.errors import InvalidInputError
 from cesp.zones.professions import Profession
 
 
@@ -41,7 +41,7 @@ def test_rupture_before_the_2011_arrete_came_into_force_is_refused_naming_the_fi
 
 def test_death_before_the_2011_arrete_still_owes_nothing() -> None:
     result = assess_rupture(
-        _terms(date(2010, 11, 1), 8, net_monthly_eur=Decimal("1000")),
+        _terms(date(2010, 11, 1), 4, net_monthly_eur=Decimal("1000")),
         date(2011, 3, 1),
         cause=RuptureCause.DECES,
     )
@@ -312,12 +312,12 @@ def test_pharmacist_contract_from_2026_is_priced_with_a_note() -> None:
     assert any("2026-4" in note for note in result.notes_fr)
 
 
-def test_dentist_before_2020_05_29_is_refused_and_priced_after() -> None:
+def test_dentist_rupture_in_2019_is_priced_by_the_arrete_of_29_october_2013() -> None:
     terms = _terms(date(2015, 10, 1), 20, profession=Profession.CHIRURGIEN_DENTISTE)
-    with pytest.raises(InvalidInputError) as error:
-        assess_rupture(terms, date(2019, 1, 1))
-    assert error.value.field == "rupture"
-    assert assess_rupture(terms, date(2020, 6, 1)).penalty_eur == 4_000
+    result = assess_rupture(terms, date(2019, 1, 1))
+    assert result.rule_key == "arrete-2013-10-29-odontologie"
+    assert result.penalty_eur == 4_000
+    assert assess_rupture(terms, date(2020, 6, 1)).rule_key == "arrete-2020-art1"
 
 
 def test_profession_read_from_a_database_column_as_text_is_accepted() -> None:

@@ -9,9 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from cesp.api.eligibility_schemas import RelocationOut
+from cesp.audit import Actor
+from cesp.engagement.relocation import decide, load_decision
+from cesp.engagement.relocation_file import RelocationFiling, file_decision
 from cesp.errors import InvalidInputError, NotFoundError
 from cesp.zones.index import ZoningIndex, build_index
-from cesp.zones.relocation import decide, load_decision, store_decision
 from cesp.zones.sites import Site, make_site
 from tests.zones.helpers import across_boundary, publish_codes, site_at, zone_metric
 
@@ -147,9 +149,40 @@ def test_stored_decision_reads_back_as_answered(idf_engine, index):
     decision = _decide(idf_engine, index, PARIS_CENTRE, engagement_end=date(2014, 1, 1))
     body = RelocationOut.of(decision).model_dump(mode="json")
     with idf_engine.begin() as conn:
-        store_decision(conn, decision, body, "test")
+        file_decision(conn, decision, body, RelocationFiling(), PARIS_CENTRE, Actor("t", "cng"))
     with idf_engine.connect() as conn:
         assert load_decision(conn, decision.id) == body
         with pytest.raises(NotFoundError):
             load_decision(conn, "00000000-0000-0000-0000-000000000000")
     assert RelocationOut.model_validate(body) == RelocationOut.of(decision)
+
+
+def test_a_move_to_another_region_in_2026_is_for_the_asp(two_regions_engine, tmp_path: Path):
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    before = _decide(two_regions_engine, index, VENISSIEUX, change_date=date(2025, 12, 31))
+    after = _decide(two_regions_engine, index, VENISSIEUX, change_date=date(2026, 1, 1))
+    assert (before.authority, after.authority) == ("CNG", "ASP")
+    assert after.authority_name_fr == "Agence de services et de paiement"
+    body = RelocationOut.of(after).model_dump(mode="json")
+    assert body["authority"] == "ASP"
+
+
+def test_a_move_to_another_region_records_both_ars_opinions(two_regions_engine, tmp_path: Path):
+    from cesp.engagement.relocation_file import with_opinions
+
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    decision = _decide(two_regions_engine, index, VENISSIEUX)
+    with pytest.raises(InvalidInputError) as missing:
+        with_opinions(decision, "favorable", None)
+    assert missing.value.field == "destination_ars_opinion" and "art. 8" in missing.value.message_fr
+    warned = with_opinions(decision, "favorable", "defavorable")
+    assert [w.code for w in warned.warnings] == ["ars_opinion_unfavourable"]
+    assert warned.decision == "allowed"
+    within = _decide(two_regions_engine, index, COURNEUVE)
+    assert with_opinions(within, None, None) is within
