@@ -51,9 +51,13 @@ def _invalid(error: RequestValidationError) -> InvalidInputError:
     first = error.errors()[0] if error.errors() else {}
     where = [str(p) for p in first.get("loc", ()) if p not in ("query", "path")]
     name = ".".join(where) or "request"
+    reason = first.get("msg", "invalid value")
     return InvalidInputError(
-        f"{name}: {first.get('msg', 'invalid value')}",
-        message_fr=f"Paramètre invalide : {name}",
+        f"{name}: {reason}",
+        # The French text carries the reason too (pydantic words it in English).
+        message_fr=(
+            f"Paramètre invalide : {name} ({reason} ; valeur reçue : {first.get('input')!r})."
+        ),
         field=name,
     )
 
@@ -79,7 +83,10 @@ class OgcRoute(APIRoute):
                 error = InvalidInputError(
                     f"unknown query parameter {unknown[0]!r}: this resource accepts "
                     f"{', '.join(sorted(known)) or 'none'}",
-                    message_fr=f"Paramètre inconnu : {unknown[0]}.",
+                    message_fr=(
+                        f"Paramètre inconnu : {unknown[0]}. Paramètres acceptés ici : "
+                        f"{', '.join(sorted(known)) or 'aucun'}."
+                    ),
                     field=unknown[0],
                 )
                 return _ogc_error(400, "InvalidParameterValue", error)
