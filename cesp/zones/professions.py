@@ -49,7 +49,7 @@ def parse_profession(value: str, on: date | None = None, field: str = "professio
         choices = ", ".join(p.value for p in Profession)
         raise InvalidInputError(
             f"{field}={value!r} is not a profession: use one of {choices}",
-            message_fr=f"« {value} » n'est pas une profession : utilisez {choices}.",
+            message_fr=f"Profession inconnue « {value} » : utilisez {choices}.",
             field=field,
         ) from exc
     if on is not None and profession not in professions_open_on(on):
