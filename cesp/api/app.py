@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_docs.install(app)
     app.state.settings = settings
     app.state.metrics = metrics.Metrics()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.rate_limiter = RateLimiter(settings)
     errors.register(app)
     app.include_router(health.router)
     app.include_router(metrics.router)

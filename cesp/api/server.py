@@ -15,6 +15,9 @@ Three things ``uvicorn.run`` does not do for us:
 - **Metrics across workers.** With several workers, ``PROMETHEUS_MULTIPROC_DIR`` must
   name an empty directory before the workers start (``cesp.api.metrics``); we make one
   (or empty the one the operator named) and remove ours at exit.
+- **Rate limits across workers.** The buckets live in one SQLite file that every worker
+  opens (``cesp.api.rate_limit``); unless ``CESP_RATE_LIMIT_STORE`` names one, we make
+  it in a private directory before the workers start and remove it at exit.
 - **Log format.** The same JSON or text format in the supervisor and every worker
   (``cesp.api.log_format``).
 """
@@ -34,6 +37,7 @@ from uvicorn.supervisors import Multiprocess
 
 from cesp.api.log_format import LogFormat, logging_config
 from cesp.api.metrics import MULTIPROC_ENV
+from cesp.api.rate_limit import prepare_store
 
 log = logging.getLogger("cesp.server")
 
@@ -113,17 +117,22 @@ def run_server(options: ServeOptions) -> None:
         options.workers,
         options.database or "(from CESP_DATABASE_URL)",
     )
-    if options.workers == 1 and not os.environ.get(MULTIPROC_ENV):
-        # One process: uvicorn binds through asyncio, which sets TCP_NODELAY itself.
-        server = uvicorn.Server(config)
-        server.run()
-        if not server.started:
-            raise SystemExit(STARTUP_FAILURE)
-        return
-    ours = prepare_metrics_dir()
+    buckets = prepare_store()
     try:
-        sock = tcp_listener(options.host, options.port)
-        Multiprocess(config, sockets=[sock]).run()
+        if options.workers == 1 and not os.environ.get(MULTIPROC_ENV):
+            # One process: uvicorn binds through asyncio, which sets TCP_NODELAY itself.
+            server = uvicorn.Server(config)
+            server.run()
+            if not server.started:
+                raise SystemExit(STARTUP_FAILURE)
+            return
+        ours = prepare_metrics_dir()
+        try:
+            sock = tcp_listener(options.host, options.port)
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            if ours is not None:
+                shutil.rmtree(ours, ignore_errors=True)
     finally:
-        if ours is not None:
-            shutil.rmtree(ours, ignore_errors=True)
+        if buckets is not None:
+            shutil.rmtree(buckets, ignore_errors=True)

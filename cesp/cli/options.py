@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from cesp.audit import Actor
 from cesp.cli.console import console, domain_errors
+from cesp.conventions import parse_day
 from cesp.errors import InvalidInputError
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
@@ -74,14 +75,18 @@ def cli_actor() -> Actor:
 
 
 def parse_date(value: str | None, field: str = "date") -> date | None:
-    """Parse ``YYYY-MM-DD`` or raise an error naming ``field``."""
+    """Parse ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (``cesp.conventions``) or raise an error
+    naming ``field``."""
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
+    parsed = parse_day(value)
+    if parsed is None:
         raise InvalidInputError(
-            f"--{field.replace('_', '-')} {value!r} is not a date: use YYYY-MM-DD",
-            message_fr=f"Date invalide « {value} » : utilisez AAAA-MM-JJ.",
+            f"--{field.replace('_', '-')} {value!r} is not a date: use YYYY-MM-DD or DD/MM/YYYY",
+            message_fr=(
+                f"--{field.replace('_', '-')} : « {value} » n'est pas une date : utilisez "
+                "JJ/MM/AAAA ou AAAA-MM-JJ."
+            ),
             field=field,
-        ) from exc
+        )
+    return parsed

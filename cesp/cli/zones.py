@@ -239,7 +239,10 @@ def diff_command(ctx: typer.Context, before: int, after: int) -> None:
 def export_command(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
-    fmt: Annotated[str, typer.Option("--format", help="gpkg, shp (zip) or geojson")] = "gpkg",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="gpkg, shp (z.shp: the file set; z.zip: zipped) or geojson"),
+    ] = "gpkg",
     region: str | None = None,
     profession: str = "medecin",
     on: Annotated[str | None, typer.Option("--date", help="Zones in force on that date")] = None,
@@ -247,7 +250,13 @@ def export_command(
     crs: Annotated[str, typer.Option(help="wgs84 or lambert93")] = "wgs84",
 ) -> None:
     """Export zones for QGIS: in force on a date, or of one decree."""
-    from cesp.zones.export import default_export_crs, write_zones, zones_frame, zones_in_force
+    from cesp.zones.export import (
+        default_export_crs,
+        write_zones,
+        zone_codes,
+        zones_frame,
+        zones_in_force,
+    )
 
     with domain_errors():
         with engine_of(ctx).connect() as conn:
@@ -257,13 +266,14 @@ def export_command(
             else:
                 when = parse_date(on, "date") or date.today()
                 decrees, zones = zones_in_force(conn, when, profession, region)
+            codes = zone_codes(conn, zones)
         if not zones:
             raise InvalidInputError(
                 "no zone to export for this selection",
                 message_fr="Aucune zone à exporter pour cette sélection.",
                 field="region",
             )
-        path = write_zones(zones_frame(decrees, zones), output, fmt, default_export_crs(crs))
+        path = write_zones(zones_frame(decrees, zones, codes), output, fmt, default_export_crs(crs))
     console.print(f"{len(zones)} zones écrites dans {path}.")
 
 

@@ -82,14 +82,46 @@ def parse_crs(value: str | None, field: str) -> OgcCrs:
     )
 
 
+# Lambert-93's area of use (EPSG:2154: metropolitan France and Corsica, on land and sea).
+LAMBERT93_BOUNDS = (-9.86, 41.15, 10.38, 51.56)
+# Output precision: a centimetre in metres, 7 decimals of a degree (1.1 cm at the equator).
+# More digits only make pages bigger: the zones come from ~1 m commune boundaries.
+DECIMALS_METRES = 2
+DECIMALS_DEGREES = 7
+
+
+def preferred_crs(bbox: tuple[float, float, float, float] | None) -> tuple[str, list[str]]:
+    """``storageCrs`` and the ``crs`` list of a collection whose WGS84 extent is ``bbox``.
+
+    A collection wholly within Lambert-93's area of use names Lambert-93 first: QGIS and
+    GDAL (from 3.7) offer or pick the first CRS of the list or ``storageCrs``, and ARS
+    projects are in Lambert-93. Elsewhere (overseas regions, all of France) CRS84 comes
+    first. Features are stored in WGS84; Lambert-93 answers are reprojected exactly and
+    rounded to the centimetre, so the claim costs nothing a client would see.
+    """
+    minx, miny, maxx, maxy = LAMBERT93_BOUNDS
+    inside = bbox is not None and (
+        bbox[0] >= minx and bbox[1] >= miny and bbox[2] <= maxx and bbox[3] <= maxy
+    )
+    first = LAMBERT93_URI if inside else CRS84_URI
+    return first, [first, *(u for u in SUPPORTED_URIS if u != first)]
+
+
 def _swap(xy: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(xy[:, ::-1])
 
 
 def to_output(geometries: Any, crs: OgcCrs) -> Any:
-    """Stored (lon, lat) geometries, one or an array, in ``crs`` with its axis order."""
+    """Stored (lon, lat) geometries, one or an array, in ``crs`` with its axis order,
+    rounded to the centimetre (``DECIMALS_METRES``, ``DECIMALS_DEGREES``)."""
     out = reproject(geometries, WGS84, crs.code)
-    return shapely.transform(out, _swap) if crs.lat_first else out
+    decimals = DECIMALS_DEGREES if crs.geographic else DECIMALS_METRES
+
+    def rounded(xy: np.ndarray) -> np.ndarray:
+        xy = np.round(xy, decimals)
+        return _swap(xy) if crs.lat_first else xy
+
+    return shapely.transform(out, rounded)
 
 
 def bbox_area(values: tuple[float, ...], crs: OgcCrs) -> BaseGeometry:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from cesp.ogc.crs import CRS84_URI, SUPPORTED_URIS
+from cesp.ogc.crs import CRS84_URI, SUPPORTED_URIS, preferred_crs
 from cesp.ogc.model import Collection, Extent, FeaturePage
 from cesp.ogc.query import LEGAL_TIME_ZONE
 
@@ -91,14 +91,16 @@ def collection_document(
 ) -> dict[str, Any]:
     """One collection's description (Part 1 /req/core/sfc-md-items; Part 2 crs lists)."""
     url = f"{base}/collections/{collection.id}"
+    extent = collection.extent(conn)
+    storage, crs_list = preferred_crs(extent.bbox)
     return {
         "id": collection.id,
         "title": collection.title,
         "description": collection.description,
         "itemType": "feature",
-        "extent": _extent(collection.extent(conn)),
-        "crs": list(SUPPORTED_URIS),
-        "storageCrs": CRS84_URI,
+        "extent": _extent(extent),
+        "crs": crs_list,
+        "storageCrs": storage,
         "links": [
             link(url, self_rel, JSON, collection.title),
             link(f"{url}/items", "items", GEOJSON, f"{collection.title} (GeoJSON)"),

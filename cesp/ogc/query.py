@@ -61,7 +61,10 @@ class Queryable:
         if not re.fullmatch(self.pattern, text):
             raise InvalidInputError(
                 f"{self.name}={value!r} does not match {self.pattern}: {self.description}",
-                message_fr=f"Valeur invalide pour {self.name} : « {value} ».",
+                message_fr=(
+                    f"Valeur invalide pour {self.name} : « {value} » (attendu : "
+                    f"{self.description})."
+                ),
                 field=self.name,
             )
         return text

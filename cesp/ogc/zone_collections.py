@@ -34,6 +34,9 @@ PROFESSION = Queryable(
     "|".join(p.value for p in Profession),
 )
 DECREE_PREFIX = "decree-"
+# A decree's collection takes the filters of ``zones`` too (a decree of another region or
+# profession answers no feature), so that one filter can be given for every layer.
+DECREE_QUERYABLES = (CATEGORY, REGION, PROFESSION)
 
 
 def _features(conn: sa.Connection, decrees: list[Decree], zones: list[Zone]) -> list[Feature]:
@@ -134,9 +137,12 @@ def decree_collection(decree: Decree) -> Collection:
     """The collection of one decree's zones."""
 
     def page(conn: sa.Connection, query: ItemQuery) -> FeaturePage:
-        if query.period is not None and not query.period.meets(
+        outside = query.period is not None and not query.period.meets(
             decree.effective_from, decree.effective_to
-        ):
+        )
+        other_region = query.filters.get("region", decree.region_code) != decree.region_code
+        other = query.filters.get("profession", decree.profession) != decree.profession
+        if outside or other_region or other:
             return FeaturePage([], 0)
         return _page(conn, [decree], query)
 
@@ -152,7 +158,7 @@ def decree_collection(decree: Decree) -> Collection:
             f"{decree.title or 'Arrêté ' + decree.reference} — en vigueur du "
             f"{decree.effective_from.isoformat()}{until}; statut {decree.status}."
         ),
-        queryables=(CATEGORY,),
+        queryables=DECREE_QUERYABLES,
         extent=extent,
         page=page,
         feature=lambda conn, fid: _published_zone(conn, fid, decree.id),
@@ -163,4 +169,4 @@ def _decree_collections(conn: sa.Connection) -> list[Collection]:
     return [decree_collection(d) for d in list_decrees(conn) if d.status in IN_FORCE_STATUSES]
 
 
-DECREES_SOURCE = CollectionSource("decrees", (CATEGORY,), _decree_collections)
+DECREES_SOURCE = CollectionSource("decrees", DECREE_QUERYABLES, _decree_collections)

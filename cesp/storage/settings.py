@@ -96,6 +96,31 @@ class Settings(BaseSettings):
         default=600, ge=0, description="Anonymous requests per client per minute (0: off)"
     )
     rate_limit_burst: int = Field(default=120, ge=1, description="Anonymous burst allowance")
+    rate_limit_pages_per_minute: int = Field(
+        default=6000,
+        ge=0,
+        description=(
+            "Budget of the continuation pages of OGC items (offset > 0), per client per "
+            "minute, in units of 100 features asked (a page of 10 costs 1); 0: off"
+        ),
+    )
+    rate_limit_pages_burst: int = Field(default=3000, ge=1, description="Pages burst allowance")
+    rate_limit_failed_keys_per_minute: int = Field(
+        default=10, ge=0, description="Wrong API keys a client may send per minute (0: off)"
+    )
+    rate_limit_failed_keys_burst: int = Field(default=20, ge=1, description="Wrong keys burst")
+    rate_limit_max_clients: int = Field(
+        default=200_000,
+        ge=1,
+        description="Clients tracked one by one; newcomers beyond share one bucket",
+    )
+    rate_limit_store: str = Field(
+        default="",
+        description=(
+            "SQLite file of the rate-limit buckets, shared by the workers; cesp serve "
+            "makes a fresh one when empty; empty outside cesp serve: per process"
+        ),
+    )
     index_warmup: bool = Field(
         default=True, description="Build the zoning index at start-up, before serving"
     )

@@ -114,8 +114,9 @@ def _read_utf8_csv(path: Path, head: bytes) -> pa.Table:
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:
-    """Floats of a text column, NaN where a cell is not a decimal number."""
-    text = pc.utf8_trim_whitespace(column)
+    """Floats of a text column, NaN where a cell is not a decimal number; a decimal comma
+    (``2,44``, as a French ``;`` file writes it) reads as a point (``cesp.conventions``)."""
+    text = pc.replace_substring(pc.utf8_trim_whitespace(column), ",", ".")
     valid = pc.match_substring_regex(text, DECIMAL)
     values = pc.cast(pc.if_else(valid, text, pa.scalar("nan")), pa.float64())
     return np.asarray(values.to_numpy(), dtype=float)
@@ -136,16 +137,27 @@ def _parse(
     if "date" in table.column_names:
         text = pc.utf8_trim_whitespace(table["date"])
         given = np.asarray(pc.not_equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
+        # YYYY-MM-DD or DD/MM/YYYY, the two spellings of cesp.conventions.parse_day.
         parsed = pc.cast(
-            pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32()
+            pc.coalesce(
+                pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
+                pc.strptime(text, format="%d/%m/%Y", unit="s", error_is_null=True),
+            ),
+            pa.date32(),
         )
         ok = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        error[given & ~ok & (error == "")] = "date: expected YYYY-MM-DD"
+        error[given & ~ok & (error == "")] = "date: expected YYYY-MM-DD or DD/MM/YYYY"
         days = pc.fill_null(pc.cast(parsed, pa.int32()), 0).to_numpy()
         on[given & ok] = days[given & ok] + UNIX_EPOCH_ORDINAL
     profession = np.full(n, default_profession, dtype=object)
     if "profession" in table.column_names:
-        text = pc.utf8_lower(pc.utf8_trim_whitespace(table["profession"]))
+        # Case, accents and spaces do not matter (cesp.conventions.plain_name): Médecin.
+        folded = pc.utf8_normalize(
+            pc.utf8_lower(pc.utf8_trim_whitespace(table["profession"])), "NFKD"
+        )
+        text = pc.replace_substring_regex(
+            pc.replace_substring_regex(folded, r"\p{Mn}", ""), r"[\s_-]+", "-"
+        )
         given = np.asarray(pc.not_equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
         known = pc.is_in(text, value_set=pa.array([p.value for p in Profession]))
         known_np = np.asarray(known.to_numpy(zero_copy_only=False), dtype=bool)

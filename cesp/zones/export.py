@@ -7,6 +7,7 @@ import csv
 import io
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,47 +27,77 @@ from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zon
 FORMATS = ("gpkg", "shp", "geojson")
 
 
-def zones_frame(decrees: list[Decree], zones: list[Zone]) -> gpd.GeoDataFrame:
-    """Zones with their decree, as a GeoDataFrame in WGS84 (field names fit a .dbf)."""
+ZONE_FIELDS = [
+    "zone_id",
+    "nom",
+    "categorie",
+    "insee_com",
+    "nb_com",
+    "arrete",
+    "arrete_id",
+    "region",
+    "profession",
+    "signe",
+    "debut",
+    "fin",
+    "population",
+    "approx",
+    "raison",
+]
+
+
+def zones_frame(
+    decrees: list[Decree], zones: list[Zone], codes: Mapping[int, list[str]] | None = None
+) -> gpd.GeoDataFrame:
+    """Zones with their decree, as a GeoDataFrame in WGS84.
+
+    Field names fit a .dbf (10 characters) so that the GeoPackage, the shapefile and the
+    GeoJSON carry the same names. Dates are dates, ``population`` and ``nb_com``
+    integers and ``approx`` a boolean, so that GIS tools filter and sort them as such;
+    ``insee_com`` lists the INSEE codes of the zone's communes (``codes``, by zone id,
+    from ``zone_communes``), the field a GIS user joins on.
+    """
     by_id = {d.id: d for d in decrees}
+    codes = codes or {}
     records = []
     for zone in zones:
         decree = by_id[zone.decree_id]
+        communes = codes.get(zone.id, [])
         records.append(
             {
                 "zone_id": zone.id,
                 "nom": zone.name,
                 "categorie": zone.category,
+                "insee_com": ",".join(communes)[:254] or None,
+                "nb_com": len(communes),
                 "arrete": decree.reference,
                 "arrete_id": decree.id,
                 "region": decree.region_code,
                 "profession": decree.profession,
-                "signe": decree.signed.isoformat(),
-                "debut": decree.effective_from.isoformat(),
-                "fin": decree.effective_to.isoformat() if decree.effective_to else None,
+                "signe": decree.signed,
+                "debut": decree.effective_from,
+                "fin": decree.effective_to,
                 "population": zone.population,
-                "approx": int(zone.approximate),
+                "approx": bool(zone.approximate),
                 "raison": (zone.approximate_reason or "")[:254] or None,
                 "geometry": zone.geometry,
             }
         )
-    columns = [
-        "zone_id",
-        "nom",
-        "categorie",
-        "arrete",
-        "arrete_id",
-        "region",
-        "profession",
-        "signe",
-        "debut",
-        "fin",
-        "population",
-        "approx",
-        "raison",
-        "geometry",
-    ]
-    return gpd.GeoDataFrame(records, columns=columns, geometry="geometry", crs=WGS84)
+    frame = gpd.GeoDataFrame(
+        records, columns=[*ZONE_FIELDS, "geometry"], geometry="geometry", crs=WGS84
+    )
+    for column in ("population", "nb_com", "zone_id", "arrete_id"):
+        frame[column] = frame[column].astype("Int32")
+    frame["approx"] = frame["approx"].astype(bool)
+    return frame
+
+
+def zone_codes(conn: sa.Connection, zones: list[Zone]) -> dict[int, list[str]]:
+    """INSEE codes of the communes of each zone, by zone id, in code order."""
+    codes: dict[int, list[str]] = {z.id: [] for z in zones}
+    for link in zone_communes(conn, list(codes)):
+        codes[link.zone_id].append(link.code)
+    return codes
 
 
 def zones_in_force(
@@ -77,31 +108,68 @@ def zones_in_force(
     return decrees, decree_zones(conn, [d.id for d in decrees])
 
 
+def _shapefile_target(path: Path) -> str:
+    """``set`` for ``z.shp`` (the .shp/.shx/.dbf/.prj/.cpg beside it), ``zip`` for
+    ``z.zip``; any other name is refused, naming the two that work."""
+    suffix = path.suffix.lower()
+    if suffix in (".shp", ".zip"):
+        return suffix[1:]
+    raise InvalidInputError(
+        f"{path.name}: a shapefile is written as name.shp (with its .shx, .dbf, .prj and "
+        ".cpg beside it) or as name.zip (all of them zipped): use one of these extensions",
+        message_fr=(
+            f"{path.name} : un shapefile s'écrit nom.shp (avec ses fichiers .shx, .dbf, "
+            ".prj et .cpg à côté) ou nom.zip (tous zippés) : utilisez l'une de ces extensions."
+        ),
+        field="output",
+    )
+
+
 def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84) -> Path:
-    """Write zones to ``path`` in ``fmt`` (``shp`` is a zip holding .shp/.shx/.dbf/.prj/.cpg)."""
+    """Write zones to ``path`` in ``fmt``.
+
+    GeoPackage version 1.2, which GDAL 3.6 and QGIS 3.22 (Debian 12) open without the
+    warning they print for 1.4; written through Arrow so that dates are DATE fields.
+    ``shp`` writes the file set beside ``name.shp``, or a zip of it for ``name.zip``.
+    """
     if fmt not in FORMATS:
         raise InvalidInputError(
             f"format={fmt!r} must be one of {', '.join(FORMATS)}",
-            message_fr="Format inconnu (gpkg, shp, geojson).",
+            message_fr=f"Format inconnu « {fmt} » : utilisez {', '.join(FORMATS)}.",
             field="format",
         )
     if fmt == "geojson" and crs != WGS84:
         raise InvalidInputError(
             "GeoJSON is WGS84 only (RFC 7946): use gpkg or shp for Lambert-93",
-            message_fr="Le GeoJSON est toujours en WGS84 : choisissez gpkg ou shp.",
+            message_fr=(
+                "Le GeoJSON est toujours en WGS84 (RFC 7946) : choisissez gpkg ou shp pour "
+                "le Lambert-93."
+            ),
             field="crs",
         )
+    target = _shapefile_target(path) if fmt == "shp" else fmt
     out = frame.to_crs(crs) if crs != WGS84 else frame
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":
-        pyogrio.write_dataframe(out, path, driver="GPKG", layer="zones")
+        pyogrio.write_dataframe(
+            out, path, driver="GPKG", layer="zones", use_arrow=True,
+            dataset_options={"VERSION": "1.2"},
+        )  # fmt: skip
     elif fmt == "geojson":
-        pyogrio.write_dataframe(out, path, driver="GeoJSON", layer_options={"RFC7946": "YES"})
+        pyogrio.write_dataframe(
+            out, path, driver="GeoJSON", use_arrow=True, layer_options={"RFC7946": "YES"}
+        )
+    elif target == "shp":
+        pyogrio.write_dataframe(
+            out, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True
+        )
     else:
-        stem = path.name.removesuffix(".zip")
+        stem = path.name.removesuffix(path.suffix)
         with tempfile.TemporaryDirectory() as tmp:
             shp = Path(tmp) / f"{stem}.shp"
-            pyogrio.write_dataframe(out, shp, driver="ESRI Shapefile", encoding="UTF-8")
+            pyogrio.write_dataframe(
+                out, shp, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True
+            )
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
                 for part in sorted(Path(tmp).iterdir()):
                     archive.write(part, part.name)

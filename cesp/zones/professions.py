@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from cesp.conventions import plain_name
 from cesp.errors import InvalidInputError
 
 
@@ -41,14 +42,15 @@ def professions_open_on(on: date) -> tuple[Profession, ...]:
 
 
 def parse_profession(value: str, on: date | None = None, field: str = "profession") -> Profession:
-    """Validate a profession, and that it has a CESP on ``on`` when given."""
+    """Validate a profession (``Médecin``, ``sage femme``: see ``cesp.conventions``), and
+    that it has a CESP on ``on`` when given."""
     try:
-        profession = Profession(value.strip().lower())
+        profession = Profession(plain_name(value))
     except ValueError as exc:
         choices = ", ".join(p.value for p in Profession)
         raise InvalidInputError(
             f"{field}={value!r} is not a profession: use one of {choices}",
-            message_fr=f"Profession inconnue « {value} » : {choices}.",
+            message_fr=f"Profession inconnue « {value} » : utilisez {choices}.",
             field=field,
         ) from exc
     if on is not None and profession not in professions_open_on(on):

@@ -118,7 +118,8 @@ def test_collections_list_published_decrees_but_no_draft(
     }
     for collection in collections.values():
         assert collection["itemType"] == "feature"
-        assert collection["storageCrs"] == CRS84
+        # Île-de-France lies within Lambert-93's area of use: QGIS is offered it first.
+        assert collection["storageCrs"] == L93 and collection["crs"][0] == L93
         assert {CRS84, L93} <= set(collection["crs"])
         assert "items" in _rels(collection)
         minx, miny, maxx, maxy = collection["extent"]["spatial"]["bbox"][0]
@@ -175,7 +176,8 @@ def test_property_filters_and_unknown_parameters(api: TestClient):
     _bad(api.get(ZONES, params={"departement": "93"}), "departement")
     _bad(api.get(ZONES, params={"colour": "red"}), "colour")
     _bad(api.get(ZONES, params={"region": "Île-de-France"}), "region")
-    _bad(api.get("/ogc/collections", params={"limit": "3"}), "limit")
+    # Metadata documents ignore the items' parameters (GDAL sends them to every URL).
+    assert api.get("/ogc/collections", params={"limit": "3"}).status_code == 200
     _bad(api.get(ZONES, params={"limit": "0"}), "limit")
     _bad(api.get(ZONES, params={"limit": "ten"}), "limit")
 
@@ -250,7 +252,8 @@ def test_lambert_93_output_matches_the_crs84_answer(api: TestClient):
     to_l93 = transformer(WGS84, LAMBERT93)
     for (lon, lat), (x, y) in zip(degrees, metres, strict=True):
         ex, ny = to_l93.transform(lon, lat)
-        assert abs(x - ex) < 0.001 and abs(y - ny) < 0.001
+        # Both answers are rounded to the centimetre (7 decimals of a degree: 1.1 cm).
+        assert abs(x - ex) < 0.02 and abs(y - ny) < 0.02
         assert 600_000 < x < 700_000 and 6_800_000 < y < 6_900_000, "easting then northing"
     area = shape(lambert.json()["features"][0]["geometry"]).area
     assert area == pytest.approx(
@@ -335,3 +338,28 @@ def test_posts_are_points_filtered_by_list_and_area(api: TestClient):
     assert again["properties"] == one["properties"]
     assert api.get("/ogc/collections/posts/items/999999").status_code == 404
     assert api.get("/ogc/collections/posts/items", params={"mode": "bogus"}).status_code == 400
+
+
+def test_metadata_ignore_the_filter_gdal_sends_to_every_url_but_items_refuse_unknowns(
+    api: TestClient, zoned: tuple[str, Decree, Decree]
+):
+    _, decree_2012, _ = zoned
+    for path in ("/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/zones"):
+        assert api.get(f"{path}?region=11").status_code == 200, path
+    assert (
+        api.get(f"/ogc/collections/decree-{decree_2012.id}/items?region=11").json()["numberMatched"]
+        > 0
+    )
+    other = api.get(f"/ogc/collections/decree-{decree_2012.id}/items?region=84").json()
+    assert other["numberMatched"] == 0, "a decree of another region has none of its zones"
+    unknown = api.get("/ogc/collections/zones/items?colour=red")
+    assert unknown.status_code == 400 and unknown.json()["field"] == "colour"
+
+
+def test_coordinates_are_rounded_to_the_centimetre(api: TestClient):
+    def decimals(body: dict) -> int:
+        ring = body["features"][0]["geometry"]["coordinates"][0][0]
+        return max(len(repr(v).partition(".")[2]) for point in ring for v in point)
+
+    assert decimals(api.get(f"{ZONES}?crs={L93}").json()) <= 2
+    assert decimals(api.get(ZONES).json()) <= 7

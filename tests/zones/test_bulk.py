@@ -87,7 +87,7 @@ def test_bad_rows_are_marked_and_the_others_answered_in_order(idf_engine, index,
     assert errors == {
         "nan-lon": "lon/lat: not a number",
         "lat-95": "lon/lat: out of range (WGS84 degrees expected)",
-        "bad-date": "date: expected YYYY-MM-DD",
+        "bad-date": "date: expected YYYY-MM-DD or DD/MM/YYYY",
         "plumber": "profession: unknown",
     }
     for key in errors:
@@ -192,3 +192,28 @@ def test_an_answered_file_can_be_checked_again(index, tmp_path: Path):
     assert len(reader.fieldnames) == len(set(reader.fieldnames))
     assert [r["status"] for r in second] == [r["status"] for r in first]
     assert first[0]["status"] == "eligible" and first[0]["error"] == ""
+
+
+def test_a_csv_written_the_french_way_is_read_back(index, tmp_path: Path):
+    """``;``, decimal commas, dates in DD/MM/YYYY, accented profession names: what a
+    French Excel saves. Each row gets the same answer as its ISO, decimal-point twin."""
+    french = (
+        "id;lon;lat;date;profession\n"
+        "bobigny;2,4397;48,9086;01/01/2013;Médecin\n"
+        "courneuve;2,389;48,9236;01/06/2018;MÉDECIN\n"
+        "nantes;-1,5;47,2;15/11/2026;médecin\n"
+    )
+    plain = (
+        "id,lon,lat,date,profession\n"
+        "bobigny,2.4397,48.9086,2013-01-01,medecin\n"
+        "courneuve,2.389,48.9236,2018-06-01,medecin\n"
+        "nantes,-1.5,47.2,2026-11-15,medecin\n"
+    )
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "iso").mkdir()
+    _, french_rows = _run(index, tmp_path / "fr", french)
+    _, plain_rows = _run(index, tmp_path / "iso", plain)
+    assert [r["id"] for r in french_rows] == ["bobigny", "courneuve", "nantes"]
+    assert all(not r.get("error") for r in french_rows), french_rows
+    keep = [k for k in plain_rows[0] if k not in ("lon", "lat", "date", "profession")]
+    assert [[r[k] for k in keep] for r in french_rows] == [[r[k] for k in keep] for r in plain_rows]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
+import sqlite3
+import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -23,6 +26,7 @@ from cesp.zones.export import (
     eligible_communes,
     safe_cell,
     write_zones,
+    zone_codes,
     zones_frame,
     zones_in_force,
 )
@@ -51,8 +55,9 @@ def published(idf_engine, tmp_path: Path):
     import_decree(idf_engine, path, in_2018, actor="test")
     with idf_engine.connect() as conn:
         decrees, zones = zones_in_force(conn, IN_FORCE, "medecin", "11")
+        codes = zone_codes(conn, zones)
     assert [d.reference for d in decrees] == ["18-001"]
-    return zones_frame(decrees, zones)
+    return zones_frame(decrees, zones, codes)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +75,7 @@ def test_zones_round_trip(published, tmp_path: Path, fmt: str, crs: str):
     for column in ("nom", "categorie", "arrete", "region"):
         assert list(back[column]) == list(expected[column]), column
     for column in ("signe", "debut"):  # the GeoJSON driver reads ISO dates back as dates
-        assert [str(v)[:10] for v in back[column]] == list(expected[column]), column
+        assert [str(v)[:10] for v in back[column]] == [str(v) for v in expected[column]], column
     assert set(back["nom"]) == {"Zone Nord – Épinay", "=1+1 Bobigny", "Bagnolet", "ZUS 18ème"}
     assert list(back["population"].astype(int)) == list(expected["population"])
     original = published.to_crs(LAMBERT93).geometry
@@ -184,3 +189,48 @@ def test_exported_geometries_are_valid_multipolygons(published, tmp_path: Path):
     back = pyogrio.read_dataframe(path)
     assert all(shapely.is_valid(back.geometry))
     assert set(back.geom_type) <= {"MultiPolygon", "Polygon"}
+
+
+@pytest.mark.parametrize("name", ["zones.gpkg", "zones.shp", "zones.geojson"])
+def test_exports_carry_one_typed_schema_with_the_insee_codes(published, tmp_path: Path, name):
+    fmt = name.rpartition(".")[2]
+    path = write_zones(published, tmp_path / name, fmt, WGS84 if fmt == "geojson" else LAMBERT93)
+    info = pyogrio.read_info(path)
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert list(info["fields"]) == [
+        "zone_id", "nom", "categorie", "insee_com", "nb_com", "arrete", "arrete_id",
+        "region", "profession", "signe", "debut", "fin", "population", "approx", "raison",
+    ]  # fmt: skip
+    assert info["features"] == 4
+    assert types["signe"].startswith("datetime64") and types["debut"].startswith("datetime64")
+    assert types["population"].startswith("int") and types["nb_com"].startswith("int")
+    if fmt != "shp":  # a .dbf has no boolean GDAL reads as one
+        assert types["approx"] == "bool"
+    back = pyogrio.read_dataframe(path)
+    bagnolet = back[back["nom"] == "Bagnolet"].iloc[0]
+    assert bagnolet["insee_com"] == "93006" and bagnolet["nb_com"] == 1
+
+
+def test_gpkg_is_version_1_2_and_gdal_opens_it_without_a_warning(published, tmp_path: Path):
+    path = write_zones(published, tmp_path / "z.gpkg", "gpkg")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10200
+    done = subprocess.run(
+        [shutil.which("ogrinfo") or "ogrinfo", "-so", str(path), "zones"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
+    assert "signe: Date" in done.stdout and "approx: Integer(Boolean)" in done.stdout
+
+
+def test_shp_name_writes_a_real_shapefile_set_and_other_names_are_refused(
+    published, tmp_path: Path
+):
+    write_zones(published, tmp_path / "out" / "z.shp", "shp", LAMBERT93)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "z.cpg", "z.dbf", "z.prj", "z.shp", "z.shx"
+    ]  # fmt: skip
+    assert len(pyogrio.read_dataframe(tmp_path / "out" / "z.shp")) == 4
+    with pytest.raises(InvalidInputError) as caught:
+        write_zones(published, tmp_path / "z.dat", "shp")
+    assert ".shp" in caught.value.message and ".zip" in caught.value.message_fr

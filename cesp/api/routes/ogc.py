@@ -51,16 +51,20 @@ def _invalid(error: RequestValidationError) -> InvalidInputError:
     first = error.errors()[0] if error.errors() else {}
     where = [str(p) for p in first.get("loc", ()) if p not in ("query", "path")]
     name = ".".join(where) or "request"
+    reason = first.get("msg", "invalid value")
     return InvalidInputError(
-        f"{name}: {first.get('msg', 'invalid value')}",
-        message_fr=f"Paramètre invalide : {name}",
+        f"{name}: {reason}",
+        # The French text carries the reason too (pydantic words it in English).
+        message_fr=(
+            f"Paramètre invalide : {name} ({reason} ; valeur reçue : {first.get('input')!r})."
+        ),
         field=name,
     )
 
 
 class OgcRoute(APIRoute):
-    """A route answering 400 for unknown or invalid query parameters, 404 as an OGC
-    exception; other errors (401, 429...) go to the app's handlers as everywhere."""
+    """A route answering 400 for invalid query parameters (and, for items, unknown ones),
+    404 as an OGC exception; other errors (401, 429...) go to the app's handlers."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """Wrap FastAPI's handler with the OGC error rules."""
@@ -68,13 +72,21 @@ class OgcRoute(APIRoute):
         extra = (self.openapi_extra or {}).get("parameters", [])
         known = {p.alias for p in self.dependant.query_params} | {p["name"] for p in extra}
 
+        # Only items refuse parameters they do not know (/req/core/query-param-unknown);
+        # metadata documents ignore them, since GDAL's idiom OAPIF:http://host/ogc?region=11
+        # sends the items' filter to every URL it reads.
+        strict = "/items" in self.path
+
         async def ogc_handler(request: Request) -> Response:
-            unknown = sorted(set(request.query_params) - known)
+            unknown = sorted(set(request.query_params) - known) if strict else []
             if unknown:
                 error = InvalidInputError(
                     f"unknown query parameter {unknown[0]!r}: this resource accepts "
                     f"{', '.join(sorted(known)) or 'none'}",
-                    message_fr=f"Paramètre inconnu : {unknown[0]}.",
+                    message_fr=(
+                        f"Paramètre inconnu : {unknown[0]}. Paramètres acceptés ici : "
+                        f"{', '.join(sorted(known)) or 'aucun'}."
+                    ),
                     field=unknown[0],
                 )
                 return _ogc_error(400, "InvalidParameterValue", error)
