@@ -25,6 +25,7 @@ from cesp.api.routes import (
     decrees,
     eligibility,
     health,
+    home,
     maps,
     ogc,
     posts,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics.Metrics()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     errors.register(app)
+    app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(communes.router)

@@ -19,6 +19,7 @@ from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
 from cesp.errors import ForbiddenError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
+from cesp.posts.candidacy import candidacy
 from cesp.posts.contract import EngagementTerms, assess_engagement
 from cesp.zones.professions import Profession
 
@@ -31,19 +32,11 @@ def get_me(
     actor: Annotated[Actor, Depends(get_actor)],
     campaign: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Campaign id")] = None,
 ) -> MeOut:
-    """The beneficiary of an intern key, with their rank in ``campaign`` if given."""
+    """The beneficiary of an intern key, with their rank and choice in ``campaign`` (by
+    default the newest open campaign they are a candidate of)."""
     authorize(actor, "beneficiary.read")
     me = beneficiary_for(conn, actor)
-    rank = None
-    if campaign is not None:
-        rank = conn.execute(
-            sa.text(
-                "SELECT rank FROM campaign_candidates WHERE campaign_id = :c "
-                "AND beneficiary_id = :b"
-            ),
-            {"c": campaign, "b": me.id},
-        ).scalar()
-    return MeOut.of(me, rank)
+    return MeOut.of(me, candidacy(conn, me.id, campaign))
 
 
 @router.get("/beneficiaries/{beneficiary_id}/engagement", responses=ERRORS)
