@@ -119,11 +119,14 @@ def test_intern_chooses_a_post_from_its_popup(
         assert "Places restantes : 1" in page.inner_text("#cesp-choice-message")
         # The choice is final: no control offers to choose again, on any post.
         assert "Vous avez choisi ce poste" in taken
-        assert page.locator('[data-action="choose"]').count() == 0
-        page.evaluate(f"CespMap.context.map.closePopup(); CespMap.showPost(CespMap.context, {courneuve['id']})")
+        # (the replaced popup fades out for 200 ms first)
+        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
+        show = "CespMap.context.map.closePopup(); CespMap.showPost(CespMap.context, %s)"
+        page.evaluate(show % courneuve["id"])
         page.wait_for_selector(".leaflet-popup-content .cesp-post", timeout=10_000)
         assert "déjà fait votre choix" in page.locator(".leaflet-popup-content").last.inner_text()
-        assert page.locator('[data-action="choose"]').count() == 0
+        # (the replaced popup fades out for 200 ms first)
+        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
         screenshot(page, "choice-taken")
 
         _sign_in(page, second)

@@ -48,7 +48,7 @@
     const setOpen = (open) => {
       body.hidden = !open;
       toggle.setAttribute("aria-expanded", String(open));
-      toggle.textContent = open ? "Masquer les postes" : "Postes et choix";
+      toggle.textContent = C.phone() ? (open ? "Fermer les postes" : "Postes") : open ? "Masquer les postes" : "Postes et choix";
       ctx.map.getContainer().classList.toggle("cesp-panel-open", open && C.phone());
       if (open && C.phone()) {
         ctx.map.closePopup();
