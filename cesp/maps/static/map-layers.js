@@ -204,6 +204,10 @@
     const labels = L.layerGroup().addTo(map);
     let drawn = null;
 
+    function span(bounds) {
+      return (bounds.getEast() - bounds.getWest()) * (bounds.getNorth() - bounds.getSouth());
+    }
+
     /** Whether a name fits in a box of the map at the current zoom (pixels). */
     function fits(name, bounds) {
       const a = map.project(bounds.getSouthWest());
@@ -211,7 +215,15 @@
       return Math.abs(b.x - a.x) > name.length * 6.5 + 10 && Math.abs(a.y - b.y) > 18;
     }
 
+    let placed = [];
+
+    /** Write a name unless it would run into one already written (pixel boxes). */
     function label(name, at, kind) {
+      const p = map.latLngToLayerPoint([at[1], at[0]]);
+      const half = (name.length * 6.5) / 2 + 4;
+      const box = [p.x - half, p.y - 9, p.x + half, p.y + 9];
+      if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
+      placed.push(box);
       const span = document.createElement("span");
       span.textContent = name;
       L.marker([at[1], at[0]], {
@@ -226,6 +238,7 @@
      * our own reference data: no tile service needed to tell one town from another. */
     function drawLabels() {
       labels.clearLayers();
+      placed = [];
       if (!drawn || !map.hasLayer(ctx.layers.communes)) return;
       const split = new Set();
       for (const a of drawn.arrondissements || []) {
@@ -235,10 +248,15 @@
           label(a.name, a.label, "arrondissement");
         }
       }
-      for (const f of drawn.features) {
+      // Larger communes first: they keep their name when two would collide.
+      const features = drawn.features
+        .filter((f) => f.geometry)
+        .map((f) => ({ f, bounds: L.geoJSON(f).getBounds() }))
+        .sort((a, b) => span(b.bounds) - span(a.bounds));
+      for (const { f, bounds } of features) {
         const p = f.properties;
-        if (!p.label || split.has(p.code) || !f.geometry) continue;
-        if (fits(p.name, L.geoJSON(f).getBounds())) label(p.name, p.label, "commune");
+        if (!p.label || split.has(p.code)) continue;
+        if (fits(p.name, bounds)) label(p.name, p.label, "commune");
       }
     }
 
@@ -300,7 +318,13 @@
     for (const [kind, label] of kinds) {
       const colour = preview.colours[kind];
       L.geoJSON(preview[kind], {
-        style: () => ({ color: colour, weight: 1.5, fillColor: colour, fillOpacity: kind === "kept" ? 0.25 : 0.55 }),
+        style: () => ({
+          color: colour,
+          weight: kind === "leaving" ? 2.5 : 1.5,
+          dashArray: kind === "leaving" ? "6 4" : null,
+          fillColor: colour,
+          fillOpacity: kind === "kept" ? 0.25 : 0.5,
+        }),
         onEachFeature: (feature, layer) => {
           const p = feature.properties;
           layer.bindPopup(`<div class="cesp-popup"><h3>${label}</h3><p>${e(p.communes)}</p></div>`);

@@ -242,7 +242,8 @@
     extra.innerHTML =
       `<h2>Postes${intern ? " d'internat" : ""}</h2><ul>` +
       rows.map(([s, text]) => `<li><span class="cesp-pin cesp-pin--${s} cesp-pin--key"></span>${text}</li>`).join("") +
-      '<li><span class="cesp-cluster cesp-cluster--key"></span>Groupe de postes (anneau aux couleurs de leurs états)</li></ul>';
+      `<li><span class="cesp-cluster cesp-cluster--key${intern ? " cesp-cluster--key-intern" : ""}"></span>` +
+      "Groupe de postes (anneau aux couleurs de leurs états)</li></ul>";
   }
 
   C.register(async (ctx) => {
