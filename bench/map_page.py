@@ -14,6 +14,12 @@ Measured in the same run, on the same machine and database:
 - ours, exported: ``cesp map export`` (one file, everything inside), opened from disk;
 - the peer, opened from disk, time from navigation to the first frame after ``load``.
 
+``--national`` measures instead the national page (``GET /map``, all of France): its
+size (raw and gzipped, as served) and the time of its first build in a fresh process
+(nothing cached: what the first visitor after a publication waits for, and an upper
+bound of it, since a publication leaves the other decrees' shapes cached), then of the
+second request.
+
 Prerequisite: a database holding the region and a decree, e.g.
 ``CESP_DATABASE_URL=sqlite:////tmp/demo.sqlite cesp demo --no-serve``.
 
@@ -23,8 +29,10 @@ Prerequisite: a database holding the region and a decree, e.g.
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -139,13 +147,38 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def national(database_url: str) -> None:
+    """Print the national page's size and its first and second build times."""
+    from fastapi.testclient import TestClient
+
+    from cesp.api.app import create_app
+
+    settings = Settings(database_url=database_url, index_warmup=False, rate_limit_per_minute=0)
+    with TestClient(create_app(settings)) as client:
+        times, body = [], b""
+        for _ in range(2):
+            started = time.perf_counter()
+            answer = client.get("/map", headers={"Accept-Encoding": "identity"})
+            times.append(time.perf_counter() - started)
+            assert answer.status_code == 200, answer.text[:300]
+            body = answer.content
+    packed = gzip.compress(body, compresslevel=6)
+    print("national page GET /map, fresh process (first build after a publication)")
+    print(f"size {len(body) / 1e6:.2f} MB, gzipped {len(packed) / 1e6:.2f} MB")
+    print(f"first build {times[0]:.2f} s, second request {times[1] * 1000:.0f} ms")
+
+
 def main() -> None:
     """Build the three pages, draw each a few times, print sizes, times and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--region", default="11")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--national", action="store_true", help="the national page only")
     args = parser.parse_args()
+    if args.national:
+        national(args.database_url)
+        return
     settings = Settings(database_url=args.database_url)
     engine = create_engine(args.database_url)
     today = date.today()

@@ -26,6 +26,7 @@ from cesp.api.routes import (
     decrees,
     eligibility,
     health,
+    home,
     ledger,
     maps,
     ogc,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics.Metrics()
     app.state.rate_limiter = RateLimiter(settings)
     errors.register(app)
+    app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(communes.router)

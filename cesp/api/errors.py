@@ -1,15 +1,18 @@
 """One table from domain errors to HTTP answers, registered once on the app.
 
-Every error body is JSON: ``{"error", "detail", "detail_fr", "field"?}``.
+Every error body is JSON: ``{"error", "detail", "detail_fr", "field"?}``, except on the
+map pages (``/map``, ``/map/preview``) asked for by a browser (``Accept: text/html``):
+those get the same French message as an HTML page (``cesp.maps.pages.error_page``).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cesp.api.uploads import UploadTooLargeError
@@ -25,6 +28,7 @@ from cesp.errors import (
     StorageError,
     UnauthorizedError,
 )
+from cesp.maps.pages import error_page
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,26 @@ STATUS_BY_ERROR: dict[type[CespError], int] = {
 }
 
 
+HTML_PAGES = ("/map", "/map/preview")
+
+
+def _answer(
+    request: Request, body: dict[str, Any], status: int, headers: dict[str, str]
+) -> Response:
+    """JSON, or the French error page for a browser on a map page."""
+    if request.url.path.rstrip("/") in HTML_PAGES and "text/html" in request.headers.get(
+        "accept", ""
+    ):
+        page = error_page(
+            status,
+            str(body.get("detail_fr") or ""),
+            str(body.get("detail") or ""),
+            body.get("field"),
+        )
+        return HTMLResponse(page, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def status_for(error: CespError) -> int:
     """HTTP status of a domain error (most specific class wins)."""
     for cls in type(error).__mro__:
@@ -50,7 +74,7 @@ def status_for(error: CespError) -> int:
     return 400
 
 
-async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, CespError)
     status = status_for(error)
     if status >= 500:
@@ -60,10 +84,10 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, UnauthorizedError):
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(error.as_dict(), status_code=status, headers=headers)
+    return _answer(request, error.as_dict(), status, headers)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     problems = error.errors()
     first = problems[0] if problems else {}
@@ -80,7 +104,7 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
             for e in problems
         ],
     }
-    return JSONResponse(body, status_code=422)
+    return _answer(request, body, 422, {})
 
 
 async def _http_error(_request: Request, error: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cesp.posts.campaigns import Campaign
+from cesp.posts.candidacy import Candidacy
 from cesp.posts.model import Beneficiary, Post
 from cesp.posts.proposals import Proposal
 from cesp.posts.qualification import Qualification
@@ -38,6 +39,9 @@ class PostOut(BaseModel):
     qualification: Literal["in_zone", "grandfathered", "out_of_zone"]
     qualification_fr: str
     out_of_zone_since: date | None
+    kept_until: date | None = Field(
+        default=None, description="Last day a site kept by the three-year rule qualifies"
+    )
     proposed_by: str
     proposed_at: datetime
     sample: bool
@@ -52,6 +56,7 @@ class PostOut(BaseModel):
             qualification=q.status,  # type: ignore[arg-type]
             qualification_fr=q.label_fr,
             out_of_zone_since=q.out_of_zone_since,
+            kept_until=q.kept_until,
         )
 
 
@@ -297,10 +302,13 @@ class MeOut(BaseModel):
     profession: str
     specialty: str | None
     training_region: str
-    rank: int | None
+    rank: int | None = Field(description="Rank in ``campaign`` (None: not a candidate)")
+    campaign: int | None = Field(description="Campaign the rank and the choice belong to")
+    has_chosen: bool = Field(description="Chosen a post or passed: the choice is final")
+    chosen_post_id: int | None
 
     @classmethod
-    def of(cls, b: Beneficiary, rank: int | None) -> MeOut:
+    def of(cls, b: Beneficiary, place: Candidacy | None) -> MeOut:
         """Serialise."""
         return cls(
             beneficiary_id=b.id,
@@ -308,5 +316,8 @@ class MeOut(BaseModel):
             profession=b.profession,
             specialty=b.specialty,
             training_region=b.training_region,
-            rank=rank,
+            rank=place.rank if place else None,
+            campaign=place.campaign_id if place else None,
+            has_chosen=place.has_chosen if place else False,
+            chosen_post_id=place.chosen_post_id if place else None,
         )

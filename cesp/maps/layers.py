@@ -14,9 +14,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import shapely
 import sqlalchemy as sa
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import units_in_bbox
@@ -160,12 +162,39 @@ def commune_collection(
     features = [
         feature(
             shape,
-            {"code": u.code, "name": u.name, "departement": u.departement_code},
+            {
+                "code": u.code,
+                "name": u.name,
+                "departement": u.departement_code,
+                "label": label_point(u.geometry),
+            },
             decimals,
         )
         for u, shape in zip(units, shapes, strict=True)
     ]
-    return collection(features, date=on.isoformat(), zoom=level, bbox=list(bbox))
+    arrondissements = [
+        {
+            "code": u.code,
+            "name": u.name,
+            "commune": u.parent_code,
+            "label": label_point(u.geometry),
+            "bbox": [round(v, 4) for v in u.geometry.bounds],
+        }
+        for u in units_in_bbox(conn, bbox, on, kind="arrondissement")
+        if (region is None or u.region_code == region) and u.geometry is not None
+    ]
+    return collection(
+        features, date=on.isoformat(), zoom=level, bbox=list(bbox), arrondissements=arrondissements
+    )
+
+
+def label_point(geometry: BaseGeometry) -> list[float]:
+    """Where a unit's name is written: a point inside it, far from its edges (the pole
+    of inaccessibility, to a hundredth of its size), as ``[lon, lat]``."""
+    minx, miny, maxx, maxy = geometry.bounds
+    largest = max(shapely.get_parts(geometry), key=lambda part: part.area)
+    point = polylabel(largest, tolerance=max(maxx - minx, maxy - miny) / 100)
+    return [round(point.x, 4), round(point.y, 4)]
 
 
 def _outlines(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:

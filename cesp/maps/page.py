@@ -228,7 +228,7 @@ def build_map(
 
 
 def build_preview_map(conn: sa.Connection, preview: DecreePreview, options: PageOptions) -> MapPage:
-    """The preview of a decree: zones entering (green), leaving (red) and kept."""
+    """The preview of a decree: zones entering (teal), leaving (brown) and kept (grey)."""
     region_code = preview.after.region_code
     region = region_shape(conn, region_code)
     bounds = loaded_bounds(conn, region_code) or METROPOLE

@@ -3,7 +3,7 @@
 An ARS officer imports the new decree as a draft (``cesp zones import`` without
 ``--publish``, or ``POST /api/v1/decrees`` without ``publish``), then opens
 ``/map/preview?decree=<id>``: the area that enters the qualifying zones is drawn in
-green, the area that leaves them in red, what stays in orange, with the communes of
+teal, the area that leaves them in brown (dashed), what stays in grey, with the communes of
 each and their population. The comparison is with the decree in force the day before
 the draft takes effect (same region and profession), or with any decree given.
 

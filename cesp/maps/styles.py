@@ -23,9 +23,12 @@ CATEGORY_COLOURS: dict[str, str] = {
     "_other": "#9e9ac8",
 }
 
-ENTERING_COLOUR = "#1a9850"
-LEAVING_COLOUR = "#d73027"
-KEPT_COLOUR = "#fdae61"
+# The preview's changes use none of the zone colours (red, orange, yellow, blue, purple
+# mean categories on the main map): teal enters, brown leaves, grey stays (BrBG ends,
+# readable by colour-blind users; "leaving" is also drawn dashed).
+ENTERING_COLOUR = "#01665e"
+LEAVING_COLOUR = "#8c510a"
+KEPT_COLOUR = "#969696"
 
 OUTLINE_STYLE: dict[str, Any] = {
     "color": "#08306b",

@@ -40,15 +40,25 @@ class Qualification:
         return self.status != "out_of_zone"
 
     @property
+    def kept_until(self) -> date | None:
+        """Last day a site kept by the three-year rule still qualifies (None otherwise):
+        three years after its last day in a zone (art. L.632-6, as read in
+        ``qualify_sites``: in zone at some date in the three years before)."""
+        if self.status != "grandfathered" or self.last_in_zone is None:
+            return None
+        return years_after(self.last_in_zone, GRACE_YEARS)
+
+    @property
     def label_fr(self) -> str:
         """What the list shows."""
         if self.status == "in_zone":
             return "En zone déficitaire"
         since = f" depuis le {self.out_of_zone_since:%d/%m/%Y}" if self.out_of_zone_since else ""
         if self.status == "grandfathered":
+            until = f" jusqu'au {self.kept_until:%d/%m/%Y}" if self.kept_until else ""
             return (
-                f"Hors zone{since}, maintenu : en zone au cours des trois années précédentes "
-                "(code de l'éducation, art. L.632-6)"
+                f"Hors zone{since}, maintenu{until} : en zone au cours des trois années "
+                "précédentes (code de l'éducation, art. L.632-6)"
             )
         if self.out_of_zone_since is None:
             return "Hors zone : le site n'a été dans aucune zone déficitaire connue"
@@ -61,6 +71,14 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def years_after(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def change_dates(index: ZoningIndex, profession: str, on: date) -> list[date]:

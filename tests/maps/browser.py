@@ -73,8 +73,8 @@ def chromium_available() -> bool:
 
 
 @contextmanager
-def chromium() -> Iterator[Session]:
-    """A headless Chromium with a fresh, throw-away profile."""
+def chromium(locale: str = "fr-FR") -> Iterator[Session]:
+    """A headless Chromium with a fresh, throw-away profile, in a browser language."""
     profile = tempfile.mkdtemp(prefix="cesp-chromium-")
     try:
         with sync_playwright() as playwright:
@@ -83,7 +83,7 @@ def chromium() -> Iterator[Session]:
                 executable_path=CHROMIUM,
                 headless=True,
                 args=FLAGS,
-                locale="fr-FR",
+                locale=locale,
             )
             try:
                 yield Session(context)

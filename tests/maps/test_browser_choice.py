@@ -61,13 +61,20 @@ def _sign_in(page: Page, token: str) -> None:
     page.wait_for_function("CespMap.context.state.settled === true", timeout=30_000)
 
 
-def _choose(page: Page, post_id: int, expected: str) -> str:
-    """Open a post's popup, press its choose button, and return the popup's text once
-    it shows the service's answer (``expected``)."""
+def _choose(page: Page, post_id: int, expected: str, rank: int) -> str:
+    """Open a post's popup, press its choose button, check the confirmation (post,
+    campaign, rank, final), confirm, and return the popup's text once it shows the
+    service's answer (``expected``)."""
     page.evaluate(f"CespMap.context.map.closePopup(); CespMap.showPost(CespMap.context, {post_id})")
     button = page.locator(f'.leaflet-popup-content [data-action="choose"][data-post="{post_id}"]')
     button.wait_for(timeout=30_000)
     button.click()
+    dialog = page.locator("dialog.cesp-dialog[open]")
+    dialog.wait_for(timeout=10_000)
+    summary = dialog.inner_text()
+    assert "Ce choix est définitif" in summary and f"rang {rank}" in summary, summary
+    assert "2026" in summary and "internat" in summary and "Centre de santé" in summary
+    dialog.locator(".cesp-confirm").click()
     try:
         page.wait_for_function(
             "text => { const p = document.querySelector("
@@ -98,7 +105,7 @@ def test_intern_chooses_a_post_from_its_popup(
         assert "2026 – internat" in page.locator("#cesp-campaign").inner_text()
 
         _sign_in(page, second)
-        refused = _choose(page, bobigny["id"], "Choix refusé")
+        refused = _choose(page, bobigny["id"], "Choix refusé", 2)
         assert "Choix refusé" in refused and "votre tour" in refused
         assert "2 / 2" in refused
         screenshot(page, "choice-not-your-turn")
@@ -107,13 +114,23 @@ def test_intern_chooses_a_post_from_its_popup(
         page.wait_for_function(
             "document.querySelector('.cesp-me').textContent.includes('rang 1')", timeout=30_000
         )
-        taken = _choose(page, bobigny["id"], "Poste choisi")
+        taken = _choose(page, bobigny["id"], "Poste choisi", 1)
         assert "Poste choisi" in taken and "1 / 2" in taken
         assert "Places restantes : 1" in page.inner_text("#cesp-choice-message")
+        # The choice is final: no control offers to choose again, on any post.
+        assert "Vous avez choisi ce poste" in taken
+        # (the replaced popup fades out for 200 ms first)
+        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
+        show = "CespMap.context.map.closePopup(); CespMap.showPost(CespMap.context, %s)"
+        page.evaluate(show % courneuve["id"])
+        page.wait_for_selector(".leaflet-popup-content .cesp-post", timeout=10_000)
+        assert "déjà fait votre choix" in page.locator(".leaflet-popup-content").last.inner_text()
+        # (the replaced popup fades out for 200 ms first)
+        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
         screenshot(page, "choice-taken")
 
         _sign_in(page, second)
-        last = _choose(page, courneuve["id"], "Poste choisi")
+        last = _choose(page, courneuve["id"], "Poste choisi", 2)
         assert "Poste choisi" in last and "0 / 1" in last
         page.evaluate("CespMap.context.map.closePopup()")
         page.evaluate("CespMap.context.map.setView([48.915, 2.41], 13, {animate: false})")

@@ -21,6 +21,7 @@ from cesp.engagement.rules import EngagementTerms
 from cesp.engagement.status import assess_engagement
 from cesp.errors import ForbiddenError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
+from cesp.posts.candidacy import candidacy
 from cesp.zones.professions import Profession
 
 router = APIRouter(prefix="/api/v1", tags=["beneficiaries"])
@@ -32,19 +33,11 @@ def get_me(
     actor: Annotated[Actor, Depends(get_actor)],
     campaign: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Campaign id")] = None,
 ) -> MeOut:
-    """The beneficiary of an intern key, with their rank in ``campaign`` if given."""
+    """The beneficiary of an intern key, with their rank and choice in ``campaign`` (by
+    default the newest open campaign they are a candidate of)."""
     authorize(actor, "beneficiary.read")
     me = beneficiary_for(conn, actor)
-    rank = None
-    if campaign is not None:
-        rank = conn.execute(
-            sa.text(
-                "SELECT rank FROM campaign_candidates WHERE campaign_id = :c "
-                "AND beneficiary_id = :b"
-            ),
-            {"c": campaign, "b": me.id},
-        ).scalar()
-    return MeOut.of(me, rank)
+    return MeOut.of(me, candidacy(conn, me.id, campaign))
 
 
 @router.get("/beneficiaries/{beneficiary_id}/engagement", responses=ERRORS)

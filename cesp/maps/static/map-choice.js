@@ -6,6 +6,11 @@
  * post when their turn comes (POST /campaigns/{id}/choices); in an applications
  * campaign (exercice) they rank up to five wishes (POST /campaigns/{id}/applications).
  * The service's answer (taken, refused and why, not your turn yet) is shown as is.
+ *
+ * Both are confirmed first, in a dialog that shows what will be sent: the post, the
+ * campaign and the intern's rank for a choice ("ce choix est définitif"), the wishes in
+ * order for an application (editable until the campaign closes). Once the choice is
+ * made no control offers to choose again.
  */
 (function () {
   "use strict";
@@ -20,7 +25,7 @@
       div.innerHTML =
         '<button type="button" class="cesp-panel-toggle" aria-expanded="true" ' +
         'aria-controls="cesp-panel-body">Postes et choix</button>' +
-        '<div id="cesp-panel-body" class="cesp-panel-body">' +
+        '<div id="cesp-panel-body" class="cesp-panel-body cesp-sheet" role="region" aria-label="Postes et choix">' +
         '<label for="cesp-campaign">Campagne</label><select id="cesp-campaign"></select>' +
         '<label for="cesp-filter-specialty">Spécialité</label>' +
         '<select id="cesp-filter-specialty"><option value="">Toutes les spécialités</option></select>' +
@@ -43,9 +48,17 @@
     const setOpen = (open) => {
       body.hidden = !open;
       toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = C.phone() ? (open ? "Fermer les postes" : "Postes") : open ? "Masquer les postes" : "Postes et choix";
+      ctx.map.getContainer().classList.toggle("cesp-panel-open", open && C.phone());
+      if (open && C.phone()) {
+        ctx.map.closePopup();
+        if (C.setLegendOpen) C.setLegendOpen(false);
+      }
+      C.layout(ctx);
     };
+    C.setPanelOpen = setOpen;
     toggle.addEventListener("click", () => setOpen(body.hidden));
-    if (window.innerWidth < 700) setOpen(false);
+    setOpen(!C.phone());
     root.querySelector("#cesp-filter-specialty").addEventListener("change", (event) => {
       ctx.state.filters.specialty = event.target.value;
       ctx.emit("filters");
@@ -67,6 +80,8 @@
       p.textContent = text;
       p.className = `cesp-choice-message cesp-choice-message--${kind || "info"}`;
     }
+    // The panel may be closed (on a phone): screen readers hear the answer anyway.
+    if (!p || p.offsetParent === null) C.announce(text);
   }
 
   C.fillCampaigns = function (ctx) {
@@ -109,43 +124,91 @@
       return '<p class="cesp-hint">Connectez-vous avec votre clé pour choisir ce poste.</p>';
     }
     const full = post.status !== "open" || post.places_left <= 0;
+    const me = ctx.state.me;
     if (campaign.procedure === "rank_order") {
-      const disabled = full ? " disabled" : "";
-      return `<button type="button" class="cesp-action" data-action="choose" data-post="${post.id}"${disabled}>Choisir ce poste</button>`;
+      if (me.has_chosen && me.campaign === campaign.id) {
+        return me.chosen_post_id === post.id
+          ? '<p class="cesp-chosen">Vous avez choisi ce poste (choix définitif).</p>'
+          : '<p class="cesp-hint">Vous avez déjà fait votre choix pour cette campagne.</p>';
+      }
+      if (full) return '<p class="cesp-hint">Plus aucune place sur ce poste.</p>';
+      return `<button type="button" class="cesp-action" data-action="choose" data-post="${post.id}">Choisir ce poste…</button>`;
     }
-    const wishes = ctx.state.wishes || [];
+    const wishes = ctx.state.draft || [];
     if (wishes.includes(post.id)) {
-      return `<p class="cesp-hint">Vœu n°${wishes.indexOf(post.id) + 1}.</p>`;
+      return `<p class="cesp-hint">Dans vos vœux (n°${wishes.indexOf(post.id) + 1}) : envoyez-les depuis le panneau.</p>`;
     }
-    const disabled = full || wishes.length >= MAX_WISHES ? " disabled" : "";
-    return `<button type="button" class="cesp-action" data-action="wish" data-post="${post.id}"${disabled}>Ajouter à mes vœux</button>`;
+    if (full) return '<p class="cesp-hint">Plus aucune place sur ce poste.</p>';
+    if (!post.qualifies) return '<p class="cesp-hint">Ce lieu n\'ouvre pas droit au CESP : il ne peut pas être demandé.</p>';
+    if (wishes.length >= MAX_WISHES) return `<p class="cesp-hint">Vous avez déjà ${MAX_WISHES} vœux.</p>`;
+    return `<button type="button" class="cesp-action" data-action="wish" data-post="${post.id}">Ajouter à mes vœux</button>`;
   };
+
+  function campaignName(campaign) {
+    return `${campaign.year} – ${campaign.kind === "internat" ? "postes d'internat (choix au rang)" : "lieux d'exercice (vœux)"}`;
+  }
+
+  function postLine(post) {
+    return `${e(post.specialty)} – ${e(post.structure)}, ${e(post.commune_name)} (${e(post.departement)})`;
+  }
 
   async function choose(ctx, postId) {
     const campaign = ctx.state.campaign;
+    const post = ctx.state.posts.find((p) => p.id === postId);
+    const me = ctx.state.me;
+    const rank = me.rank ? `rang ${me.rank}` : "rang inconnu";
+    const sure = await C.confirm(
+      "Confirmer votre choix de poste",
+      `<dl class="cesp-summary"><dt>Poste</dt><dd>${post ? postLine(post) : `n°${postId}`}</dd>` +
+        `<dt>Campagne</dt><dd>${e(campaignName(campaign))}</dd>` +
+        `<dt>Votre rang</dt><dd>${e(rank)}</dd></dl>` +
+        '<p class="cesp-warning"><strong>Ce choix est définitif</strong> : vous ne pourrez ni le modifier ni l\'annuler.</p>',
+      "Confirmer mon choix"
+    );
+    if (!sure) {
+      say(ctx, "Choix annulé : rien n'a été envoyé.", "info");
+      if (post) C.updatePost(ctx, post);
+      return;
+    }
     const answer = await C.request(ctx.config, `/api/v1/campaigns/${campaign.id}/choices`, {
       method: "POST",
       body: { post_id: postId },
       auth: true,
     });
     if (answer.ok) {
-      const post = answer.data.post;
-      const text = `Poste choisi : ${post.specialty} à ${post.commune_name}. Places restantes : ${post.places_left}.`;
+      const chosen = answer.data.post;
+      const text = `Poste choisi : ${chosen.specialty} à ${chosen.commune_name}. Places restantes : ${chosen.places_left}.`;
+      ctx.state.me = { ...me, has_chosen: true, chosen_post_id: postId, campaign: campaign.id };
       ctx.state.answers[postId] = { kind: "ok", text };
       say(ctx, text, "ok");
-      C.updatePost(ctx, post);
+      drawSignIn(ctx);
+      C.updatePost(ctx, chosen);
     } else {
       const text = `Choix refusé : ${C.errorText(answer)}`;
       ctx.state.answers[postId] = { kind: "error", text };
       say(ctx, text, "error");
       const fresh = await C.request(ctx.config, `/api/v1/posts/${postId}`);
-      const post = fresh.ok ? fresh.data : ctx.state.posts.find((p) => p.id === postId);
-      if (post) C.updatePost(ctx, post);
+      const shown = fresh.ok ? fresh.data : post;
+      if (shown) C.updatePost(ctx, shown);
     }
   }
 
-  async function sendWishes(ctx, wishes) {
+  async function sendWishes(ctx) {
     const campaign = ctx.state.campaign;
+    const wishes = ctx.state.draft || [];
+    const byId = Object.fromEntries(ctx.state.posts.map((p) => [p.id, p]));
+    const sure = await C.confirm(
+      "Envoyer vos vœux",
+      `<p>Campagne ${e(campaignName(campaign))}. Vos vœux, par ordre de préférence :</p><ol>` +
+        wishes.map((id) => `<li>${byId[id] ? postLine(byId[id]) : `Poste n°${id}`}</li>`).join("") +
+        "</ol><p>Ils remplacent les vœux déjà envoyés. Vous pourrez les modifier jusqu'à la " +
+        "clôture de la campagne.</p>",
+      "Envoyer mes vœux"
+    );
+    if (!sure) {
+      say(ctx, "Envoi annulé : vos vœux enregistrés n'ont pas changé.", "info");
+      return false;
+    }
     const answer = await C.request(ctx.config, `/api/v1/campaigns/${campaign.id}/applications`, {
       method: "POST",
       body: { wishes },
@@ -156,17 +219,19 @@
       return false;
     }
     ctx.state.wishes = answer.data.wishes.map((w) => w.post_id);
-    say(ctx, `Vœux enregistrés (${ctx.state.wishes.length}).`, "ok");
+    ctx.state.draft = [...ctx.state.wishes];
+    say(ctx, `Vœux enregistrés (${ctx.state.wishes.length}), dans cet ordre.`, "ok");
     drawWishes(ctx);
+    C.drawPosts(ctx);
     return true;
   }
 
-  async function wish(ctx, postId) {
-    const wishes = [...(ctx.state.wishes || []), postId];
-    const done = await sendWishes(ctx, wishes);
-    ctx.state.answers[postId] = done
-      ? { kind: "ok", text: `Ajouté à vos vœux (n°${wishes.length}).` }
-      : { kind: "error", text: document.getElementById("cesp-choice-message").textContent };
+  function wish(ctx, postId) {
+    ctx.state.draft = [...(ctx.state.draft || []), postId];
+    const text = `Ajouté à vos vœux (n°${ctx.state.draft.length}), pas encore envoyé : envoyez vos vœux depuis le panneau.`;
+    ctx.state.answers[postId] = { kind: "ok", text };
+    say(ctx, text, "info");
+    drawWishes(ctx);
     const post = ctx.state.posts.find((p) => p.id === postId);
     if (post) C.updatePost(ctx, post);
   }
@@ -179,33 +244,59 @@
       div.innerHTML = "";
       return;
     }
+    const open = campaign.status === "open";
+    const draft = ctx.state.draft || [];
+    const saved = ctx.state.wishes || [];
+    const changed = draft.join(",") !== saved.join(",");
     const byId = Object.fromEntries(ctx.state.posts.map((p) => [p.id, p]));
-    const items = (ctx.state.wishes || []).map((id, i) => {
+    const items = draft.map((id, i) => {
       const p = byId[id];
       const name = p ? `${p.specialty} – ${p.commune_name}` : `Poste ${id}`;
-      return (
-        `<li>${e(name)} <button type="button" data-wish-up="${i}" aria-label="Monter"${i ? "" : " disabled"}>↑</button>` +
-        `<button type="button" data-wish-remove="${i}" aria-label="Retirer">✕</button></li>`
-      );
+      const controls = open
+        ? `<span class="cesp-wish-buttons"><button type="button" data-wish-up="${i}" aria-label="Monter le vœu ${i + 1} : ${e(name)}"${i ? "" : " disabled"}>↑</button>` +
+          `<button type="button" data-wish-down="${i}" aria-label="Descendre le vœu ${i + 1} : ${e(name)}"${i < draft.length - 1 ? "" : " disabled"}>↓</button>` +
+          `<button type="button" data-wish-remove="${i}" aria-label="Retirer le vœu ${i + 1} : ${e(name)}">✕</button></span>`
+        : "";
+      return `<li>${e(name)} ${controls}</li>`;
     });
+    const state = !open
+      ? "Campagne close : vos vœux ne peuvent plus changer."
+      : changed
+        ? "Modifiés, pas encore envoyés."
+        : saved.length
+          ? "Envoyés : modifiables jusqu'à la clôture de la campagne."
+          : "";
     div.innerHTML =
-      `<h3>Mes vœux (${items.length}/${MAX_WISHES})</h3>` +
-      (items.length ? `<ol>${items.join("")}</ol>` : "<p>Aucun vœu : ajoutez des postes depuis la carte.</p>");
+      `<h3>Mes vœux (${draft.length}/${MAX_WISHES})</h3>` +
+      (items.length ? `<ol class="cesp-wish-list">${items.join("")}</ol>` : "<p>Aucun vœu : ajoutez des postes depuis la carte.</p>") +
+      (state ? `<p class="cesp-wish-state">${state}</p>` : "") +
+      (open ? `<button type="button" id="cesp-send-wishes"${changed && draft.length ? "" : " disabled"}>Envoyer mes vœux…</button>` : "");
+    const move = (from, to) => {
+      const w = [...ctx.state.draft];
+      [w[from], w[to]] = [w[to], w[from]];
+      ctx.state.draft = w;
+      drawWishes(ctx);
+      C.drawPosts(ctx);
+      const again = div.querySelector(`[data-wish-${to < from ? "up" : "down"}="${to}"]`) || div.querySelector("#cesp-send-wishes");
+      if (again) again.focus();
+      C.announce(`Vœu déplacé en position ${to + 1}.`);
+    };
     div.querySelectorAll("[data-wish-up]").forEach((b) =>
-      b.addEventListener("click", () => {
-        const w = [...ctx.state.wishes];
-        const i = Number(b.dataset.wishUp);
-        [w[i - 1], w[i]] = [w[i], w[i - 1]];
-        sendWishes(ctx, w);
-      })
+      b.addEventListener("click", () => move(Number(b.dataset.wishUp), Number(b.dataset.wishUp) - 1))
+    );
+    div.querySelectorAll("[data-wish-down]").forEach((b) =>
+      b.addEventListener("click", () => move(Number(b.dataset.wishDown), Number(b.dataset.wishDown) + 1))
     );
     div.querySelectorAll("[data-wish-remove]").forEach((b) =>
       b.addEventListener("click", () => {
-        const w = ctx.state.wishes.filter((_id, i) => i !== Number(b.dataset.wishRemove));
-        if (w.length) sendWishes(ctx, w);
-        else say(ctx, "Gardez au moins un vœu (ou remplacez-le par un autre).", "info");
+        ctx.state.draft = ctx.state.draft.filter((_id, i) => i !== Number(b.dataset.wishRemove));
+        drawWishes(ctx);
+        C.drawPosts(ctx);
+        C.announce("Vœu retiré (pas encore envoyé).");
       })
     );
+    const send = div.querySelector("#cesp-send-wishes");
+    if (send) send.addEventListener("click", () => sendWishes(ctx));
   }
 
   async function loadWishes(ctx) {
@@ -217,6 +308,7 @@
       });
       if (answer.ok) ctx.state.wishes = (answer.data.wishes || []).map((w) => w.post_id);
     }
+    ctx.state.draft = [...ctx.state.wishes];
     drawWishes(ctx);
   }
 
@@ -225,9 +317,10 @@
     const me = ctx.state.me;
     if (me) {
       const rank = me.rank ? `, rang ${me.rank}` : "";
+      const chosen = me.has_chosen ? " – choix fait" : "";
       div.innerHTML =
         `<p class="cesp-me">Connecté : <strong>${e(me.name)}</strong>${rank}, ` +
-        `région de formation ${e(me.training_region)}</p>` +
+        `région de formation ${e(me.training_region)}${chosen}</p>` +
         '<button type="button" id="cesp-signout">Se déconnecter</button>';
       div.querySelector("#cesp-signout").addEventListener("click", () => signOut(ctx));
       return;
@@ -299,6 +392,7 @@
     window.sessionStorage.removeItem("cesp.key");
     ctx.state.me = null;
     ctx.state.wishes = [];
+    ctx.state.draft = [];
     say(ctx, "Déconnecté.", "info");
     drawSignIn(ctx);
     drawWishes(ctx);
@@ -317,7 +411,6 @@
       // The popup is redrawn after the answer: stop here so that Leaflet does not take
       // the click on a detached button for a click on the map.
       event.stopPropagation();
-      button.disabled = true;
       const postId = Number(button.dataset.post);
       if (button.dataset.action === "choose") choose(ctx, postId);
       if (button.dataset.action === "wish") wish(ctx, postId);

@@ -30,14 +30,112 @@
     return `${d}/${m}/${y}`;
   };
 
-  /** Lower case, no accents, no punctuation: for matching names typed by people. */
+  const ARTICLES = ["les ", "le ", "la ", "l "];
+  const ABBREVIATIONS = { st: "saint", ste: "sainte", sts: "saints", stes: "saintes" };
+
+  /** The search key of a name: the same rule as cesp.geo.names.name_key (no accents,
+   * lower case, punctuation as spaces, no leading article, "St" spelled out), so that
+   * an exported page finds what the served page finds ("St-Denis", "L'Haÿ"). */
   CespMap.nameKey = function (text) {
-    return String(text || "")
-      .normalize("NFD")
+    let key = String(text || "")
+      .replace(/œ/g, "oe").replace(/Œ/g, "OE").replace(/æ/g, "ae").replace(/Æ/g, "AE")
+      .normalize("NFKD")
       .replace(/[\u0300-\u036f]/g, "")
       .toLowerCase()
-      .replace(/[^a-z0-9]+/g, " ")
+      .replace(/[\s'’`\-_,./()]+/g, " ")
       .trim();
+    for (const article of ARTICLES) {
+      if (key.startsWith(article) && key.length > article.length) {
+        key = key.slice(article.length);
+        break;
+      }
+    }
+    return key.split(" ").filter(Boolean).map((w) => ABBREVIATIONS[w] || w).join(" ");
+  };
+
+  /** Whether the page is laid out for a phone. */
+  CespMap.phone = function () {
+    return window.matchMedia("(max-width: 700px)").matches;
+  };
+
+  /** Say something to screen readers (and nothing on screen). */
+  CespMap.announce = function (text) {
+    let live = document.getElementById("cesp-live");
+    if (!live) {
+      live = document.createElement("div");
+      live.id = "cesp-live";
+      live.className = "cesp-sr";
+      live.setAttribute("role", "status");
+      live.setAttribute("aria-live", "polite");
+      document.body.appendChild(live);
+    }
+    live.textContent = "";
+    window.setTimeout(() => {
+      live.textContent = text;
+    }, 50);
+  };
+
+  /**
+   * Ask the user to confirm (a modal <dialog>: focus kept inside, Escape cancels).
+   * Resolves to true when they confirm. ``html`` is already escaped.
+   */
+  CespMap.confirm = function (title, html, confirmLabel) {
+    return new Promise((resolve) => {
+      const dialog = document.createElement("dialog");
+      dialog.className = "cesp-dialog";
+      dialog.setAttribute("aria-labelledby", "cesp-dialog-title");
+      dialog.innerHTML =
+        `<h2 id="cesp-dialog-title">${CespMap.escape(title)}</h2>${html}` +
+        '<div class="cesp-dialog-buttons">' +
+        '<button type="button" class="cesp-cancel" autofocus>Annuler</button>' +
+        `<button type="button" class="cesp-confirm">${CespMap.escape(confirmLabel)}</button></div>`;
+      document.body.appendChild(dialog);
+      const opener = document.activeElement;
+      const done = (answer) => {
+        dialog.close();
+        dialog.remove();
+        if (opener && opener.isConnected) opener.focus();
+        resolve(answer);
+      };
+      dialog.querySelector(".cesp-cancel").addEventListener("click", () => done(false));
+      dialog.querySelector(".cesp-confirm").addEventListener("click", () => done(true));
+      dialog.addEventListener("cancel", (event) => {
+        event.preventDefault();
+        done(false);
+      });
+      dialog.showModal();
+    });
+  };
+
+  /**
+   * Keep the controls of a column clear of each other: the panel's body gets the height
+   * left between the controls above it and those below it (legend, attribution).
+   */
+  CespMap.layout = function (ctx) {
+    const container = ctx.map.getContainer();
+    const height = container.clientHeight;
+    const phone = CespMap.phone();
+    const top = container.querySelector(".leaflet-top.leaflet-right");
+    const bottom = container.querySelector(".leaflet-bottom.leaflet-right");
+    const legend = container.querySelector(".cesp-legend-body");
+    const panel = container.querySelector(".cesp-panel-body");
+    const tops = [...container.querySelectorAll(".leaflet-top")].map(
+      (c) => c.getBoundingClientRect().bottom - container.getBoundingClientRect().top
+    );
+    if (phone) {
+      // Sheets rise from the bottom up to the controls of the top.
+      const room = Math.max(160, height - Math.max(...tops, 0) - 12);
+      [legend, panel].forEach((el) => {
+        if (el) el.style.maxHeight = `${Math.round(el === legend ? room - 50 : room)}px`;
+      });
+      return;
+    }
+    if (legend) legend.style.maxHeight = `${Math.round(height * 0.35)}px`;
+    if (!panel || !top || !bottom) return;
+    panel.style.maxHeight = "";
+    const above = top.getBoundingClientRect().height - panel.getBoundingClientRect().height;
+    const below = bottom.getBoundingClientRect().height;
+    panel.style.maxHeight = `${Math.max(80, Math.round(height - above - below - 34))}px`;
   };
 
   CespMap.register = function (init) {
@@ -90,7 +188,7 @@
 
   /** Popups keep clear of the controls (stacked at the top on a phone). */
   CespMap.popupOptions = function () {
-    const phone = window.innerWidth < 700;
+    const phone = CespMap.phone();
     return {
       maxWidth: phone ? 260 : 320,
       autoPanPaddingTopLeft: L.point(10, phone ? 190 : 20),
@@ -98,18 +196,23 @@
     };
   };
 
-  /** A message for the user in the status bar at the top of the map (read aloud). */
+  /** A message for the user under the tools of the top left (read aloud). */
   CespMap.notify = function (ctx, text, kind) {
     let bar = document.getElementById("cesp-status");
     if (!bar) {
-      bar = document.createElement("div");
-      bar.id = "cesp-status";
-      bar.setAttribute("role", "status");
-      bar.setAttribute("aria-live", "polite");
-      ctx.map.getContainer().appendChild(bar);
-      L.DomEvent.disableClickPropagation(bar);
+      const control = L.control({ position: "topleft" });
+      control.onAdd = () => {
+        const div = L.DomUtil.create("div", "cesp-status leaflet-bar");
+        div.id = "cesp-status";
+        div.setAttribute("role", "status");
+        div.setAttribute("aria-live", "polite");
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      };
+      control.addTo(ctx.map);
+      bar = control.getContainer();
     }
-    bar.className = `cesp-status cesp-status--${kind || "info"}`;
+    bar.className = `cesp-status cesp-status--${kind || "info"} leaflet-control leaflet-bar`;
     bar.textContent = text;
     bar.hidden = !text;
     clearTimeout(CespMap._statusTimer);
@@ -142,7 +245,16 @@
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
     map.fitBounds(config.bounds, { animate: false });
-    if (layers.control && window.innerWidth < 700) layers.control.collapse();
+    if (layers.control) {
+      if (CespMap.phone()) layers.control.collapse();
+      const toggle = layers.control.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) {
+        toggle.title = "Couches de la carte";
+        toggle.setAttribute("aria-label", "Couches de la carte");
+      }
+    }
+    map.getContainer().setAttribute("aria-label", "Carte : flèches pour se déplacer, + et − pour zoomer, Entrée pour vérifier l'éligibilité au centre");
+    window.addEventListener("resize", () => CespMap.layout(ctx));
     const pending = modules.map((init) => {
       try {
         return Promise.resolve(init(ctx));
@@ -154,6 +266,7 @@
       results
         .filter((r) => r.status === "rejected")
         .forEach((r) => console.error("cesp map module failed", r.reason));
+      CespMap.layout(ctx);
       window.cespDrawnAt = performance.now();
       document.documentElement.setAttribute("data-cesp-ready", "1");
     });

@@ -72,7 +72,7 @@
       .map((p) => {
         const note = p.qualifies_for_cesp ? "ouvre droit au CESP" : "n'ouvre pas droit au CESP";
         return (
-          `<li><span class="cesp-swatch" style="background:${zoneColour(ctx, p)}"></span>` +
+          `<li><span class="cesp-swatch" data-colour="${C.escape(zoneColour(ctx, p))}"></span>` +
           `${C.escape(p.category_label)} <small>(${note})</small></li>`
         );
       });
@@ -85,16 +85,53 @@
     );
   }
 
-  function setupZones(ctx) {
+  /** Paint the colour swatches of a legend (CSSOM: no inline style attribute). */
+  C.paintSwatches = function (root) {
+    root.querySelectorAll("[data-colour]").forEach((el) => {
+      el.style.background = el.dataset.colour;
+    });
+  };
+
+  /** The body of the legend (what its button shows and hides). */
+  C.legendBody = function (ctx) {
+    return ctx.legend.getContainer().querySelector(".cesp-legend-body");
+  };
+
+  /** The legend: a button that shows or hides it (hidden at first on a phone), then
+   * its body. On a phone the open legend rises from the bottom and the panel closes. */
+  C.legendControl = function (ctx) {
     const legend = L.control({ position: "bottomright" });
     legend.onAdd = () => {
       const div = L.DomUtil.create("div", "cesp-legend leaflet-bar");
-      div.setAttribute("aria-label", "Légende");
+      div.innerHTML =
+        '<button type="button" class="cesp-legend-toggle" aria-expanded="true" ' +
+        'aria-controls="cesp-legend-body">Légende</button>' +
+        '<div id="cesp-legend-body" class="cesp-legend-body" role="region" aria-label="Légende"></div>';
       L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
       return div;
     };
     legend.addTo(ctx.map);
     ctx.legend = legend;
+    const root = legend.getContainer();
+    const toggle = root.querySelector(".cesp-legend-toggle");
+    const body = root.querySelector(".cesp-legend-body");
+    C.setLegendOpen = (open) => {
+      body.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = open ? "Masquer la légende" : "Légende";
+      root.classList.toggle("cesp-open", open);
+      ctx.map.getContainer().classList.toggle("cesp-legend-open", open && C.phone());
+      if (open && C.phone() && C.setPanelOpen) C.setPanelOpen(false);
+      C.layout(ctx);
+    };
+    toggle.addEventListener("click", () => C.setLegendOpen(body.hidden));
+    C.setLegendOpen(!C.phone());
+    return legend;
+  };
+
+  function setupZones(ctx) {
+    const legend = C.legendControl(ctx);
     // On a phone the legend would cover an open popup: the CSS hides it meanwhile.
     const container = ctx.map.getContainer();
     ctx.map.on("popupopen", () => container.classList.add("cesp-popup-open"));
@@ -114,10 +151,12 @@
           }
         },
       }).addTo(ctx.layers.zones);
-      const extra = legend.getContainer().querySelector(".cesp-legend-extra");
+      const body = C.legendBody(ctx);
+      const extra = body.querySelector(".cesp-legend-extra");
       const kept = extra ? extra.innerHTML : "";
-      legend.getContainer().innerHTML = legendHtml(ctx, collection);
-      legend.getContainer().querySelector(".cesp-legend-extra").innerHTML = kept;
+      body.innerHTML = legendHtml(ctx, collection);
+      body.querySelector(".cesp-legend-extra").innerHTML = kept;
+      C.paintSwatches(body);
       loaded = { zoom: collection.zoom, bbox: collection.bbox, date: collection.date };
       ctx.state.zones = collection;
     }
@@ -159,16 +198,83 @@
     let loaded = { zoom: null, bbox: null, date: null };
     let embedded = null;
 
+    map.createPane("cesp-labels");
+    map.getPane("cesp-labels").style.zIndex = 450;
+    map.getPane("cesp-labels").style.pointerEvents = "none";
+    const labels = L.layerGroup().addTo(map);
+    let drawn = null;
+
+    function span(bounds) {
+      return (bounds.getEast() - bounds.getWest()) * (bounds.getNorth() - bounds.getSouth());
+    }
+
+    /** Whether a name fits in a box of the map at the current zoom (pixels). */
+    function fits(name, bounds) {
+      const a = map.project(bounds.getSouthWest());
+      const b = map.project(bounds.getNorthEast());
+      return Math.abs(b.x - a.x) > name.length * 6.5 + 10 && Math.abs(a.y - b.y) > 18;
+    }
+
+    let placed = [];
+
+    /** Write a name unless it would run into one already written (pixel boxes). */
+    function label(name, at, kind) {
+      const p = map.latLngToLayerPoint([at[1], at[0]]);
+      const half = (name.length * 6.5) / 2 + 4;
+      const box = [p.x - half, p.y - 9, p.x + half, p.y + 9];
+      if (placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
+      placed.push(box);
+      const span = document.createElement("span");
+      span.textContent = name;
+      L.marker([at[1], at[0]], {
+        icon: L.divIcon({ className: `cesp-label cesp-label--${kind}`, html: span, iconSize: null }),
+        pane: "cesp-labels",
+        interactive: false,
+        keyboard: false,
+      }).addTo(labels);
+    }
+
+    /** Commune names (arrondissements instead of their commune once they fit), from
+     * our own reference data: no tile service needed to tell one town from another. */
+    function drawLabels() {
+      labels.clearLayers();
+      placed = [];
+      if (!drawn || !map.hasLayer(ctx.layers.communes)) return;
+      const split = new Set();
+      for (const a of drawn.arrondissements || []) {
+        const box = L.latLngBounds([a.bbox[1], a.bbox[0]], [a.bbox[3], a.bbox[2]]);
+        if (fits(a.name, box)) {
+          split.add(a.commune);
+          label(a.name, a.label, "arrondissement");
+        }
+      }
+      // Larger communes first: they keep their name when two would collide.
+      const features = drawn.features
+        .filter((f) => f.geometry)
+        .map((f) => ({ f, bounds: L.geoJSON(f).getBounds() }))
+        .sort((a, b) => span(b.bounds) - span(a.bounds));
+      for (const { f, bounds } of features) {
+        const p = f.properties;
+        if (!p.label || split.has(p.code)) continue;
+        if (fits(p.name, bounds)) label(p.name, p.label, "commune");
+      }
+    }
+
     function draw(collection) {
       ctx.layers.communes.clearLayers();
       L.geoJSON(collection, { style: () => style, pane: "cesp-communes", interactive: false })
         .addTo(ctx.layers.communes);
+      drawn = collection;
+      drawLabels();
     }
+    map.on("zoomend overlayadd overlayremove", drawLabels);
 
     async function refresh() {
       const zoom = level(map.getZoom());
       if (zoom < minZoom) {
         ctx.layers.communes.clearLayers();
+        drawn = null;
+        labels.clearLayers();
         loaded = { zoom: null, bbox: null, date: null };
         return;
       }
@@ -191,6 +297,8 @@
     map.on("zoomend", () => {
       if (level(map.getZoom()) < minZoom) {
         ctx.layers.communes.clearLayers();
+        drawn = null;
+        labels.clearLayers();
         embedded = null;
       }
     });
@@ -210,7 +318,13 @@
     for (const [kind, label] of kinds) {
       const colour = preview.colours[kind];
       L.geoJSON(preview[kind], {
-        style: () => ({ color: colour, weight: 1.5, fillColor: colour, fillOpacity: kind === "kept" ? 0.25 : 0.55 }),
+        style: () => ({
+          color: colour,
+          weight: kind === "leaving" ? 2.5 : 1.5,
+          dashArray: kind === "leaving" ? "6 4" : null,
+          fillColor: colour,
+          fillOpacity: kind === "kept" ? 0.25 : 0.5,
+        }),
         onEachFeature: (feature, layer) => {
           const p = feature.properties;
           layer.bindPopup(`<div class="cesp-popup"><h3>${label}</h3><p>${e(p.communes)}</p></div>`);
@@ -218,9 +332,9 @@
       }).addTo(ctx.layers[kind]);
     }
     const s = preview.summary;
-    const div = ctx.legend.getContainer();
+    const div = C.legendBody(ctx);
     const row = (kind, label, n, pop) =>
-      `<li><span class="cesp-swatch" style="background:${preview.colours[kind]}"></span>` +
+      `<li><span class="cesp-swatch cesp-swatch--${kind}" data-colour="${preview.colours[kind]}"></span>` +
       `${label} : ${n} commune(s)${pop === null ? "" : `, ${Number(pop).toLocaleString("fr-FR")} hab.`}</li>`;
     div.innerHTML =
       `<h2>${e(s.title)}</h2><p>${e(s.compared)}</p><ul>` +
@@ -228,14 +342,12 @@
       row("leaving", "Sortent", s.leaving, s.population_leaving) +
       row("kept", "Restent", s.kept, null) +
       "</ul>";
+    C.paintSwatches(div);
   }
 
   C.register((ctx) => {
     if (ctx.config.preview) {
-      const legend = L.control({ position: "bottomright" });
-      legend.onAdd = () => L.DomUtil.create("div", "cesp-legend leaflet-bar");
-      legend.addTo(ctx.map);
-      ctx.legend = legend;
+      C.legendControl(ctx);
       setupPreview(ctx);
       return setupCommunes(ctx);
     }

@@ -15,9 +15,46 @@
     return "";
   };
 
-  function markerClass(post) {
-    if (post.status !== "open" || post.places_left <= 0) return "cesp-pin cesp-pin--filled";
-    return post.qualifies ? "cesp-pin cesp-pin--open" : "cesp-pin cesp-pin--out";
+  /** What a pin says: "filled", "open" (a place to take; for a practice site, one
+   * that opens the CESP) or "out" (a practice site that does not open it). Intern posts
+   * carry no zoning verdict: the zoning rule is for practice sites. */
+  function postState(post) {
+    if (post.status !== "open" || post.places_left <= 0) return "filled";
+    if (post.kind === "internat") return "open";
+    return post.qualifies ? "open" : "out";
+  }
+  C.postState = postState;
+
+  const STATE_FR = {
+    open: "ouvert",
+    out: "n'ouvre pas droit au CESP",
+    filled: "pourvu",
+  };
+
+  /** The zoning line of a practice site, in words an intern understands. */
+  function zoningText(post) {
+    const since = post.out_of_zone_since ? C.frDate(post.out_of_zone_since) : "";
+    if (post.qualification === "in_zone") {
+      return '<span class="cesp-ok">Ouvre droit au CESP</span> : le lieu est en zone déficitaire.';
+    }
+    if (post.qualification === "grandfathered") {
+      const until = post.kept_until ? ` jusqu'au ${C.frDate(post.kept_until)}` : "";
+      return (
+        `<span class="cesp-ok">Ouvre droit au CESP${until}</span> : le lieu n'est plus en zone ` +
+        `déficitaire depuis le ${since}, mais il l'était au cours des trois dernières années ` +
+        "(règle des trois ans, code de l'éducation, art. L.632-6)."
+      );
+    }
+    if (since) {
+      return (
+        '<span class="cesp-ko">N\'ouvre plus droit au CESP</span> : le lieu est hors zone ' +
+        `déficitaire depuis le ${since}.`
+      );
+    }
+    return (
+      '<span class="cesp-ko">N\'ouvre pas droit au CESP</span> : le lieu n\'est dans aucune ' +
+      "zone déficitaire."
+    );
   }
 
   /** The popup of a post (with the answer of the last action on it, if any). */
@@ -28,9 +65,7 @@
         : post.status === "withdrawn"
           ? "Retiré"
           : "Ouvert";
-    const qualifies = post.qualifies
-      ? `<span class="cesp-ok">Toujours éligible</span> – ${e(post.qualification_fr)}`
-      : `<span class="cesp-ko">N'ouvre plus droit au CESP</span> – ${e(post.qualification_fr)}`;
+    const zoning = post.kind === "internat" ? "" : `<dt>Zonage</dt><dd>${zoningText(post)}</dd>`;
     const answer = (ctx.state.answers || {})[post.id];
     return (
       `<div class="cesp-popup cesp-post" data-post="${post.id}">` +
@@ -40,11 +75,44 @@
       `<dt>Adresse</dt><dd>${e(post.address || "")} ${e(post.commune_name)} (${e(post.departement)})</dd>` +
       `<dt>Places restantes</dt><dd class="cesp-places">${post.places_left} / ${post.places}</dd>` +
       `<dt>Statut</dt><dd>${status}</dd>` +
-      `<dt>Zonage</dt><dd>${qualifies}</dd></dl>` +
+      zoning +
+      "</dl>" +
       C.postActions(ctx, post) +
       (answer ? `<p class="cesp-action-answer cesp-action-answer--${answer.kind}">${e(answer.text)}</p>` : "") +
       `</div>`
     );
+  };
+
+  /** A cluster's icon: a ring split by the states of the posts it holds (the legend's
+   * colours), the count in the middle, and the same counts in words for its title. */
+  C.clusterIcon = function (cluster) {
+    const counts = { open: 0, out: 0, filled: 0 };
+    cluster.getAllChildMarkers().forEach((m) => {
+      counts[m.options.cespState || "open"] += 1;
+    });
+    const total = counts.open + counts.out + counts.filled;
+    const colours = { open: "#0b4f9c", out: "#e69f00", filled: "#8c8c8c" };
+    let at = 0;
+    const stops = [];
+    for (const state of ["open", "out", "filled"]) {
+      if (!counts[state]) continue;
+      const end = at + (360 * counts[state]) / total;
+      stops.push(`${colours[state]} ${at}deg ${end}deg`);
+      at = end;
+    }
+    const div = document.createElement("div");
+    div.className = "cesp-cluster";
+    div.style.background = `conic-gradient(${stops.join(", ")})`;
+    const span = document.createElement("span");
+    span.textContent = String(total);
+    div.appendChild(span);
+    const words = ["open", "out", "filled"]
+      .filter((s) => counts[s])
+      .map((s) => `${counts[s]} ${STATE_FR[s]}`)
+      .join(", ");
+    div.title = `${total} postes : ${words}`;
+    const size = total < 10 ? 34 : total < 100 ? 40 : 46;
+    return L.divIcon({ html: div, className: "cesp-cluster-icon", iconSize: L.point(size, size) });
   };
 
   function matches(ctx, post) {
@@ -58,17 +126,18 @@
     group.clearLayers();
     ctx.state.markers = {};
     const markers = ctx.state.posts.filter((p) => matches(ctx, p)).map((post) => {
+      const state = postState(post);
       const icon = L.divIcon({
-        className: markerClass(post),
-        html: `<span>${post.places_left}</span>`,
-        iconSize: [26, 26],
-        iconAnchor: [13, 13],
-        popupAnchor: [0, -12],
+        className: `cesp-pin cesp-pin--${state}`,
+        html: "",
+        iconSize: [20, 20],
+        iconAnchor: [10, 10],
+        popupAnchor: [0, -10],
       });
       const marker = L.marker([post.lat, post.lon], {
         icon,
-        title: `${post.specialty} – ${post.structure}`,
-        alt: post.specialty,
+        title: `${post.specialty} – ${post.structure}, ${post.commune_name} : ${STATE_FR[state]}`,
+        cespState: state,
       });
       marker.bindPopup(() => C.postHtml(ctx, post), C.popupOptions());
       ctx.state.markers[post.id] = marker;
@@ -94,7 +163,19 @@
   /** Open a post's popup (from the list of the panel). */
   C.showPost = function (ctx, postId) {
     const marker = ctx.state.markers[postId];
-    if (marker) ctx.layers.posts.zoomToShowLayer(marker, () => marker.openPopup());
+    if (C.phone() && C.setPanelOpen) C.setPanelOpen(false);
+    if (marker) {
+      ctx.layers.posts.zoomToShowLayer(marker, () => {
+        marker.openPopup();
+        // Keyboard users land in the popup, on its first button if any.
+        const popup = marker.getPopup() && marker.getPopup().getElement();
+        const target = popup && (popup.querySelector(".cesp-action") || popup.querySelector(".leaflet-popup-content"));
+        if (target) {
+          if (!target.hasAttribute("tabindex") && !target.matches("button")) target.setAttribute("tabindex", "-1");
+          target.focus();
+        }
+      });
+    }
   };
 
   function fillFilters(ctx) {
@@ -148,14 +229,21 @@
     );
   };
 
+  /** The posts part of the legend, for the kind of list shown. */
   function legendRows(ctx) {
-    const extra = ctx.legend && ctx.legend.getContainer().querySelector(".cesp-legend-extra");
+    const body = ctx.legend && C.legendBody(ctx);
+    const extra = body && body.querySelector(".cesp-legend-extra");
     if (!extra) return;
+    const campaign = ctx.state.campaign;
+    const intern = campaign && campaign.kind === "internat";
+    const rows = intern
+      ? [["open", "Poste ouvert"], ["filled", "Pourvu"]]
+      : [["open", "Ouvre droit au CESP (en zone ou règle des trois ans)"], ["out", "N'ouvre pas droit au CESP"], ["filled", "Pourvu"]];
     extra.innerHTML =
-      "<h2>Postes</h2><ul>" +
-      '<li><span class="cesp-pin cesp-pin--open cesp-pin--key"></span>Ouvert, en zone</li>' +
-      '<li><span class="cesp-pin cesp-pin--out cesp-pin--key"></span>Ouvert, hors zone</li>' +
-      '<li><span class="cesp-pin cesp-pin--filled cesp-pin--key"></span>Pourvu</li></ul>';
+      `<h2>Postes${intern ? " d'internat" : ""}</h2><ul>` +
+      rows.map(([s, text]) => `<li><span class="cesp-pin cesp-pin--${s} cesp-pin--key"></span>${text}</li>`).join("") +
+      `<li><span class="cesp-cluster cesp-cluster--key${intern ? " cesp-cluster--key-intern" : ""}"></span>` +
+      "Groupe de postes (anneau aux couleurs de leurs états)</li></ul>";
   }
 
   C.register(async (ctx) => {
@@ -164,8 +252,9 @@
     ctx.state.answers = {};
     ctx.state.filters = { specialty: ctx.config.specialty || "", mode: "" };
     if (ctx.config.preview || ctx.config.mode !== "served") return;
-    legendRows(ctx);
+    ctx.layers.posts.options.iconCreateFunction = C.clusterIcon;
     ctx.on("filters", () => C.drawPosts(ctx));
+    ctx.on("posts", () => legendRows(ctx));
     const answer = await C.request(ctx.config, "/api/v1/campaigns");
     if (!answer.ok) {
       C.notify(ctx, "Les listes de postes ne sont pas disponibles.", "error");

@@ -64,28 +64,42 @@
     );
   };
 
+  /** Ask the service about a point and show its answer in a popup (and read it aloud). */
+  async function check(ctx, latlng, zone) {
+    const popup = L.popup(C.popupOptions())
+      .setLatLng(latlng)
+      .setContent('<div class="cesp-popup">Vérification de l\'éligibilité…</div>')
+      .openOn(ctx.map);
+    const params = new URLSearchParams({
+      lon: latlng.lng.toFixed(6),
+      lat: latlng.lat.toFixed(6),
+      date: ctx.state.date,
+      profession: ctx.config.profession,
+    });
+    const answer = await C.request(ctx.config, `/api/v1/eligibility?${params}`);
+    popup.setContent(
+      answer.ok
+        ? C.eligibilityHtml(answer.data, zone)
+        : `<div class="cesp-popup cesp-answer--error">${e(C.errorText(answer))}</div>`
+    );
+    C.announce(
+      answer.ok ? `${heading(answer.data)}. ${answer.data.message_fr || ""}` : C.errorText(answer)
+    );
+  }
+
   function setupClick(ctx) {
-    ctx.map.on("click", async (event) => {
+    ctx.map.on("click", (event) => {
       const zone = ctx.state.clickedZone;
       ctx.state.clickedZone = null;
       if (ctx.config.mode !== "served") return;
-      const { lat, lng } = event.latlng;
-      const popup = L.popup(C.popupOptions())
-        .setLatLng(event.latlng)
-        .setContent('<div class="cesp-popup">Vérification de l\'éligibilité…</div>')
-        .openOn(ctx.map);
-      const params = new URLSearchParams({
-        lon: lng.toFixed(6),
-        lat: lat.toFixed(6),
-        date: ctx.state.date,
-        profession: ctx.config.profession,
-      });
-      const answer = await C.request(ctx.config, `/api/v1/eligibility?${params}`);
-      popup.setContent(
-        answer.ok
-          ? C.eligibilityHtml(answer.data, zone)
-          : `<div class="cesp-popup cesp-answer--error">${e(C.errorText(answer))}</div>`
-      );
+      check(ctx, event.latlng, zone);
+    });
+    // Keyboard: Enter on the focused map checks the point at its centre.
+    const container = ctx.map.getContainer();
+    container.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.target !== container || ctx.config.mode !== "served") return;
+      event.preventDefault();
+      check(ctx, ctx.map.getCenter(), null);
     });
   }
 
@@ -97,7 +111,7 @@
         '<label class="cesp-sr" for="cesp-search-input">Rechercher une commune</label>' +
         '<input id="cesp-search-input" type="search" autocomplete="off" ' +
         'placeholder="Rechercher une commune…" aria-controls="cesp-search-results">' +
-        '<ul id="cesp-search-results" class="cesp-search-results" role="listbox"></ul>';
+        '<ul id="cesp-search-results" class="cesp-search-results" aria-live="polite"></ul>';
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
@@ -113,7 +127,7 @@
         ? hits
             .map(
               (h, i) =>
-                `<li role="option"><button type="button" data-i="${i}">${e(h.name)} ` +
+                `<li><button type="button" data-i="${i}">${e(h.name)} ` +
                 `<small>${e(h.detail)}</small></button></li>`
             )
             .join("")
@@ -145,7 +159,7 @@
         style: { color: "#08306b", weight: 3, fill: false, interactive: false },
       }).addTo(highlight);
       ctx.map.fitBounds(shape.getBounds(), { maxZoom: 13 });
-      C.notify(ctx, `${hit.name} : cliquez dans la commune pour vérifier l'éligibilité.`);
+      C.notify(ctx, `${hit.name} : cliquez dans la commune (ou Entrée sur la carte) pour vérifier l'éligibilité.`);
     }
 
     async function search(text) {
@@ -192,6 +206,18 @@
     });
   }
 
+  /** 01/09/2026 -> 2026-09-01, or null for anything that is not a real day. */
+  C.parseFrDate = function (text) {
+    const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text || "");
+    if (!m) return null;
+    const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+    return `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  };
+
+  /** The date of the zoning shown, typed as jj/mm/aaaa whatever the browser's language
+   * (an <input type="date"> would show mm/dd/yyyy in an English browser). */
   function dateControl(ctx) {
     const control = L.control({ position: "topleft" });
     control.onAdd = () => {
@@ -199,17 +225,35 @@
       const disabled = ctx.config.mode === "served" ? "" : " disabled";
       div.innerHTML =
         '<label for="cesp-date-input">Zonage au</label>' +
-        `<input id="cesp-date-input" type="date" value="${e(ctx.state.date)}"${disabled}>`;
+        `<input id="cesp-date-input" type="text" inputmode="numeric" autocomplete="off" ` +
+        `value="${e(C.frDate(ctx.state.date))}" placeholder="jj/mm/aaaa" size="10" maxlength="10" ` +
+        `aria-describedby="cesp-date-hint"${disabled}>` +
+        '<span id="cesp-date-hint" class="cesp-sr">Format jj/mm/aaaa, puis Entrée</span>';
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
     control.addTo(ctx.map);
     const input = control.getContainer().querySelector("input");
-    input.addEventListener("change", async () => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(input.value)) return;
-      ctx.state.date = input.value;
-      C.notify(ctx, `Zones en vigueur au ${C.frDate(input.value)}…`);
-      await ctx.emit("date", input.value);
+    async function apply() {
+      const iso = C.parseFrDate(input.value);
+      if (!iso) {
+        input.setAttribute("aria-invalid", "true");
+        C.notify(ctx, `Date invalide « ${input.value} » : écrivez-la jj/mm/aaaa, par exemple 01/09/2026.`, "error");
+        return;
+      }
+      input.removeAttribute("aria-invalid");
+      input.value = C.frDate(iso);
+      if (iso === ctx.state.date) return;
+      ctx.state.date = iso;
+      C.notify(ctx, `Zones en vigueur au ${C.frDate(iso)}…`);
+      await ctx.emit("date", iso);
+    }
+    input.addEventListener("change", apply);
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        apply();
+      }
     });
   }
 
