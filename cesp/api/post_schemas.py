@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cesp.api.input_model import InputModel
 from cesp.posts.campaigns import Campaign
 from cesp.posts.model import Beneficiary, Post
 from cesp.posts.proposals import Proposal
@@ -64,7 +65,7 @@ class PostPageOut(BaseModel):
     offset: int
 
 
-class PostIn(BaseModel):
+class PostIn(InputModel):
     """A post proposed by an ARS (its region is the commune's)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -82,11 +83,11 @@ class PostIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     places: int = Field(ge=0, le=10_000)
     listed_on: date | None = Field(
-        default=None, description="Publication date the 3-year rule counts from (default today)"
+        default=None, description="Set by the server to the day of publication; omit it"
     )
 
 
-class PostPatch(BaseModel):
+class PostPatch(InputModel):
     """Fields an ARS may change on its post."""
 
     model_config = ConfigDict(extra="forbid")
@@ -128,7 +129,7 @@ class CampaignOut(BaseModel):
         )
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(InputModel):
     """A new campaign (CNG)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -147,7 +148,7 @@ class Candidate(BaseModel):
     rank: int = Field(ge=1, le=1_000_000)
 
 
-class CandidatesIn(BaseModel):
+class CandidatesIn(InputModel):
     """Every candidate of a campaign (replaces the previous list)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -155,7 +156,7 @@ class CandidatesIn(BaseModel):
     candidates: list[Candidate] = Field(max_length=100_000)
 
 
-class StatusIn(BaseModel):
+class StatusIn(InputModel):
     """Open or close a campaign."""
 
     model_config = ConfigDict(extra="forbid")
@@ -163,7 +164,7 @@ class StatusIn(BaseModel):
     status: Literal["open", "closed"]
 
 
-class ChoiceIn(BaseModel):
+class ChoiceIn(InputModel):
     """Choose a post, or pass (``{"pass": true}``); a CNG agent names the beneficiary."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -189,7 +190,7 @@ class ChoiceAnswer(BaseModel):
     post: PostOut | None
 
 
-class WishesIn(BaseModel):
+class WishesIn(InputModel):
     """Up to five posts, in order of preference."""
 
     model_config = ConfigDict(extra="forbid")
@@ -243,7 +244,7 @@ class ProposalOut(BaseModel):
         )
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(InputModel):
     """The ARS's or the employer's answer to a proposal."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import sqlalchemy as sa
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi import Path as FastPath
 
 from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
 from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
+from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
@@ -92,7 +93,8 @@ def get_one_decree(
 
 
 @router.post("", response_model=ImportAnswer, status_code=201, responses=ERRORS)
-def post_decree(
+async def post_decree(
+    http_request: Request,
     response: Response,
     engine: Annotated[sa.Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
@@ -135,6 +137,20 @@ def post_decree(
         dry_run=dry_run,
         read=ReadOptions(name_field, category_field, assume_crs, encoding, layer),
     )
+    heavy: HeavyJobs = http_request.app.state.heavy_jobs
+    return await heavy.run(lambda: _import(engine, settings, index, file, request, actor, response))
+
+
+def _import(
+    engine: sa.Engine,
+    settings: Settings,
+    index: ZoningIndex,
+    file: UploadFile,
+    request: DecreeRequest,
+    actor: Actor,
+    response: Response,
+) -> ImportAnswer:
+    """Read, check and store (or preview) the upload: in a worker thread, bounded."""
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
     if report.status in ("preview", "unchanged"):
@@ -143,7 +159,7 @@ def post_decree(
     if report.status == "preview":
         with engine.connect() as conn:
             leaving = posts_leaving(conn, index, request, report)
-        before = effective_from - timedelta(days=1)
+        before = request.effective_from - timedelta(days=1)
         answer.posts_leaving = [
             PostOut.of(p, q)
             for p, q in zip(leaving, qualifications(index, leaving, before), strict=True)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi import Path as FastPath
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +25,7 @@ from cesp.api.eligibility_schemas import (
     RelocationIn,
     RelocationOut,
 )
+from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.audit import Actor, record
@@ -137,6 +138,7 @@ async def post_batch(
 ) -> Any:
     """Up to 100,000 sites as JSON, or a CSV upload (``id,lon,lat[,date,profession]``):
     answers in the same order (JSON, or CSV for a CSV upload)."""
+    heavy: HeavyJobs = request.app.state.heavy_jobs
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
@@ -149,34 +151,62 @@ async def post_batch(
             )
         default_date = _form_date(form.get("date"))
         profession = parse_profession(str(form.get("profession") or "medecin")).value
-        with spooled_upload(upload, settings.max_upload_mb * 1024 * 1024) as path:  # type: ignore[arg-type]
-            frame = read_sites(path)
-        if len(frame) > 100_000:
-            raise InvalidInputError(
-                f"{len(frame)} rows: at most 100,000 per request (use cesp check-bulk)",
-                message_fr="Au plus 100 000 lignes par requête.",
-                field="file",
-            )
-        result = evaluate_frame(index, frame, default_date, profession)
-        buffer = io.BytesIO()
-        write_sites(result, buffer)
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
-    try:
-        body = BatchIn.model_validate(json.loads(await request.body()))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        max_bytes = settings.max_upload_mb * 1024 * 1024
+        csv_body = await heavy.run(
+            lambda: _batch_csv(index, upload, max_bytes, default_date, profession)  # type: ignore[arg-type]
+        )
+        return Response(csv_body, media_type="text/csv; charset=utf-8")
+    raw = await request.body()
+
+    def answer() -> BatchOut:
+        body = _parse_batch(raw)
+        with engine.connect() as conn:
+            return _batch_json(index, conn, body)
+
+    return await heavy.run(answer)
+
+
+def _batch_csv(
+    index: ZoningIndex, upload: UploadFile, max_bytes: int, default_date: date, profession: str
+) -> bytes:
+    """The answer CSV of an uploaded sites CSV (in a worker thread: it parses and computes)."""
+    with spooled_upload(upload, max_bytes) as path:
+        frame = read_sites(path)
+    if len(frame) > 100_000:
         raise InvalidInputError(
-            "the body is not JSON: send application/json or a multipart CSV upload",
-            message_fr="Corps de requête invalide (JSON ou CSV attendu).",
-            field="body",
-        ) from exc
+            f"{len(frame)} rows: at most 100,000 per request (use cesp check-bulk)",
+            message_fr="Au plus 100 000 lignes par requête.",
+            field="file",
+        )
+    result = evaluate_frame(index, frame, default_date, profession)
+    buffer = io.BytesIO()
+    write_sites(result, buffer)
+    return buffer.getvalue()
+
+
+def _parse_batch(raw: bytes) -> BatchIn:
+    """The JSON batch body, or a 422 saying what is wrong with it.
+
+    Python's parser raises ``RecursionError`` on deeply nested arrays and ``ValueError``
+    on integers of more than 4,300 digits: both are the caller's fault, not a 500."""
+    try:
+        return BatchIn.model_validate(json.loads(raw))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise InvalidInputError(
             f"{field}: {first['msg']}", message_fr=f"Champ invalide : {field}", field=field
         ) from exc
-    with engine.connect() as conn:
-        return _batch_json(index, conn, body)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError too
+        raise InvalidInputError(
+            "the body is not JSON that can be read (send application/json of at most "
+            "100,000 sites, nested at most a few levels, or a multipart CSV upload)",
+            message_fr=(
+                "Corps de requête illisible : JSON (au plus 100 000 sites, sans imbrication "
+                "profonde ni nombre démesuré) ou CSV attendu."
+            ),
+            field="body",
+        ) from exc
 
 
 def _form_date(value: object) -> date:
