@@ -6,6 +6,7 @@ connection per request. One log line per request, with method, path, status and 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception:  # an empty database still serves /healthz (503)
                 log.exception("zoning index not built at start-up")
         app.state.holder.start()
+        # The index and the imported modules are long-lived: keep them out of the
+        # collector's full passes, which a batch's 100,000 fresh objects trigger and
+        # which hold the GIL (so the event loop) while they walk every object.
+        gc.freeze()
         try:
             yield
         finally:
