@@ -15,7 +15,7 @@ from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import set_candidates, set_status
 from tests.api.live_server import LiveServer
-from tests.maps.browser import LAPTOP, chromium, screenshot, wait_ready
+from tests.maps.browser import LAPTOP, chromium, screenshot, wait_ready, wait_until
 from tests.maps.conftest import seed_posts
 
 CNG = Actor("test-cng", "cng")
@@ -58,7 +58,7 @@ def _sign_in(page: Page, token: str) -> None:
     page.click("#cesp-signin-form button")
     page.wait_for_selector(".cesp-me", timeout=30_000)
     # The page redraws the posts and moves to the intern's region after the sign-in.
-    page.wait_for_function("CespMap.context.state.settled === true", timeout=30_000)
+    wait_until(page, "CespMap.context.state.settled === true", timeout=30_000)
 
 
 def _choose(page: Page, post_id: int, expected: str) -> str:
@@ -69,7 +69,8 @@ def _choose(page: Page, post_id: int, expected: str) -> str:
     button.wait_for(timeout=30_000)
     button.click()
     try:
-        page.wait_for_function(
+        wait_until(
+            page,
             "text => { const p = document.querySelector("
             "'.leaflet-popup-content .cesp-action-answer');"
             " return p !== null && p.textContent.includes(text); }",
@@ -104,8 +105,10 @@ def test_intern_chooses_a_post_from_its_popup(
         screenshot(page, "choice-not-your-turn")
 
         _sign_in(page, first)
-        page.wait_for_function(
-            "document.querySelector('.cesp-me').textContent.includes('rang 1')", timeout=30_000
+        wait_until(
+            page,
+            "document.querySelector('.cesp-me').textContent.includes('rang 1')",
+            timeout=30_000,
         )
         taken = _choose(page, bobigny["id"], "Poste choisi")
         assert "Poste choisi" in taken and "1 / 2" in taken
