@@ -219,8 +219,12 @@ def _table_of_grid(
     return table
 
 
-def _csv_grid(data: bytes, encoding: str | None) -> tuple[list[list[str]], str]:
+def _csv_grid(
+    data: bytes, encoding: str | None, check_text: Callable[[str], None] | None = None
+) -> tuple[list[list[str]], str]:
     text, label = decode_text(data, encoding)
+    if check_text is not None:
+        check_text(text)
     lines = text.splitlines()
     delimiter = _delimiter(lines[:200])
     grid = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
@@ -253,8 +257,12 @@ def read_table(
     header_row: int | None = None,
     encoding: str | None = None,
     header_hint: HeaderHint | None = None,
+    check_text: Callable[[str], None] | None = None,
 ) -> Table:
     """Read a CSV/XLSX/XLS/ODS table.
+
+    ``check_text`` sees a text file's decoded text before it is parsed (a caller's bounds
+    on columns and lines: a decree is refused early, a bulk check is not bounded).
 
     ``header_hint`` says whether a row of cells is the header the caller needs (e.g. it
     has a commune-code column); the sheet read is then the first where such a row
@@ -280,7 +288,7 @@ def read_table(
             "Format de tableau non reconnu : CSV, XLSX, XLS ou ODS attendu.",
         )
     if fmt == "csv":
-        grid, label = _csv_grid(path.read_bytes(), encoding)
+        grid, label = _csv_grid(path.read_bytes(), encoding, check_text)
         sheets: dict[str, list[list[str]]] = {"": grid}
     else:
         sheets, label = _workbook(path, fmt), None

@@ -13,10 +13,15 @@ everything else (compression included) and measures the whole answer.
   the same identity the anonymous rate limit uses.
 - Actor: the name of the API key's holder when the request carried a valid key (set by
   ``auth.get_actor``). The key itself is never logged, nor any other header.
+- Unexpected exceptions: whatever escapes the app is logged here with its traceback and
+  the request id, and answered with the service's JSON 500 carrying that id (Starlette's
+  own answer would be plain text without it, and would come from outside this
+  middleware). The body names no exception, path or value: only the id to quote.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -66,6 +71,32 @@ def actor_name(scope: Scope) -> str | None:
     return str(actor.name)
 
 
+def internal_error(request_id: str) -> tuple[Message, Message]:
+    """The two messages of the JSON 500 answer (start without the id header: ``capture``
+    adds it)."""
+    body = json.dumps(
+        {
+            "error": "internal_error",
+            "detail": f"unexpected server error; quote request id {request_id} to the operator",
+            "detail_fr": (
+                "Erreur inattendue du service ; communiquez l'identifiant de requête "
+                f"{request_id} à l'exploitant."
+            ),
+            "request_id": request_id,
+        },
+        ensure_ascii=False,
+    ).encode()
+    start: Message = {
+        "type": "http.response.start",
+        "status": 500,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    return start, {"type": "http.response.body", "body": body}
+
+
 class AccessLog:
     """Log and measure every HTTP request; add ``X-Request-ID`` to every response."""
 
@@ -83,10 +114,12 @@ class AccessLog:
         request_id = request_id_of(scope["headers"])
         scope.setdefault("state", {})
         status = 500
+        started = False
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode("latin-1")))
@@ -95,6 +128,12 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, capture)
+        except Exception:
+            log.exception("unexpected error, request_id=%s", request_id)
+            status = 500
+            if not started:
+                await capture(internal_error(request_id)[0])
+                await send(internal_error(request_id)[1])
         finally:
             seconds = time.perf_counter() - started
             route = route_template(scope, root_path)

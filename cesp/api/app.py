@@ -6,17 +6,22 @@ connection per request. One log line per request, with method, path, status and 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Scope
 
 from cesp import __version__
 from cesp.api import api_docs, errors, metrics
 from cesp.api.access_log import AccessLog
 from cesp.api.auth import RateLimiter, get_actor
+from cesp.api.body_limit import BodyLimit
+from cesp.api.dependencies import clean_parameters
+from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.routes import (
     audit,
     beneficiaries,
@@ -33,6 +38,8 @@ from cesp.api.routes import (
     posts,
     zones,
 )
+from cesp.api.security_headers import SecurityHeaders
+from cesp.keys import authenticate
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 from cesp.zones.holder import IndexHolder
@@ -60,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception:  # an empty database still serves /healthz (503)
                 log.exception("zoning index not built at start-up")
         app.state.holder.start()
+        # The index and the imported modules are long-lived: keep them out of the
+        # collector's full passes, which a batch's 100,000 fresh objects trigger and
+        # which hold the GIL (so the event loop) while they walk every object.
+        gc.freeze()
         try:
             yield
         finally:
@@ -72,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Zones déficitaires du contrat d'engagement de service public (CESP).",
         lifespan=lifespan,
-        dependencies=[Depends(get_actor)],
+        dependencies=[Depends(get_actor), Depends(clean_parameters)],
         docs_url=None,
         redoc_url=None,
     )
@@ -80,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics.Metrics()
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.heavy_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
     errors.register(app)
     app.include_router(home.router)
     app.include_router(health.router)
@@ -99,7 +111,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     maps.mount_assets(app)
 
     # Added last, runs first: the access log times the whole answer, compression
-    # included. Bodies under 1 kB are not worth a gzip header and the CPU.
+    # included, and answers what escapes everything else. The body limit comes before
+    # any route reads a byte; the security headers sit inside compression, where an
+    # HTML page's scripts can still be read to hash them. Bodies under 1 kB are not
+    # worth a gzip header and the CPU.
+    app.add_middleware(SecurityHeaders, map_tiles=settings.map_tiles)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(BodyLimit, settings=settings, key_is_valid=_key_is_valid)
     app.add_middleware(AccessLog, metrics=app.state.metrics)
     return app
+
+
+def _key_is_valid(scope: Scope, token: str) -> bool:
+    """Whether ``token`` is a live API key (for the body limit of keyed callers)."""
+    engine = scope["app"].state.engine
+    with engine.connect() as conn:
+        return authenticate(conn, token) is not None

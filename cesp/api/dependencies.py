@@ -10,6 +10,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from cesp.storage.settings import Settings
+from cesp.text import refuse_control_characters
 from cesp.zones.holder import IndexHolder
 from cesp.zones.index import ZoningIndex
 
@@ -44,3 +45,16 @@ def get_connection(request: Request) -> Iterator[sa.Connection]:
     engine: sa.Engine = request.app.state.engine
     with engine.connect() as connection:
         yield connection
+
+
+async def clean_parameters(request: Request) -> None:
+    """Refuse a C0 control character in any query or path parameter (422 naming it).
+
+    App-wide: a NUL reached PostgreSQL (which refuses it in text: a 500) and names,
+    references or filters with control characters have no legitimate use."""
+    for name, value in request.query_params.multi_items():
+        refuse_control_characters(name, name)
+        refuse_control_characters(value, name)
+    for name, value in request.path_params.items():
+        if isinstance(value, str):
+            refuse_control_characters(value, name)

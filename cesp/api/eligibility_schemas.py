@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cesp.api.input_model import InputModel
 from cesp.engagement.relocation import RelocationDecision, reasons_dict
 from cesp.zones.eligibility import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
 from cesp.zones.sites import CommuneSite, PointSite, make_site
@@ -161,7 +162,7 @@ class EligibilityOut(BaseModel):
         )
 
 
-class BatchIn(BaseModel):
+class BatchIn(InputModel):
     """``POST /api/v1/eligibility/batch`` (JSON form)."""
 
     model_config = ConfigDict(
@@ -200,7 +201,7 @@ class BatchOut(BaseModel):
     results: list[EligibilityOut]
 
 
-class RelocationIn(BaseModel):
+class RelocationIn(InputModel):
     """``POST /api/v1/relocations/validate``."""
 
     model_config = ConfigDict(

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cesp.api.input_model import InputModel
 from cesp.posts.campaigns import Campaign
 from cesp.posts.candidacy import Candidacy
 from cesp.posts.model import Beneficiary, Post
@@ -69,7 +70,7 @@ class PostPageOut(BaseModel):
     offset: int
 
 
-class PostIn(BaseModel):
+class PostIn(InputModel):
     """A post proposed by an ARS (its region is the commune's)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -87,11 +88,11 @@ class PostIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     places: int = Field(ge=0, le=10_000)
     listed_on: date | None = Field(
-        default=None, description="Publication date the 3-year rule counts from (default today)"
+        default=None, description="Set by the server to the day of publication; omit it"
     )
 
 
-class PostPatch(BaseModel):
+class PostPatch(InputModel):
     """Fields an ARS may change on its post."""
 
     model_config = ConfigDict(extra="forbid")
@@ -133,7 +134,7 @@ class CampaignOut(BaseModel):
         )
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(InputModel):
     """A new campaign (CNG)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -152,7 +153,7 @@ class Candidate(BaseModel):
     rank: int = Field(ge=1, le=1_000_000)
 
 
-class CandidatesIn(BaseModel):
+class CandidatesIn(InputModel):
     """Every candidate of a campaign (replaces the previous list)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -160,7 +161,7 @@ class CandidatesIn(BaseModel):
     candidates: list[Candidate] = Field(max_length=100_000)
 
 
-class StatusIn(BaseModel):
+class StatusIn(InputModel):
     """Open or close a campaign."""
 
     model_config = ConfigDict(extra="forbid")
@@ -168,7 +169,7 @@ class StatusIn(BaseModel):
     status: Literal["open", "closed"]
 
 
-class ChoiceIn(BaseModel):
+class ChoiceIn(InputModel):
     """Choose a post, or pass (``{"pass": true}``); a CNG agent names the beneficiary."""
 
     model_config = ConfigDict(
@@ -207,7 +208,7 @@ class ChoiceAnswer(BaseModel):
     post: PostOut | None
 
 
-class WishesIn(BaseModel):
+class WishesIn(InputModel):
     """Up to five posts, in order of preference."""
 
     model_config = ConfigDict(
@@ -273,7 +274,7 @@ class ProposalOut(BaseModel):
         )
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(InputModel):
     """The ARS's or the employer's answer to a proposal."""
 
     model_config = ConfigDict(extra="forbid")

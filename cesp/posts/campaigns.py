@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from cesp.access import authorize
 from cesp.audit import Actor, record
-from cesp.errors import ConflictError, InvalidInputError, NotFoundError
+from cesp.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
 from cesp.posts.model import PostKind, PostStatus, parse_choice
 from cesp.posts.qualification import qualify_sites
@@ -243,7 +243,7 @@ def _speaker(conn: sa.Connection, actor: Actor, beneficiary_id: int | None) -> i
     if actor.role == "intern":
         own = beneficiary_for(conn, actor).id
         if beneficiary_id not in (None, own):
-            raise InvalidInputError(
+            raise ForbiddenError(
                 "an intern key acts only for its own beneficiary",
                 message_fr="Une clé d'interne n'agit que pour son titulaire.",
                 field="beneficiary_id",

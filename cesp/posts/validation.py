@@ -22,6 +22,7 @@ from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
 from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
 from cesp.posts.qualification import Qualification, qualify_sites
+from cesp.text import refuse_control_characters
 from cesp.zones.eligibility import check_points
 from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
@@ -52,7 +53,7 @@ def _text(raw: dict[str, Any], name: str, label_fr: str, required: bool = True) 
             message_fr=f"{label_fr} : plus de {limit} caractères.",
             field=name,
         )
-    return text
+    return refuse_control_characters(text, name)
 
 
 def _number(raw: dict[str, Any], name: str, label_fr: str) -> float:

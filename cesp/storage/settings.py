@@ -89,6 +89,28 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     log_level: str = "INFO"
     max_upload_mb: int = Field(default=50, ge=1, description="Largest accepted upload")
+    body_limit_anonymous_kb: int = Field(
+        default=1024,
+        ge=1,
+        description=(
+            "Largest request body from a caller without a valid API key, on any route "
+            "(refused with 413 before it is read)"
+        ),
+    )
+    body_limit_default_kb: int = Field(
+        default=1024, ge=1, description="Largest request body of a route with no limit of its own"
+    )
+    body_limit_batch_mb: int = Field(
+        default=25, ge=1, description="Largest body of POST /api/v1/eligibility/batch"
+    )
+    heavy_jobs_per_worker: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "Batches and imports computed at once by one worker; more get 503 with "
+            "Retry-After instead of waiting in memory"
+        ),
+    )
     borderline_m: float = Field(
         default=50.0, ge=0, le=5000, description="Distance to a zone boundary that is borderline"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -107,15 +108,24 @@ def safe_extract(
         for info, pure in selected:
             target = destination.joinpath(*pure.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source, target.open("wb") as sink:
-                remaining = limits.max_total_bytes
-                while chunk := source.read(1 << 20):
-                    remaining -= len(chunk)
-                    if remaining < 0:
-                        raise _refuse(
-                            "archive member larger than declared",
-                            "Archive corrompue ou piégée.",
-                        )
-                    sink.write(chunk)
+            try:
+                _copy_member(archive, info, target, limits.max_total_bytes)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                # A bad CRC-32, a truncated stream or an unknown compression method.
+                raise _refuse(
+                    f"archive member {pure.name!r} is damaged ({exc}): make the zip again",
+                    f"Fichier {pure.name} endommagé dans l'archive : refaites le zip.",
+                ) from exc
             extracted.append(target)
     return extracted
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limit: int) -> None:
+    """Copy one member, refusing one that expands past ``limit`` whatever it declared."""
+    with archive.open(info) as source, target.open("wb") as sink:
+        remaining = limit
+        while chunk := source.read(1 << 20):
+            remaining -= len(chunk)
+            if remaining < 0:
+                raise _refuse("archive member larger than declared", "Archive corrompue ou piégée.")
+            sink.write(chunk)

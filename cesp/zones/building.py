@@ -218,13 +218,20 @@ def _swapped(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def _covered_communes(
-    conn: sa.Connection, geometry: MultiPolygon, signed: date, metric: str
-) -> list[CoveredCommune]:
+    conn: sa.Connection, geometry: MultiPolygon, signed: date, metric: str, region: str
+) -> tuple[list[CoveredCommune], list[str]]:
+    """The region's communes the zone covers, and the codes of other regions' communes it
+    overlaps (a zone drawn over the border: those are reported, never listed, since a
+    decree of the ARS designates zones in its own region only, art. L.1434-4 CSP)."""
     zone_m = reproject(geometry, "EPSG:4326", metric)
     prepared = shapely.prepared.prep(geometry)
     covered = []
+    foreign = []
     for unit in units_in_bbox(conn, geometry.bounds, signed):
         if unit.geometry is None or not prepared.intersects(unit.geometry):
+            continue
+        if unit.region_code != region:
+            foreign.append(unit.code)
             continue
         if prepared.contains(unit.geometry):
             coverage = 1.0
@@ -237,7 +244,7 @@ def _covered_communes(
                     unit.code, unit.name, unit.population, round(coverage, 4), unit.approximate
                 )
             )
-    return covered
+    return covered, foreign
 
 
 def build_from_geometries(
@@ -329,7 +336,24 @@ def build_from_geometries(
             continue
         geometry = union_multipolygon([g for _, g, _ in members])
         assert geometry is not None
-        communes = _covered_communes(conn, geometry, signed, metric)
+        communes, foreign = _covered_communes(conn, geometry, signed, metric, region)
+        if foreign:
+            notes.append(
+                f"zone {name!r} overlaps {len(foreign)} commune(s) of other regions "
+                f"({', '.join(sorted(foreign)[:10])}{', ...' if len(foreign) > 10 else ''}): "
+                f"not listed, a decree of region {region} designates its own communes only"
+            )
+        if not communes:
+            problems.append(
+                Problem(
+                    members[0][0].row,
+                    f"zone {name!r} covers no commune of region {region} (at least "
+                    f"{MIN_COVERAGE:.1%} of a commune's area): check its geometry and CRS",
+                    f"la zone « {name} » ne couvre aucune commune de la région {region}",
+                    "geometry",
+                )
+            )
+            continue
         zones.append(
             DraftZone(
                 name=name,

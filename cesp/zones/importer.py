@@ -19,6 +19,7 @@ from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
+from cesp.text import CONTROL_CHARACTERS, refuse_control_characters
 from cesp.zones.building import BuildResult, DraftZone, build_zones
 from cesp.zones.categories import category_mapping, load_categories
 from cesp.zones.decrees import (
@@ -33,7 +34,7 @@ from cesp.zones.decrees import (
     publish_decree,
 )
 from cesp.zones.professions import parse_profession, zoning_method
-from cesp.zones.readers import ReadOptions, read_source
+from cesp.zones.readers import ReadOptions, SourceTable, read_source
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ def file_sha256(path: Path) -> str:
 
 
 def _check_request(conn: sa.Connection, request: DecreeRequest) -> None:
+    texts = {"reference": request.reference, "title": request.title, "category": request.category}
+    for name, value in {**texts, **vars(request.read)}.items():
+        if isinstance(value, str):
+            refuse_control_characters(value, name)
     parse_profession(request.profession, request.effective_from)
     if not conn.execute(
         sa.text("SELECT 1 FROM regions WHERE code = :c"), {"c": request.region}
@@ -150,6 +155,25 @@ def _check_request(conn: sa.Connection, request: DecreeRequest) -> None:
             message_fr="La date d'effet précède la date de signature.",
             field="effective_from",
         )
+
+
+def _refuse_control_characters(table: SourceTable) -> None:
+    """Every text read from the file, checked (``cesp.text``), each problem at its row."""
+    problems = []
+    for row in table.rows:
+        for name in ("name", "category", "code", "approximate_reason"):
+            value = getattr(row, name)
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                problems.append(
+                    Problem(
+                        row.row,
+                        f"{name} holds a control character: remove it",
+                        f"{name} : caractère de contrôle invisible à supprimer",
+                        name,
+                    )
+                )
+    if problems:
+        raise ValidationFailedError(problems)
 
 
 def _existing(conn: sa.Connection, request: DecreeRequest, sha256: str) -> Decree | None:
@@ -244,6 +268,7 @@ def import_decree(
             )
         progress("read", 0, 1)
         table = read_source(path, request.read, filename)
+        _refuse_control_characters(table)
         progress("read", 1, 1)
         method = zoning_method(profession, request.signed)
         categories = load_categories(conn, profession.value, method)

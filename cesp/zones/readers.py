@@ -28,6 +28,8 @@ from cesp.tabular import (
 )
 from cesp.zones.archive import safe_extract
 from cesp.zones.layouts import ColumnChoice, Layout, column_key, has_code_column, recognise
+from cesp.zones.limits import check_features, check_rows, check_table_text, check_vertices
+from cesp.zones.offline_reading import configure_gdal, refuse_remote_crs
 
 NAME_FIELDS = ("nom_zone", "zone", "nom", "name", "libelle", "lib_zone", "territoire", "tvs")
 CATEGORY_FIELDS = ("categorie", "category", "type_zone", "zonage")
@@ -170,8 +172,17 @@ def _text(value: object) -> str | None:
 
 def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTable) -> None:
     layer = options.layer
+    configure_gdal()
+    if fmt == "geojson":
+        refuse_remote_crs(path)
     if fmt == "gpkg":
-        layers = [str(info[0]) for info in pyogrio.list_layers(path)]
+        try:
+            layers = [str(info[0]) for info in pyogrio.list_layers(path)]
+        except Exception as exc:  # a file that only starts like SQLite
+            raise _refuse(
+                "the file is not a readable GeoPackage (SQLite) database",
+                "Le fichier n'est pas un GeoPackage (base SQLite) lisible.",
+            ) from exc
         if layer is None:
             if len(layers) != 1:
                 raise _refuse(
@@ -189,11 +200,23 @@ def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTa
                 "layer",
             )
     try:
+        check_features(int(pyogrio.read_info(path, layer=layer)["features"]))
         frame = pyogrio.read_dataframe(path, layer=layer, encoding=table.encoding)
+    except InvalidInputError:
+        raise
     except Exception as exc:
+        reason = str(exc).replace(f"{path.parent}/", "")
         raise _refuse(
-            f"cannot read the {fmt} file: {exc}", f"Fichier {fmt} illisible : {exc}"
+            f"cannot read the {fmt} file: {reason}", f"Fichier {fmt} illisible : {reason}"
         ) from exc
+    if "geometry" not in frame.columns:  # e.g. a CSV whose first line looks like JSON
+        raise _refuse(
+            f"the file was read as {fmt} but holds no geometry: send a GeoJSON feature "
+            "collection, or a CSV of INSEE codes whose first line is its header",
+            f"Fichier lu comme {fmt} mais sans géométrie : envoyez une collection GeoJSON, "
+            "ou un CSV de codes INSEE dont la première ligne est l'en-tête.",
+        )
+    check_vertices(frame.geometry.values)
     if frame.crs is None:
         if not options.assume_crs:
             hint = " (the .prj file is missing)" if fmt == "shapefile" else ""
@@ -241,7 +264,9 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
         header_row=options.header_row,
         encoding=options.encoding,
         header_hint=is_header,
+        check_text=check_table_text,
     )
+    check_rows(len(read.rows))
     table.format, table.encoding = read.format, read.encoding
     table.notes.extend(read.notes)
     layout = recognise(read.columns, choice, options.name_field)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -104,3 +105,17 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def wait_until(page: Page, expression: str, arg: object = None, timeout: int = 30_000) -> None:
+    """Poll ``expression`` (or a function of ``arg``) until it is truthy.
+
+    ``page.wait_for_function`` compiles its expression with ``new Function`` inside the
+    page, which the pages' Content-Security-Policy refuses (no ``'unsafe-eval'``, issue
+    20); ``page.evaluate`` goes through the DevTools protocol, which the policy does not
+    govern, so the map is tested under the policy it is served with."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout} ms: {expression}")
+        page.wait_for_timeout(100)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.api.live_server import LiveServer
-from tests.maps.browser import LAPTOP, PHONE, chromium, screenshot, wait_ready
+from tests.maps.browser import LAPTOP, PHONE, chromium, screenshot, wait_ready, wait_until
 from tests.maps.conftest import open_campaign, seed_posts
 
 BOBIGNY = (48.905, 2.452)  # in zone "Bobigny" of decree 12-209, away from the posts
@@ -31,9 +31,10 @@ def _click_at(page: Page, lat: float, lon: float) -> str:
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_selector(".leaflet-popup-content .cesp-answer", timeout=30_000)
     # For the screenshot: the popup has faded in and the map has panned to show it.
-    page.wait_for_function(
+    wait_until(
+        page,
         "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
-        " && !CespMap.context.map._panAnim?._inProgress"
+        " && !CespMap.context.map._panAnim?._inProgress",
     )
     return page.inner_text(".leaflet-popup-content")
 
@@ -74,7 +75,8 @@ def test_map_in_a_browser(
         page.fill("#cesp-search-input", "courneuve")
         page.wait_for_selector(".cesp-search-results button", timeout=30_000)
         page.click(".cesp-search-results button")
-        page.wait_for_function(  # La Courneuve: the map flies to it
+        wait_until(
+            page,  # La Courneuve: the map flies to it
             "(() => { const c = CespMap.context.map.getCenter();"
             " return Math.abs(c.lat - 48.93) < 0.03 && Math.abs(c.lng - 2.39) < 0.03; })()",
             timeout=30_000,
@@ -82,8 +84,8 @@ def test_map_in_a_browser(
 
         page.fill("#cesp-date-input", "01/06/2011")
         page.press("#cesp-date-input", "Enter")
-        page.wait_for_function(
-            "CespMap.context.state.zones && CespMap.context.state.zones.date === '2011-06-01'"
+        wait_until(
+            page, "CespMap.context.state.zones && CespMap.context.state.zones.date === '2011-06-01'"
         )
         assert "Aucune zone en vigueur" in (page.locator(".cesp-legend").text_content() or "")
 

@@ -15,7 +15,7 @@ from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import set_candidates, set_status
 from tests.api.live_server import LiveServer
-from tests.maps.browser import LAPTOP, chromium, screenshot, wait_ready
+from tests.maps.browser import LAPTOP, chromium, screenshot, wait_ready, wait_until
 from tests.maps.conftest import seed_posts
 
 CNG = Actor("test-cng", "cng")
@@ -58,7 +58,7 @@ def _sign_in(page: Page, token: str) -> None:
     page.click("#cesp-signin-form button")
     page.wait_for_selector(".cesp-me", timeout=30_000)
     # The page redraws the posts and moves to the intern's region after the sign-in.
-    page.wait_for_function("CespMap.context.state.settled === true", timeout=30_000)
+    wait_until(page, "CespMap.context.state.settled === true", timeout=30_000)
 
 
 def _choose(page: Page, post_id: int, expected: str, rank: int) -> str:
@@ -76,7 +76,8 @@ def _choose(page: Page, post_id: int, expected: str, rank: int) -> str:
     assert "2026" in summary and "internat" in summary and "Centre de santé" in summary
     dialog.locator(".cesp-confirm").click()
     try:
-        page.wait_for_function(
+        wait_until(
+            page,
             "text => { const p = document.querySelector("
             "'.leaflet-popup-content .cesp-action-answer');"
             " return p !== null && p.textContent.includes(text); }",
@@ -111,8 +112,10 @@ def test_intern_chooses_a_post_from_its_popup(
         screenshot(page, "choice-not-your-turn")
 
         _sign_in(page, first)
-        page.wait_for_function(
-            "document.querySelector('.cesp-me').textContent.includes('rang 1')", timeout=30_000
+        wait_until(
+            page,
+            "document.querySelector('.cesp-me').textContent.includes('rang 1')",
+            timeout=30_000,
         )
         taken = _choose(page, bobigny["id"], "Poste choisi", 1)
         assert "Poste choisi" in taken and "1 / 2" in taken
@@ -120,13 +123,13 @@ def test_intern_chooses_a_post_from_its_popup(
         # The choice is final: no control offers to choose again, on any post.
         assert "Vous avez choisi ce poste" in taken
         # (the replaced popup fades out for 200 ms first)
-        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
+        wait_until(page, "!document.querySelector('[data-action=\"choose\"]')")
         show = "CespMap.context.map.closePopup(); CespMap.showPost(CespMap.context, %s)"
         page.evaluate(show % courneuve["id"])
         page.wait_for_selector(".leaflet-popup-content .cesp-post", timeout=10_000)
         assert "déjà fait votre choix" in page.locator(".leaflet-popup-content").last.inner_text()
         # (the replaced popup fades out for 200 ms first)
-        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
+        wait_until(page, "!document.querySelector('[data-action=\"choose\"]')")
         screenshot(page, "choice-taken")
 
         _sign_in(page, second)

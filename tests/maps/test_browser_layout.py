@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 from cesp.geo.names import name_key
 from cesp.zones.decrees import Decree
 from tests.api.live_server import LiveServer
-from tests.maps.browser import chromium, screenshot, wait_ready
+from tests.maps.browser import chromium, screenshot, wait_ready, wait_until
 from tests.maps.conftest import seed_posts
 from tests.maps.test_browser_choice import _interns, _sign_in
 
@@ -137,9 +137,10 @@ def test_no_control_hidden_at_four_sizes_and_wishes_are_confirmed(
         assert _serious(page) == [], "axe on the wishes dialog"
         screenshot(page, "wishes-confirm")
         dialog.locator(".cesp-confirm").click()
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.getElementById('cesp-choice-message').textContent"
-            ".includes('Vœux enregistrés')"
+            ".includes('Vœux enregistrés')",
         )
         mine = page.evaluate(
             f"fetch('/api/v1/campaigns/{campaign['id']}/applications/mine', {{headers: "
@@ -163,12 +164,13 @@ def test_keyboard_only_choice_is_confirmed_and_announced(
         page.keyboard.type(first)
         page.keyboard.press("Enter")
         page.wait_for_selector(".cesp-me", timeout=30_000)
-        page.wait_for_function("CespMap.context.state.settled === true", timeout=30_000)
+        wait_until(page, "CespMap.context.state.settled === true", timeout=30_000)
         page.focus(".cesp-panel-body summary")
         page.keyboard.press("Enter")  # opens the list of posts
         page.focus(f'#cesp-post-list button[data-post="{bobigny["id"]}"]')
         page.keyboard.press("Enter")  # opens the post's popup, focus on its button
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.activeElement && document.activeElement.dataset.action === 'choose'",
             timeout=30_000,
         )
@@ -182,14 +184,15 @@ def test_keyboard_only_choice_is_confirmed_and_announced(
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "cesp-confirm"
         page.keyboard.press("Enter")
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.getElementById('cesp-choice-message').textContent.includes('Poste choisi')",
             timeout=30_000,
         )
         message = page.locator("#cesp-choice-message")
         assert message.get_attribute("role") == "status"
         # (the replaced popup fades out for 200 ms first)
-        page.wait_for_function("!document.querySelector('[data-action=\"choose\"]')")
+        wait_until(page, "!document.querySelector('[data-action=\"choose\"]')")
         me = page.evaluate(
             "fetch('/api/v1/me', {headers: {Authorization: 'Bearer '"
             " + sessionStorage.getItem('cesp.key')}}).then(r => r.json())"
@@ -200,7 +203,8 @@ def test_keyboard_only_choice_is_confirmed_and_announced(
         page.evaluate("CespMap.context.map.closePopup()")
         page.keyboard.press("Enter")  # the map's own keyboard check, at its centre
         page.wait_for_selector(".leaflet-popup-content .cesp-answer", timeout=30_000)
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.getElementById('cesp-live').textContent.includes('éligib')"
             " || document.getElementById('cesp-live').textContent.includes('Éligib')",
             timeout=10_000,
@@ -226,7 +230,7 @@ def test_preview_names_english_browser_and_name_key(server: LiveServer, decree: 
         assert page.locator("label[for=cesp-date-input]").is_visible()
         date_input.fill("15/03/2011")
         date_input.press("Enter")
-        page.wait_for_function("CespMap.context.state.date === '2011-03-15'")
+        wait_until(page, "CespMap.context.state.date === '2011-03-15'")
         date_input.fill("2011-03-15")
         date_input.press("Enter")
         assert date_input.get_attribute("aria-invalid") == "true"
@@ -237,12 +241,14 @@ def test_preview_names_english_browser_and_name_key(server: LiveServer, decree: 
         page.fill("#cesp-date-input", "01/09/2026")
         page.press("#cesp-date-input", "Enter")
         page.evaluate("CespMap.context.map.setView([48.90, 2.42], 13, {animate: false})")
-        page.wait_for_function(
+        wait_until(
+            page,
             "[...document.querySelectorAll('.cesp-label')].some(l => l.textContent === 'Bobigny')",
             timeout=30_000,
         )
         page.evaluate("CespMap.context.map.setView([48.892, 2.345], 14, {animate: false})")
-        page.wait_for_function(
+        wait_until(
+            page,
             "[...document.querySelectorAll('.cesp-label--arrondissement')]"
             ".some(l => l.textContent.includes('18'))",
             timeout=30_000,

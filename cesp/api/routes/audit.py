@@ -41,7 +41,7 @@ def get_audit(
     action: Annotated[str | None, Query(max_length=40)] = None,
     by: Annotated[str | None, Query(alias="actor", max_length=120)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[AuditEntryOut]:
     """Newest first; filter by action (``decree.import``...) and actor (key name)."""
     authorize(actor, "audit.read")

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import sqlalchemy as sa
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi import Path as FastPath
 
 from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
 from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
+from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
@@ -93,7 +94,8 @@ def get_one_decree(
 
 
 @router.post("", response_model=ImportAnswer, status_code=201, responses=ERRORS)
-def post_decree(
+async def post_decree(
+    http_request: Request,
     response: Response,
     engine: Annotated[sa.Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
@@ -206,6 +208,20 @@ def post_decree(
             category_map=parse_mapping([], category_map),
         ),
     )
+    heavy: HeavyJobs = http_request.app.state.heavy_jobs
+    return await heavy.run(lambda: _import(engine, settings, index, file, request, actor, response))
+
+
+def _import(
+    engine: sa.Engine,
+    settings: Settings,
+    index: ZoningIndex,
+    file: UploadFile,
+    request: DecreeRequest,
+    actor: Actor,
+    response: Response,
+) -> ImportAnswer:
+    """Read, check and store (or preview) the upload: in a worker thread, bounded."""
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
     if report.status in ("preview", "unchanged"):
@@ -215,7 +231,7 @@ def post_decree(
         with engine.connect() as conn:
             leaving, practising = preview_impact(conn, index, request, report)
         answer.beneficiaries_leaving = len(practising)
-        before = effective_from - timedelta(days=1)
+        before = request.effective_from - timedelta(days=1)
         answer.posts_leaving = [
             PostOut.of(p, q)
             for p, q in zip(leaving, qualifications(index, leaving, before), strict=True)

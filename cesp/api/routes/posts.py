@@ -152,7 +152,19 @@ def post_post(
 ) -> PostOut:
     """Propose a post (ARS of its region, CNG). A practice site must qualify on the
     publication date, or have qualified in the three years before (art. L.632-6)."""
-    listed_on = body.listed_on or date.today()
+    listed_on = date.today()
+    if body.listed_on is not None and body.listed_on != listed_on:
+        # The three-year rule (art. L.632-6) runs from the publication date: a caller's
+        # date in the past would let an out-of-zone site in. The server dates the post.
+        raise InvalidInputError(
+            f"listed_on={body.listed_on} is set by the server to the publication date "
+            f"({listed_on}): omit it",
+            message_fr=(
+                "La date de publication (listed_on) est fixée par le service au jour de la "
+                "publication : ne l'indiquez pas."
+            ),
+            field="listed_on",
+        )
     raw = body.model_dump(exclude={"campaign", "listed_on"})
     with write_transaction(engine) as conn:
         [post_id] = add_posts(conn, index, [(None, raw)], body.campaign, actor, listed_on)
