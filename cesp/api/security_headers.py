@@ -59,6 +59,8 @@ def content_security_policy(html: bytes, image_origin: str | None = None) -> str
             f"img-src {images}",
             "connect-src 'self'",
             "font-src 'self' data:",
+            # ReDoc (/redoc) runs its search in a worker made from a blob: of its own script.
+            "worker-src 'self' blob:",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
