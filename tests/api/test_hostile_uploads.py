@@ -70,6 +70,16 @@ def api(engine: sa.Engine, scratch_url: str, data_dir: Path) -> Iterator[TestCli
         yield client
 
 
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Uploads of this test spool in a folder of its own: a live server of another test
+    (same TMPDIR) that spools or cleans up meanwhile cannot change what is counted."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    return spool
+
+
 def _leftovers() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("cesp-upload-*")}
 
