@@ -91,7 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics.Metrics()
     app.state.rate_limiter = RateLimiter(settings)
+    # Batches and decree imports are bounded apart: anonymous batches filling their slots
+    # never refuse an ARS its publication.
     app.state.heavy_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
+    app.state.import_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
     errors.register(app)
     app.include_router(home.router)
     app.include_router(health.router)

@@ -208,7 +208,7 @@ async def post_decree(
             category_map=parse_mapping([], category_map),
         ),
     )
-    heavy: HeavyJobs = http_request.app.state.heavy_jobs
+    heavy: HeavyJobs = http_request.app.state.import_jobs
     return await heavy.run(lambda: _import(engine, settings, index, file, request, actor, response))
 
 
