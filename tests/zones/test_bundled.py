@@ -17,7 +17,7 @@ from cesp.geo.loader import load_reference
 from cesp.storage.settings import REPO_ROOT
 from cesp.zones.bundled import BUNDLED, load_bundled
 from cesp.zones.decrees import decree_zones, get_decree
-from cesp.zones.export import write_zones, zones_frame
+from cesp.zones.export import write_zones, zone_codes, zones_frame
 
 COMMITTED = REPO_ROOT / "data" / "shapefiles" / "idf-12-209-medecin.zip"
 ILE_DE_FRANCE = ["75", "77", "78", "91", "92", "93", "94", "95"]
@@ -57,8 +57,9 @@ def rebuilt(scratch_engine: sa.Engine, data_dir: Path, tmp_path: Path) -> Path:
     with scratch_engine.connect() as conn:
         decree = get_decree(conn, report.decree.id)
         zones = decree_zones(conn, [decree.id])
+        codes = zone_codes(conn, zones)
     return write_zones(
-        zones_frame([decree], zones), tmp_path / "idf-12-209-medecin.zip", "shp", LAMBERT93
+        zones_frame([decree], zones, codes), tmp_path / "idf-12-209-medecin.zip", "shp", LAMBERT93
     )
 
 
@@ -110,6 +111,8 @@ def test_committed_shapefile_opens_as_the_readme_says(data_dir: Path):
         "zone_id",
         "nom",
         "categorie",
+        "insee_com",
+        "nb_com",
         "arrete",
         "arrete_id",
         "region",
@@ -123,11 +126,13 @@ def test_committed_shapefile_opens_as_the_readme_says(data_dir: Path):
         "geometry",
     ]
     assert set(frame["arrete"]) == {"12-209"} and set(frame["region"]) == {"11"}
-    assert set(frame["signe"]) == set(frame["debut"]) == {"2012-05-24"}
+    assert {str(d.date()) for d in frame["signe"]} == {"2012-05-24"}, "dates are DATE fields"
+    assert {str(d.date()) for d in frame["debut"]} == {"2012-05-24"}
+    assert set(frame.loc[frame["nom"] == "ZUS 18ème", "insee_com"]) == {"75118"}
     assert set(frame["categorie"]) == {"zone_deficitaire"}
     assert "Dammartin-en-Goële" in set(frame["nom"])  # UTF-8 attributes read back right
 
-    approximate = frame[frame["approx"] == 1]
+    approximate = frame[frame["approx"].astype(bool)]
     assert set(approximate["nom"]) == ZUS
     for reason in approximate["raison"]:
         assert "ZUS" in reason and "arrondissement entier" in reason
