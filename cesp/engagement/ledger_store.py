@@ -193,20 +193,22 @@ def periods_of(conn: sa.Connection, beneficiary_id: int) -> list[Period]:
         .where(t.beneficiary_id == beneficiary_id)
         .order_by(t.starts_on, t.id)
     )
-    return [
-        Period(
-            r.id,
-            _required_day(r.starts_on),
-            _day(r.ends_on),
-            r.mode,
-            r.time_fraction,
-            r.lon,
-            r.lat,
-            r.insee,
-            r.region_code,
-        )
-        for r in rows
-    ]
+    return [_period(r) for r in rows]
+
+
+def _period(r: sa.Row[Any]) -> Period:
+    """A stored practice period as the domain value."""
+    return Period(
+        r.id,
+        _required_day(r.starts_on),
+        _day(r.ends_on),
+        r.mode,
+        r.time_fraction,
+        r.lon,
+        r.lat,
+        r.insee,
+        r.region_code,
+    )
 
 
 def events_of(conn: sa.Connection, beneficiary_id: int) -> list[Event]:
@@ -344,20 +346,4 @@ def periods_in_region(conn: sa.Connection, region: str, on: date) -> list[tuple[
             sa.or_(t.ends_on.is_(None), t.ends_on >= on),
         )
     )
-    return [
-        (
-            r.beneficiary_id,
-            Period(
-                r.id,
-                _required_day(r.starts_on),
-                _day(r.ends_on),
-                r.mode,
-                r.time_fraction,
-                r.lon,
-                r.lat,
-                r.insee,
-                r.region_code,
-            ),
-        )
-        for r in rows
-    ]
+    return [(r.beneficiary_id, _period(r)) for r in rows]
