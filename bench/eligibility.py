@@ -36,9 +36,9 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.check import evaluate_points
+from cesp.eligibility.index import build_index
 from cesp.storage.engine import create_engine
-from cesp.zones.eligibility import evaluate_points
-from cesp.zones.index import build_index
 
 ON = date(2026, 6, 1)
 METRO = ("11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94")

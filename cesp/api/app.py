@@ -39,10 +39,10 @@ from cesp.api.routes import (
     zones,
 )
 from cesp.api.security_headers import SecurityHeaders
+from cesp.eligibility.holder import IndexHolder
 from cesp.keys import authenticate
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
-from cesp.zones.holder import IndexHolder
 
 log = logging.getLogger("cesp.access")
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from cesp.eligibility.holder import IndexHolder
+from cesp.eligibility.index import ZoningIndex
 from cesp.storage.settings import Settings
 from cesp.text import refuse_control_characters
-from cesp.zones.holder import IndexHolder
-from cesp.zones.index import ZoningIndex
 
 
 async def get_settings(request: Request) -> Settings:

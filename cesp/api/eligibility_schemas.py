@@ -8,10 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cesp.api.input_model import InputModel
+from cesp.eligibility.check import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
+from cesp.eligibility.sites import CommuneSite, PointSite, make_site
+from cesp.eligibility.wording import explain_fr
 from cesp.engagement.relocation import RelocationDecision, reasons_dict
-from cesp.zones.eligibility import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
-from cesp.zones.sites import CommuneSite, PointSite, make_site
-from cesp.zones.wording import explain_fr
 
 Status = Literal[
     "eligible", "not_eligible", "borderline", "partial", "no_zoning", "outside_territory"

@@ -12,12 +12,12 @@ import typer
 
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
-from cesp.zones.bulk import check_bulk, read_sites
-from cesp.zones.eligibility import check
-from cesp.zones.index_cache import index_for_job, load_index
+from cesp.eligibility.bulk import check_bulk, read_sites
+from cesp.eligibility.check import check
+from cesp.eligibility.index_cache import index_for_job, load_index
+from cesp.eligibility.sites import make_site
+from cesp.eligibility.wording import explain_fr
 from cesp.zones.professions import parse_profession
-from cesp.zones.sites import make_site
-from cesp.zones.wording import explain_fr
 
 
 def check_command(

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cesp.cli.console import console, domain_errors
 from cesp.cli.options import cli_actor, engine_of, index_of, parse_date
+from cesp.eligibility.sites import make_site
 from cesp.engagement.ledger_store import (
     add_event,
     add_period,
@@ -21,7 +22,6 @@ from cesp.engagement.ledger_store import (
 )
 from cesp.posts.beneficiaries import get_beneficiary
 from cesp.storage.engine import write_transaction
-from cesp.zones.sites import make_site
 
 app = typer.Typer(help="Suivi de l'engagement jusqu'à son terme.", no_args_is_help=True)
 

@@ -18,7 +18,7 @@ from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 
 if TYPE_CHECKING:
-    from cesp.zones.index import ZoningIndex
+    from cesp.eligibility.index import ZoningIndex
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -42,7 +42,7 @@ def engine_of(ctx: typer.Context, *, schema_required: bool = True) -> Engine:
 def index_of(ctx: typer.Context) -> ZoningIndex:
     """The zoning index of the configured database, from the on-disk cache when it holds
     the current state (and stored there when built, for the next command or worker)."""
-    from cesp.zones.index_cache import load_index
+    from cesp.eligibility.index_cache import load_index
 
     settings = settings_of(ctx)
     return load_index(engine_of(ctx), settings.borderline_m, settings.index_cache_dir)

@@ -2,7 +2,7 @@
 
 Pure: the caller gives the practice periods, the suspensions and deferrals, and for each
 month of practice whether the site lay in a qualifying zone (the eligibility engine,
-``cesp.zones.evaluation.evaluate_points``, asked on the first day of the month). Rules:
+``cesp.eligibility.evaluation.evaluate_points``, asked on the first day of the month). Rules:
 
 - a month in a qualifying zone counts as service, pro rata of the time fraction
   (décret n°2026-4 for requests from 16 January 2026; before, no text was found and the

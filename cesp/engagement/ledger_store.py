@@ -19,6 +19,9 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.audit import Actor, record
+from cesp.eligibility.evaluation import evaluate_points
+from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.engagement.decree_2026 import served_months_part_time
 from cesp.engagement.ledger import Event, FollowUp, Period, follow_up, history_months
 from cesp.engagement.rules import EngagementTerms
@@ -28,10 +31,7 @@ from cesp.geo.communes import resolve_code, resolve_point
 from cesp.posts.model import Beneficiary, PracticeMode, parse_choice
 from cesp.storage.spatial import geometry_from_wkb
 from cesp.zones.cells import safe_cell
-from cesp.zones.evaluation import evaluate_points
-from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import Profession
-from cesp.zones.sites import CommuneSite, PointSite
 
 LEDGER_COLUMNS = (
     "kind",

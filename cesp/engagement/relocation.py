@@ -21,12 +21,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cesp.eligibility.check import EligibilityResult, check
+from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.sites import Site
 from cesp.engagement.authority import national_manager_on
 from cesp.errors import CespError, InvalidInputError, NotFoundError
-from cesp.zones.eligibility import EligibilityResult, check
-from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
-from cesp.zones.sites import Site
 
 
 @dataclass(frozen=True)

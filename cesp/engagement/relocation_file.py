@@ -19,12 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.audit import Actor
+from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.engagement.ledger_store import add_period
 from cesp.engagement.relocation import Reason, RelocationDecision
 from cesp.engagement.tables import practice_periods, relocation_decisions
 from cesp.errors import InvalidInputError
 from cesp.posts.model import Beneficiary
-from cesp.zones.sites import CommuneSite, PointSite
 
 OPINIONS = ("favorable", "defavorable")
 MAX_LIMIT = 500

@@ -24,13 +24,13 @@ import sqlalchemy as sa
 
 from cesp.access import authorize
 from cesp.audit import Actor, record
+from cesp.eligibility.index import ZoningIndex
 from cesp.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
 from cesp.posts.model import PostKind, PostStatus, parse_choice
 from cesp.posts.qualification import qualify_sites
 from cesp.posts.store import get_post, take_place
 from cesp.storage.engine import write_transaction
-from cesp.zones.index import ZoningIndex
 
 MAX_WISHES = 5
 PROCEDURE = {PostKind.INTERNAT.value: "rank_order", PostKind.EXERCICE.value: "applications"}

@@ -15,12 +15,12 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.evaluation import evaluate_points
+from cesp.eligibility.index import ZoningIndex
 from cesp.engagement.ledger_store import periods_in_region
 from cesp.posts.model import Post, PostKind
 from cesp.posts.store import PostFilter, qualifications, select_posts
-from cesp.zones.evaluation import evaluate_points
 from cesp.zones.importer import DecreeRequest, ImportReport
-from cesp.zones.index import ZoningIndex
 
 
 def _coverage(report: ImportReport) -> shapely.Geometry | None:

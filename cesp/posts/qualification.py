@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from cesp.zones.eligibility import evaluate_points
-from cesp.zones.index import ZoningIndex
+from cesp.eligibility.check import evaluate_points
+from cesp.eligibility.index import ZoningIndex
 
 GRACE_YEARS = 3
 

@@ -18,6 +18,7 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, set_candidates, set_status
@@ -25,7 +26,6 @@ from cesp.posts.store import add_posts
 from cesp.storage.engine import write_transaction
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import decree_zones, decrees_in_force
-from cesp.zones.index import ZoningIndex
 
 SPECIALTIES = {
     "medecin": [
@@ -67,8 +67,8 @@ def _point_in(geometry: Any, rng: random.Random) -> tuple[float, float]:
 
 
 def _commune_at(index: ZoningIndex, conn: sa.Connection, lon: float, lat: float) -> str:
-    from cesp.zones.eligibility import check
-    from cesp.zones.sites import PointSite
+    from cesp.eligibility.check import check
+    from cesp.eligibility.sites import PointSite
 
     result = check(index, conn, PointSite(lon, lat))
     assert result.commune is not None

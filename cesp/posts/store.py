@@ -17,11 +17,11 @@ import sqlalchemy as sa
 
 from cesp.access import authorize
 from cesp.audit import Actor, record
+from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError, NotFoundError, ValidationFailedError
 from cesp.posts.model import Post, PostStatus
 from cesp.posts.qualification import Qualification, qualify_sites
 from cesp.posts.validation import PostDraft, parse_fields, validate_posts
-from cesp.zones.index import ZoningIndex
 
 COLUMNS = (
     "id, reference, campaign, kind, region_code, departement_code, profession, specialty, "

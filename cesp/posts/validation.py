@@ -18,15 +18,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cesp.eligibility.check import check_points
+from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.sites import PointSite
 from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
 from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
 from cesp.posts.qualification import Qualification, qualify_sites
 from cesp.text import refuse_control_characters
-from cesp.zones.eligibility import check_points
-from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
-from cesp.zones.sites import PointSite
 
 MAX_TEXT = {"reference": 40, "specialty": 120, "structure": 200, "address": 300}
 

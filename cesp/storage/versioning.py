@@ -33,7 +33,7 @@ def index_state(conn: sa.Connection) -> str:
     The version alone would do for a database changed only through this service (every
     change to what the index holds bumps it, with the time), but a database can also be
     re-created, or filled by hand, under the same URL: then its counts differ. An index
-    kept on disk is reused only for an identical state (``cesp.zones.index_cache``).
+    kept on disk is reused only for an identical state (``cesp.eligibility.index_cache``).
     Only rows the index reads count: a draft decree imported for review leaves the
     state, and the stored index, as they were.
     """

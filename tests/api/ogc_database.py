@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from cesp.audit import Actor
+from cesp.eligibility.index import build_index
 from cesp.posts.store import add_posts
 from cesp.storage import schema
 from cesp.storage.engine import create_engine, write_transaction
 from cesp.zones.decrees import Decree
 from cesp.zones.importer import import_decree
-from cesp.zones.index import build_index
 from tests.posts.conftest import post_row
 from tests.zones.helpers import (
     PETITE_COURONNE,

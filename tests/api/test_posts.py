@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cesp.api.app import create_app
+from cesp.eligibility.index import build_index
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, set_candidates, set_status
 from cesp.posts.store import add_posts
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
-from cesp.zones.index import build_index
 from tests.api.live_server import LiveServer
 from tests.posts.conftest import CNG, inside, post_row
 from tests.zones.helpers import publish_codes

@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from cesp.audit import list_entries
+from cesp.eligibility.index import build_index
+from cesp.eligibility.sites import make_site
 from cesp.engagement.ledger_store import (
     add_event,
     add_period,
@@ -20,8 +22,6 @@ from cesp.errors import InvalidInputError
 from cesp.posts.beneficiaries import add_beneficiaries, get_beneficiary
 from cesp.posts.impact import preview_impact
 from cesp.storage.engine import write_transaction
-from cesp.zones.index import build_index
-from cesp.zones.sites import make_site
 from tests.posts.conftest import CNG, inside
 from tests.zones.helpers import import_codes, request
 

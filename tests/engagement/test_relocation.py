@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from cesp.api.eligibility_schemas import RelocationOut
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.sites import Site, make_site
 from cesp.engagement.relocation import decide, load_decision
 from cesp.engagement.relocation_file import RelocationFiling, file_decision
 from cesp.errors import InvalidInputError, NotFoundError
-from cesp.zones.index import ZoningIndex, build_index
-from cesp.zones.sites import Site, make_site
 from tests.zones.helpers import across_boundary, publish_codes, site_at, zone_metric
 
 BOBIGNY = make_site(lon=2.4397, lat=48.9086)

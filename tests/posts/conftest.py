@@ -6,8 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex, build_index
 from cesp.geo.communes import resolve_code
-from cesp.zones.index import ZoningIndex, build_index
 
 CNG = Actor("cng-test", "cng")
 ARS_IDF = Actor("ars-idf", "ars", "11")

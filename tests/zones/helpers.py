@@ -26,6 +26,7 @@ from shapely.geometry import Point, box, mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import make_url
 
+from cesp.eligibility.sites import PointSite, make_site
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import LAMBERT93, WGS84, reproject, transformer
 from cesp.geo.loader import load_reference
@@ -33,7 +34,6 @@ from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import REPO_ROOT
 from cesp.zones.importer import DecreeRequest, import_decree
-from cesp.zones.sites import PointSite, make_site
 
 PETITE_COURONNE = "75,92,93"
 SIGNED = date(2012, 5, 24)

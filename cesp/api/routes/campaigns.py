@@ -32,6 +32,7 @@ from cesp.api.post_schemas import (
 )
 from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.posts.beneficiaries import beneficiary_for
 from cesp.posts.campaigns import (
@@ -48,7 +49,6 @@ from cesp.posts.campaigns import (
 from cesp.posts.proposals import decide, list_proposals, run_allocation
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
-from cesp.zones.index import ZoningIndex
 
 router = APIRouter(prefix="/api/v1", tags=["campaigns"])
 

@@ -20,6 +20,7 @@ from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex
 from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
@@ -27,7 +28,6 @@ from cesp.storage.settings import Settings
 from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
-from cesp.zones.index import ZoningIndex
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])

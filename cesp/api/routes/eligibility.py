@@ -31,6 +31,10 @@ from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.audit import Actor, record
+from cesp.eligibility.bulk import evaluate_frame, read_sites, write_sites
+from cesp.eligibility.check import EligibilityResult, check, check_points
+from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.sites import CommuneSite, PointSite, make_site
 from cesp.engagement.relocation import decide, load_decision
 from cesp.engagement.relocation_file import (
     RelocationFiling,
@@ -44,11 +48,7 @@ from cesp.posts.beneficiaries import get_beneficiary
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.text import refuse_in_values
-from cesp.zones.bulk import evaluate_frame, read_sites, write_sites
-from cesp.zones.eligibility import EligibilityResult, check, check_points
-from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
-from cesp.zones.sites import CommuneSite, PointSite, make_site
 
 router = APIRouter(tags=["eligibility"])
 

@@ -20,6 +20,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index
 from cesp.api.eligibility_schemas import SiteIn
 from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex
 from cesp.engagement.authority import role_label_fr
 from cesp.engagement.ledger_store import (
     add_event,
@@ -33,7 +34,6 @@ from cesp.errors import ForbiddenError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
 from cesp.posts.model import Beneficiary
 from cesp.storage.engine import write_transaction
-from cesp.zones.index import ZoningIndex
 
 router = APIRouter(prefix="/api/v1/beneficiaries", tags=["ledger"])
 BeneficiaryId = Annotated[int, FastPath(ge=1, le=2**31 - 1)]

@@ -15,6 +15,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index
 from cesp.api.post_schemas import PostIn, PostOut, PostPageOut, PostPatch
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.audit import Actor
+from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.posts.listfile import list_csv, list_xlsx
 from cesp.posts.store import (
@@ -27,7 +28,6 @@ from cesp.posts.store import (
     update_post,
 )
 from cesp.storage.engine import write_transaction
-from cesp.zones.index import ZoningIndex
 
 router = APIRouter(prefix="/api/v1/posts", tags=["posts"])
 

@@ -30,14 +30,14 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.evaluation import PointAnswers, evaluate_points
+from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.sites import CommuneSite, PointSite, Site
 from cesp.errors import CespError, InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.zones.decrees import Decree
-from cesp.zones.evaluation import PointAnswers, evaluate_points
-from cesp.zones.index import ZoningIndex
 from cesp.zones.professions import parse_profession
-from cesp.zones.sites import CommuneSite, PointSite, Site
 
 FULL_COVERAGE = 0.999
 NO_COVERAGE = 0.001

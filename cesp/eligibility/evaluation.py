@@ -1,10 +1,10 @@
 """The vectorised core of every eligibility answer: many points at once, as arrays.
 
 ``evaluate_points`` locates each point in the commune units in force on its date
-(``cesp.zones.grid``), follows the units to the commune-built zones, tests the drawn
+(``cesp.eligibility.grid``), follows the units to the commune-built zones, tests the drawn
 zones, then measures the borderline band and the distance to the nearest qualifying
-zone with one k-d query (``cesp.zones.index_tables.ZoneSet.edges``). The rules and the
-statuses are explained in ``cesp.zones.eligibility``, which turns these arrays into
+zone with one k-d query (``cesp.eligibility.index_tables.ZoneSet.edges``). The rules and the
+statuses are explained in ``cesp.eligibility.check``, which turns these arrays into
 result objects; the bulk check writes them to CSV directly.
 """
 
@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from cesp.zones.index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
+from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
 
 STATUSES = (
     "eligible",

@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from cesp.zones.runs import occurrences
+from cesp.eligibility.runs import occurrences
 
 MAX_SEGMENT_M = 100.0
 K = 8

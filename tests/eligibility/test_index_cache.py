@@ -12,14 +12,14 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.audit import Actor
+from cesp.eligibility import index as index_module
+from cesp.eligibility.check import check, evaluate_points
+from cesp.eligibility.holder import IndexHolder
+from cesp.eligibility.index import CommuneLayers, ZoningIndex, build_index
+from cesp.eligibility.index_cache import IndexCache, index_for_job
+from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.storage.versioning import bump_index_version
-from cesp.zones import index as index_module
 from cesp.zones.decrees import publish_decree
-from cesp.zones.eligibility import check, evaluate_points
-from cesp.zones.holder import IndexHolder
-from cesp.zones.index import CommuneLayers, ZoningIndex, build_index
-from cesp.zones.index_cache import IndexCache, index_for_job
-from cesp.zones.sites import CommuneSite, PointSite
 from tests.zones.helpers import REFERENCE_2018, import_codes, publish_drawn_2018
 
 DRANCY_WEST = PointSite(2.425, 48.925)

@@ -1,6 +1,6 @@
 """The tables of the zoning index: commune units, zones, and the zones in force.
 
-Plain arrays and geometries (see ``cesp.zones.index`` for how they are built); they
+Plain arrays and geometries (see ``cesp.eligibility.index`` for how they are built); they
 pickle with their geometries as WKB and prepare them again when loaded.
 """
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from shapely import STRtree
 
-from cesp.zones.grid import PolygonGrid, expand, pickled_geometries, unpickled_geometries
-from cesp.zones.segments import MAX_SEGMENT_M, SegmentIndex
+from cesp.eligibility.grid import PolygonGrid, expand, pickled_geometries, unpickled_geometries
+from cesp.eligibility.segments import MAX_SEGMENT_M, SegmentIndex
 
 EXACT_NEAREST_LIMIT = 20_000
 
@@ -126,7 +126,7 @@ class ZoneSet:
         two neighbouring zones is not an edge (eligible on both sides), and the distance
         to that outline is the distance to the nearest qualifying zone. One k-d query
         serves both the band and the distance. The band is always exact (see
-        ``cesp.zones.segments``); distances are exact too, except in a batch with more
+        ``cesp.eligibility.segments``); distances are exact too, except in a batch with more
         than ``EXACT_NEAREST_LIMIT`` unproven points, which keep an estimate at most
         50 m above.
         """

@@ -24,11 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points
+from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.tabular import read_table, table_format
 from cesp.zones.cells import NUMBER, safe_cell
-from cesp.zones.evaluation import STATUSES, PointAnswers, evaluate_points
-from cesp.zones.index import TERRITORY_CRS, ZoningIndex
 from cesp.zones.professions import Profession
 
 OUTPUT_COLUMNS = [

@@ -5,14 +5,14 @@ superseded decrees with their zones), in metric coordinates: one layer per metri
 (Lambert-93 for metropolitan France, the local UTM projections overseas), so that
 containment, the borderline band and distances are all computed in metres.
 
-Which commune units hold a point comes from a grid of cells (``cesp.zones.grid``): a
+Which commune units hold a point comes from a grid of cells (``cesp.eligibility.grid``): a
 table look-up for the points of cells that no boundary crosses, a polygon test for the
 others. Membership in a zone built from communes follows from the commune unit (no
 second polygon test); drawn zones have a grid of their own. The predicate is
 ``intersects`` everywhere: a point on a boundary belongs to both sides.
 
 The index is plain data (arrays, geometries, k-d trees): it pickles, which is how
-``cesp.zones.index_cache`` keeps it on disk between processes.
+``cesp.eligibility.index_cache`` keeps it on disk between processes.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.grid import PolygonGrid
+from cesp.eligibility.index_tables import CommuneTable, ZoneSet, ZoneTable
+from cesp.eligibility.segments import SegmentIndex
 from cesp.geo.crs import (
     LAMBERT93,
     OVERSEAS_BOXES,
@@ -39,9 +42,6 @@ from cesp.geo.crs import (
 from cesp.storage.versioning import commune_state, index_state, read_index_version
 from cesp.zones.categories import ZoneCategory, load_categories
 from cesp.zones.decrees import Decree, list_decrees
-from cesp.zones.grid import PolygonGrid
-from cesp.zones.index_tables import CommuneTable, ZoneSet, ZoneTable
-from cesp.zones.segments import SegmentIndex
 
 DRAWN_CELL_M = 250.0
 FOREVER = date.max.toordinal()
@@ -78,7 +78,7 @@ class CommuneLayer:
 
 
 class CommuneLayers(Protocol):
-    """Where built commune layers are kept between builds (``cesp.zones.index_cache``)."""
+    """Where built commune layers are kept between builds (``cesp.eligibility.index_cache``)."""
 
     def load_layer(self, engine: sa.Engine, state: str) -> CommuneLayer | None:
         """The layer of ``state`` if kept, else None."""

@@ -19,7 +19,7 @@ gridding 42,000 polygons again, which halves the time a new decree takes to be s
 
 Safe with several processes: one process builds while the others wait on a lock file
 (``flock``) and then load what it wrote; files are written under a temporary name and
-renamed into place, so a reader sees a whole file or none (``cesp.zones.cache_files``).
+renamed into place, so a reader sees a whole file or none (``cesp.eligibility.cache_files``).
 A file that cannot be read back whole (truncated, damaged: checked with a CRC-32 of the
 payload) is ignored, logged and rebuilt. Files are pickles: the cache directory must be
 writable by the service only (a pickle from elsewhere could run code when loaded).
@@ -44,9 +44,9 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
+from cesp.eligibility.cache_files import decode, write_file
+from cesp.eligibility.index import CommuneLayer, ZoningIndex, build_index
 from cesp.storage.versioning import index_state
-from cesp.zones.cache_files import decode, write_file
-from cesp.zones.index import CommuneLayer, ZoningIndex, build_index
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,12 @@ KEPT_FILES = 8
 T = TypeVar("T")
 # Modules whose code shapes the pickled index (their source is part of the key).
 SOURCE_MODULES = (
-    "cesp.zones.index",
-    "cesp.zones.index_tables",
-    "cesp.zones.cache_files",
-    "cesp.zones.grid",
-    "cesp.zones.segments",
-    "cesp.zones.runs",
+    "cesp.eligibility.index",
+    "cesp.eligibility.index_tables",
+    "cesp.eligibility.cache_files",
+    "cesp.eligibility.grid",
+    "cesp.eligibility.segments",
+    "cesp.eligibility.runs",
     "cesp.zones.decrees",
     "cesp.zones.categories",
     "cesp.geo.crs",

@@ -10,13 +10,13 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility import bulk
+from cesp.eligibility.bulk import check_bulk, read_sites
+from cesp.eligibility.check import check
+from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.sites import make_site
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
-from cesp.zones import bulk
-from cesp.zones.bulk import check_bulk, read_sites
-from cesp.zones.eligibility import check
-from cesp.zones.index import ZoningIndex, build_index
-from cesp.zones.sites import make_site
 
 DEFAULT_DATE = date(2018, 6, 1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cesp.zones.eligibility import EligibilityResult, ZoneMatch
+from cesp.eligibility.check import EligibilityResult, ZoneMatch
 
 
 def _zone_fr(zone: ZoneMatch) -> str:

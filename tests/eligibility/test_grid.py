@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from cesp.zones.grid import MAX_SIDE_CELLS, PolygonGrid, expand
+from cesp.eligibility.grid import MAX_SIDE_CELLS, PolygonGrid, expand
 
 
 def _brute_force(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> set[tuple[int, int]]:

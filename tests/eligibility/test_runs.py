@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cesp.zones.runs import occurrences, run_starts, sorted_distinct
+from cesp.eligibility.runs import occurrences, run_starts, sorted_distinct
 
 
 def test_distinct_values_and_counts_agree_with_numpy():

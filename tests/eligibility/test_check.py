@@ -9,14 +9,14 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.check import EligibilityResult, check, check_points
+from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.sites import Site, make_site
+from cesp.eligibility.wording import explain_fr
 from cesp.errors import CespError, InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import LAMBERT93, WGS84, transformer
-from cesp.zones.eligibility import EligibilityResult, check, check_points
 from cesp.zones.importer import import_decree
-from cesp.zones.index import ZoningIndex, build_index
-from cesp.zones.sites import Site, make_site
-from cesp.zones.wording import explain_fr
 from tests.zones.helpers import (
     REFERENCE_2012,
     REFERENCE_2018,

@@ -10,13 +10,13 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.check import check, check_points, evaluate_points
+from cesp.eligibility.holder import IndexHolder
+from cesp.eligibility.index import build_index
+from cesp.eligibility.sites import PointSite
+from cesp.eligibility.wording import explain_fr
 from cesp.geo.crs import LAMBERT93, WGS84, reproject, transformer
 from cesp.zones.decrees import decree_zones
-from cesp.zones.eligibility import check, check_points, evaluate_points
-from cesp.zones.holder import IndexHolder
-from cesp.zones.index import build_index
-from cesp.zones.sites import PointSite
-from cesp.zones.wording import explain_fr
 from tests.zones.helpers import (
     REFERENCE_2018,
     bundled_2012_subset,

@@ -5,7 +5,7 @@ same transaction that publishes a decree or loads reference data) and, when it m
 builds a whole new index and swaps it in with one assignment: requests always see a
 complete index, the old one or the new one, never a half-built one. With a cache
 directory, "builds" means "loads what another worker or command already built for this
-database state, or builds and stores it" (``cesp.zones.index_cache``).
+database state, or builds and stores it" (``cesp.eligibility.index_cache``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.index_cache import load_index
 from cesp.storage.versioning import read_index_version
-from cesp.zones.index import ZoningIndex
-from cesp.zones.index_cache import load_index
 
 log = logging.getLogger(__name__)
 

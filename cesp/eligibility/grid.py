@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from cesp.zones.runs import sorted_distinct
+from cesp.eligibility.runs import sorted_distinct
 
 CELL_M = 500.0
 MAX_SIDE_CELLS = 4096  # at most 4096 x 4096 cells (64 MB): larger extents get larger cells
