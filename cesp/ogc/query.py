@@ -49,23 +49,30 @@ class Period:
 
 @dataclass(frozen=True)
 class Queryable:
-    """A feature property a collection filters on with ``?name=value`` (Part 1, 7.15.5)."""
+    """A feature property a collection filters on with ``?name=value`` (Part 1, 7.15.5).
+
+    ``name`` is the property's name in the features (``cesp.field_schema``), so that a
+    client can filter on what it sees; ``aliases`` are the English names the layers had
+    before, still accepted so that saved QGIS connections and GDAL URLs keep working.
+    """
 
     name: str
     description: str
     pattern: str
+    aliases: tuple[str, ...] = ()
 
-    def check(self, value: str) -> str:
-        """The value, or ``InvalidInputError`` naming the parameter."""
+    def check(self, value: str, given: str | None = None) -> str:
+        """The value, or ``InvalidInputError`` naming the parameter as the client wrote
+        it (``given``: an alias)."""
         text = value.strip()
+        name = given or self.name
         if not re.fullmatch(self.pattern, text):
             raise InvalidInputError(
-                f"{self.name}={value!r} does not match {self.pattern}: {self.description}",
+                f"{name}={value!r} does not match {self.pattern}: {self.description}",
                 message_fr=(
-                    f"Valeur invalide pour {self.name} : « {value} » (attendu : "
-                    f"{self.description})."
+                    f"Valeur invalide pour {name} : « {value} » (attendu : {self.description})."
                 ),
-                field=self.name,
+                field=name,
             )
         return text
 
@@ -174,17 +181,21 @@ def build_query(
     crs_field: str = "crs",
 ) -> ItemQuery:
     """Check every parameter of an ``/items`` request and build the query."""
-    by_name = {q.name: q for q in queryables}
+    by_name = {q.name: q for q in queryables} | {a: q for q in queryables for a in q.aliases}
     checked = {}
     for name, value in filters.items():
         if name not in by_name:
-            known = ", ".join(by_name) or "none"
+            known = ", ".join(q.name for q in queryables) or "none"
             raise InvalidInputError(
                 f"{name} is not a filter of this collection (filters: {known})",
-                message_fr=f"{name} n'est pas un filtre de cette collection ({known}).",
+                message_fr=(
+                    f"{name} n'est pas un filtre de cette collection ; filtres possibles : "
+                    f"{known if queryables else 'aucun'}."
+                ),
                 field=name,
             )
-        checked[name] = by_name[name].check(value)
+        queryable = by_name[name]
+        checked[queryable.name] = queryable.check(value, name)
     if offset is not None and offset < 0:
         raise InvalidInputError(
             f"offset={offset} must be 0 or more",

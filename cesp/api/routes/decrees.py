@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
 from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
+from cesp.api.french_params import Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
 from cesp.api.routes.communes import ERRORS, REGION_CODE
@@ -43,7 +44,7 @@ def get_decrees(
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     profession: Annotated[str | None, Query(max_length=32)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    on: Annotated[date | None, Query(alias="date", description="In force on")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="In force on")] = None,
 ) -> list[DecreeOut] | Response:
     """Decrees, filtered by region, profession, status and date in force."""
     if cache.fresh:
@@ -109,10 +110,11 @@ async def post_decree(
         str, Form(max_length=60, description="The arrêté's number", examples=["12-209"])
     ],
     signed: Annotated[
-        date, Form(description="Date the arrêté was signed (ISO 8601)", examples=["2012-05-24"])
+        Day,
+        Form(description="Date the arrêté was signed (2012-05-24 or 24/05/2012)"),
     ],
     effective_from: Annotated[
-        date, Form(description="First day in force (ISO 8601)", examples=["2012-05-24"])
+        Day, Form(description="First day in force (2012-05-24 or 24/05/2012)")
     ],
     profession: Annotated[
         str,
@@ -123,7 +125,7 @@ async def post_decree(
         ),
     ],
     effective_to: Annotated[
-        date | None, Form(description="Last day in force, if the arrêté says so")
+        Day | None, Form(description="Last day in force, if the arrêté says so")
     ] = None,
     title: Annotated[
         str | None, Form(max_length=500, description="Full title of the arrêté")
