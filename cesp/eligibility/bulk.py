@@ -48,6 +48,7 @@ FORMULA_START = r"^[=+\-@\t\r]"
 UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 LABELS = (*STATUSES, "invalid")
 BOM = "\ufeff".encode()
+COORDINATES = ("lon", "lat")
 
 
 def _plain_utf8(path: Path) -> bool:
@@ -291,7 +292,13 @@ def _french_excel(table: pa.Table) -> pa.Table:
     """Numbers with a decimal comma and booleans as ``oui``/``non`` (``excel-fr``)."""
     for position, field in enumerate(table.schema):
         column = table[field.name]
-        if pa.types.is_floating(field.type):
+        if field.name == "eligible":  # "true"/"false"/"" text, built by evaluate_frame
+            words = pc.replace_substring(
+                pc.replace_substring(column, "true", "oui"), "false", "non"
+            )
+            table = table.set_column(position, field.name, words)
+        elif pa.types.is_floating(field.type) or field.name in COORDINATES:
+            # The caller's coordinates stay as written, but with a decimal comma.
             text = pc.replace_substring(pc.cast(column, pa.string()), ".", ",")
             table = table.set_column(position, field.name, text)
         elif pa.types.is_boolean(field.type):

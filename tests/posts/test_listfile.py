@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.field_schema import POST_LIST_FIELDS
 from cesp.posts.listfile import IMPORT_HEADERS, list_csv, list_xlsx, read_list
-from cesp.spreadsheets import Dialect
 from cesp.posts.store import PostFilter, add_posts, list_posts
+from cesp.spreadsheets import Dialect
 from cesp.storage.engine import write_transaction
 from tests.posts.conftest import ARS_IDF, index_of, inside, post_row
 from tests.zones.helpers import publish_codes

@@ -111,10 +111,14 @@ async def post_decree(
     ],
     signed: Annotated[
         Day,
-        Form(description="Date the arrêté was signed (2012-05-24 or 24/05/2012)"),
+        Form(
+            description="Date the arrêté was signed (2012-05-24 or 24/05/2012)",
+            examples=["2012-05-24"],
+        ),
     ],
     effective_from: Annotated[
-        Day, Form(description="First day in force (2012-05-24 or 24/05/2012)")
+        Day,
+        Form(description="First day in force (2012-05-24 or 24/05/2012)", examples=["2012-05-24"]),
     ],
     profession: Annotated[
         str,
