@@ -48,7 +48,7 @@ FORMULA_START = r"^[=+\-@\t\r]"
 UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 LABELS = (*STATUSES, "invalid")
 BOM = "\ufeff".encode()
-COORDINATES = ("lon", "lat")
+NUMBER_COLUMNS = ("lon", "lat", "distance_m")
 
 
 def _plain_utf8(path: Path) -> bool:
@@ -297,8 +297,8 @@ def _french_excel(table: pa.Table) -> pa.Table:
                 pc.replace_substring(column, "true", "oui"), "false", "non"
             )
             table = table.set_column(position, field.name, words)
-        elif pa.types.is_floating(field.type) or field.name in COORDINATES:
-            # The caller's coordinates stay as written, but with a decimal comma.
+        elif pa.types.is_floating(field.type) or field.name in NUMBER_COLUMNS:
+            # The caller's coordinates stay as written, with a decimal comma; distances too.
             text = pc.replace_substring(pc.cast(column, pa.string()), ".", ",")
             table = table.set_column(position, field.name, text)
         elif pa.types.is_boolean(field.type):

@@ -100,7 +100,7 @@ def clamp_limit(limit: int | None) -> int:
     if limit < 1:
         raise InvalidInputError(
             f"limit={limit} must be at least 1",
-            message_fr="limit doit être au moins 1.",
+            message_fr=f"limit={limit} : la taille de page doit être au moins 1.",
             field="limit",
         )
     return min(limit, MAX_LIMIT)
@@ -115,7 +115,10 @@ def parse_bbox(text: str, crs: OgcCrs) -> tuple[float, ...]:
     if len(values) not in (4, 6) or not all(math.isfinite(v) for v in values):
         raise InvalidInputError(
             f"bbox={text!r} must be 4 (or 6) comma-separated numbers: minx,miny,maxx,maxy",
-            message_fr="bbox attend 4 nombres séparés par des virgules : xmin,ymin,xmax,ymax.",
+            message_fr=(
+                f"bbox « {text} » : 4 (ou 6) nombres séparés par des virgules attendus : "
+                "xmin,ymin,xmax,ymax."
+            ),
             field="bbox",
         )
     check_bbox(values, crs)
@@ -132,7 +135,10 @@ def _instant(text: str) -> date:
         raise InvalidInputError(
             f"datetime={text!r} is not an RFC 3339 date or date-time such as 2018-01-01 "
             "or 2018-01-01T00:00:00Z",
-            message_fr=f"Date invalide : « {text} » (ex. 2018-01-01).",
+            message_fr=(
+                f"datetime : « {text} » n'est pas une date ou une date-heure RFC 3339 "
+                "(ex. 2018-01-01 ou 2018-01-01T00:00:00Z)."
+            ),
             field="datetime",
         ) from exc
     if moment.tzinfo is not None:
@@ -156,13 +162,13 @@ def parse_datetime(text: str) -> Period:
     if start is None and end is None:
         raise InvalidInputError(
             "datetime='../..' leaves both ends open: give at least one date",
-            message_fr="datetime : indiquez au moins une des deux dates.",
+            message_fr="datetime « ../.. » : les deux bouts sont ouverts ; indiquez une date.",
             field="datetime",
         )
     if start is not None and end is not None and start > end:
         raise InvalidInputError(
             f"datetime={text!r}: the start is after the end",
-            message_fr="datetime : la date de début est après la date de fin.",
+            message_fr=f"datetime « {text} » : la date de début est après la date de fin.",
             field="datetime",
         )
     return Period(start, end)
@@ -199,7 +205,7 @@ def build_query(
     if offset is not None and offset < 0:
         raise InvalidInputError(
             f"offset={offset} must be 0 or more",
-            message_fr="offset doit être positif.",
+            message_fr=f"offset={offset} : indiquez 0 ou plus.",
             field="offset",
         )
     area = None

@@ -292,7 +292,7 @@ def default_export_crs(name: str | None) -> str:
         return WGS84
     raise InvalidInputError(
         f"crs={name!r}: use wgs84 or lambert93",
-        message_fr="Projection inconnue : wgs84 ou lambert93.",
+        message_fr=f"Projection inconnue « {name} » : utilisez wgs84 ou lambert93.",
         field="crs",
     )
 

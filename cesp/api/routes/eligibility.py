@@ -209,7 +209,9 @@ def _batch_csv(
     if len(frame) > 100_000:
         raise InvalidInputError(
             f"{len(frame)} rows: at most 100,000 per request (use cesp check-bulk)",
-            message_fr="Au plus 100 000 lignes par requête.",
+            message_fr=(
+                f"{len(frame)} lignes : au plus 100 000 par requête (utilisez cesp check-bulk)."
+            ),
             field="file",
         )
     result = evaluate_frame(index, frame, default_date, profession)
