@@ -12,11 +12,12 @@ from __future__ import annotations
 import shapely
 import sqlalchemy as sa
 
+from cesp.conventions import plain_name
 from cesp.errors import NotFoundError
 from cesp.field_schema import POST_FIELDS
 from cesp.ogc.model import Collection, CollectionSource, Extent, Feature, FeaturePage
 from cesp.ogc.query import ItemQuery, Queryable
-from cesp.posts.model import MODE_ALIASES, Post, PostStatus
+from cesp.posts.model import Post, PostStatus, PracticeMode, parse_choice
 from cesp.posts.records import STATUS_BY_LABEL, post_record
 from cesp.posts.store import PostFilter, get_post, select_posts
 
@@ -34,13 +35,30 @@ DEPARTEMENT = Queryable(
     "insee_dep", "département code, e.g. 93, 2A, 971", r"\d{2,3}|2[AB]", aliases=("departement",)
 )
 MODE = Queryable(
-    "mode", "libéral, salarié or mixte (liberal, salarie too)", r"lib[eé]ral|salari[eé]|mixte"
+    "mode",
+    "libéral, salarié or mixte (case and accents do not matter)",
+    r"[\w ]{1,20}",
+    normalize=lambda value, name: (
+        parse_choice(PracticeMode, plain_name(value), name, "Mode d'exercice").value
+    ),
 )
+
+
+def _status(value: str, name: str) -> str:
+    """The stored status of a filter value, French (``Ouvert``) or English (``open``)."""
+    key = plain_name(value)
+    by_label = {plain_name(label): status for label, status in STATUS_BY_LABEL.items()}
+    if key in by_label:
+        return by_label[key].value
+    return parse_choice(PostStatus, key, name, "Statut").value
+
+
 STATUS = Queryable(
     "statut",
-    "ouvert, pourvu or retiré (open, filled, withdrawn too)",
-    r"ouvert|pourvu|retir[eé]|open|filled|withdrawn",
+    "ouvert, pourvu or retiré (open, filled, withdrawn too; case and accents do not matter)",
+    r"[\w ]{1,20}",
     aliases=("status",),
+    normalize=_status,
 )
 
 
@@ -49,23 +67,15 @@ def _feature(post: Post) -> Feature:
     return Feature(post.id, properties, shapely.Point(post.lon, post.lat))
 
 
-def _status(value: str | None) -> str | None:
-    """The stored status of a filter value, French (``ouvert``) or English (``open``)."""
-    if value is None:
-        return None
-    return STATUS_BY_LABEL.get(value) or PostStatus(value)  # the pattern allows no other
-
-
 def _selected(conn: sa.Connection, query: ItemQuery) -> list[Post]:
     f = query.filters
-    mode = f.get("mode")
     where = PostFilter(
         campaign=int(f["campagne"]) if "campagne" in f else None,
         kind=f.get("type_poste"),
         region=f.get("insee_reg"),
         departement=f.get("insee_dep"),
-        mode=MODE_ALIASES[mode] if mode else None,
-        status=_status(f.get("statut")),
+        mode=f.get("mode"),
+        status=f.get("statut"),
         bbox=query.area.bounds if query.area is not None else None,
     )
     posts = select_posts(conn, where)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -60,6 +60,9 @@ class Queryable:
     description: str
     pattern: str
     aliases: tuple[str, ...] = ()
+    # Turns what a person types (``Médecin``, ``Libéral``) into the stored value, or raises
+    # ``InvalidInputError`` naming the accepted values (``cesp.conventions``).
+    normalize: Callable[[str, str], str] | None = None
 
     def check(self, value: str, given: str | None = None) -> str:
         """The value, or ``InvalidInputError`` naming the parameter as the client wrote
@@ -74,7 +77,7 @@ class Queryable:
                 ),
                 field=name,
             )
-        return text
+        return self.normalize(text, name) if self.normalize else text
 
     def schema(self) -> dict[str, str]:
         """JSON schema of the parameter, for the API definition."""

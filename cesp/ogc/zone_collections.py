@@ -20,7 +20,7 @@ from cesp.ogc.query import ItemQuery, Period, Queryable
 from cesp.zones.decrees import IN_FORCE_STATUSES, Decree, Zone, get_decree, list_decrees
 from cesp.zones.export import zone_records
 from cesp.zones.features import ZoneFilter, decrees_meeting, get_zone, zone_extents, zones_page
-from cesp.zones.professions import Profession
+from cesp.zones.professions import Profession, parse_profession
 
 CATEGORY = Queryable(
     "categorie",
@@ -33,8 +33,11 @@ REGION = Queryable(
 )
 PROFESSION = Queryable(
     "profession",
-    "profession of the decree: " + ", ".join(p.value for p in Profession),
-    "|".join(p.value for p in Profession),
+    "profession of the decree: "
+    + ", ".join(p.value for p in Profession)
+    + " (case and accents do not matter: Médecin)",
+    r"[\w' -]{1,40}",
+    normalize=lambda value, name: parse_profession(value, field=name).value,
 )
 DECREE_PREFIX = "decree-"
 # A decree's collection takes the filters of ``zones`` too (a decree of another region or

@@ -183,6 +183,10 @@ def test_property_filters_and_unknown_parameters(api: TestClient):
     assert api.get(ZONES, params={"insee_reg": "84"}).json()["numberMatched"] == 0
     assert api.get(ZONES, params={"region": "84"}).json()["numberMatched"] == 0
     assert api.get(ZONES, params={"profession": "medecin"}).json()["numberMatched"] == 3
+    assert api.get(ZONES, params={"profession": "Médecin"}).json()["numberMatched"] == 3
+    unknown = api.get(ZONES, params={"profession": "kiné"})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "profession"
+    assert "chirurgien-dentiste" in unknown.json()["detail_fr"]
     _bad(api.get(ZONES, params={"insee_dep": "93"}), "insee_dep")
     _bad(api.get(ZONES, params={"colour": "red"}), "colour")
     _bad(api.get(ZONES, params={"region": "Île-de-France"}), "region")
@@ -349,10 +353,10 @@ def test_posts_are_points_filtered_by_list_and_area(api: TestClient):
     assert [f["id"] for f in kind["features"]] == [f["id"] for f in internat["features"]]
     statuses = {f["properties"]["statut"] for f in every["features"]}
     assert statuses == {"ouvert"}, "the French values of the list's spreadsheet"
-    for status in ("ouvert", "open"):
+    for status in ("ouvert", "open", "Ouvert"):
         found = api.get("/ogc/collections/posts/items", params={"statut": status}).json()
         assert found["numberMatched"] == 2, status
-    liberal = api.get("/ogc/collections/posts/items", params={"mode": "libéral"}).json()
+    liberal = api.get("/ogc/collections/posts/items", params={"mode": "LIBÉRAL"}).json()
     assert {f["properties"]["mode"] for f in liberal["features"]} <= {"libéral"}
     far = api.get("/ogc/collections/posts/items", params={"bbox": "2.0,48.5,2.1,48.6"}).json()
     assert far["numberMatched"] == 0
@@ -360,7 +364,12 @@ def test_posts_are_points_filtered_by_list_and_area(api: TestClient):
     again = api.get(f"/ogc/collections/posts/items/{one['id']}").json()
     assert again["properties"] == one["properties"]
     assert api.get("/ogc/collections/posts/items/999999").status_code == 404
-    assert api.get("/ogc/collections/posts/items", params={"mode": "bogus"}).status_code == 400
+    bogus = api.get("/ogc/collections/posts/items", params={"mode": "bogus"})
+    assert bogus.status_code == 400 and "salarie" in bogus.json()["detail_fr"]
+    assert (
+        api.get("/ogc/collections/posts/items", params={"statut": "Retiré"}).json()["numberMatched"]
+        == 0
+    )
 
 
 def test_metadata_ignore_the_filter_gdal_sends_to_every_url_but_items_refuse_unknowns(
