@@ -198,3 +198,22 @@ def test_gdal_copies_every_layer_twice_in_a_row_with_a_filter_in_the_url(
         counts = {name: pyogrio.read_info(target, layer=name)["features"] for name in layers}
         assert counts["zones"] == 3 and counts["communes"] == communes > 10, counts
     assert "429" not in limited_server.logs()
+
+
+def test_gdal_sends_an_attribute_filter_on_a_property_name_to_the_server(
+    server: LiveServer, tmp_path: Path
+):
+    """The filters are named after the properties, so GDAL's ``-where`` on a field the API
+    definition lists as a parameter of the items is answered by the server."""
+    target = tmp_path / "seine-saint-denis.gpkg"
+    done = subprocess.run(
+        [shutil.which("ogr2ogr") or "ogr2ogr", "--debug", "on", "-f", "GPKG", str(target),
+         f"OAPIF:{server.base}/ogc", "communes", "-where", "insee_dep = '93'"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    copied = pyogrio.read_dataframe(target)
+    assert set(copied["insee_dep"]) == {"93"} and len(copied) > 30
+    fetched = re.findall(r"Fetch\((\S+/collections/communes/items\S*)\)", done.stderr)
+    # The first page read establishes the layer's fields; every page copied is filtered.
+    assert len(fetched) > 2 and all("insee_dep=93" in url for url in fetched[1:]), fetched
