@@ -1,5 +1,11 @@
-"""Exports for ARS staff: zones as GeoPackage / zipped Shapefile / GeoJSON, and the list
-of eligible communes as CSV / XLSX (the form the regional PAPS portals publish)."""
+"""Exports for ARS staff: zones as GeoPackage / Shapefile / GeoJSON, and the list of
+eligible communes as CSV / XLSX (the form the regional PAPS portals publish).
+
+Field names, order and types come from ``cesp.field_schema`` (``ZONE_FIELDS``,
+``ELIGIBLE_COMMUNE_FIELDS``), shared with the OGC layers; the spreadsheets are written
+by ``cesp.spreadsheets``. ``zone_features`` is the versioned JSON API's description of a
+zone (``/api/v1/zones``, the map pages), with its English names.
+"""
 
 from __future__ import annotations
 
@@ -300,7 +306,8 @@ def default_export_crs(name: str | None) -> str:
 def zone_features(
     conn: sa.Connection, decrees: list[Decree], zones: list[Zone]
 ) -> list[dict[str, Any]]:
-    """GeoJSON features (RFC 7946, WGS84) of zones, with decree and category facts."""
+    """GeoJSON features (RFC 7946, WGS84) of zones, with decree and category facts, as
+    the JSON API (``/api/v1/zones``) and the map pages describe them (English names)."""
     from shapely.geometry import mapping
 
     by_id = {d.id: d for d in decrees}
