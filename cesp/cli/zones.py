@@ -249,15 +249,22 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
     fmt: Annotated[
         str,
-        typer.Option("--format", help="gpkg, shp (z.shp: the file set; z.zip: zipped) or geojson"),
+        typer.Option(
+            "--format",
+            help="gpkg, shp (z.shp: the file set; z.zip: zipped), geojson, or the zones "
+            "list without geometry: csv (with its .csvt), xlsx",
+        ),
     ] = "gpkg",
     region: str | None = None,
     profession: str = "medecin",
     on: Annotated[str | None, typer.Option("--date", help="Zones in force on that date")] = None,
     decree: Annotated[int | None, typer.Option(help="Export one decree instead")] = None,
     crs: Annotated[str, typer.Option(help="wgs84 or lambert93")] = "wgs84",
+    dialect: Dialect = "datagouv",
 ) -> None:
-    """Export zones for QGIS: in force on a date, or of one decree."""
+    """Export zones for QGIS (or as a list for a spreadsheet): in force on a date, or of
+    one decree."""
+    from cesp.spreadsheets import parse_dialect
     from cesp.zones.export import (
         default_export_crs,
         write_zones,
@@ -266,6 +273,7 @@ def export_command(
     )
 
     with domain_errors():
+        chosen = parse_dialect(dialect)
         with engine_of(ctx).connect() as conn:
             if decree is not None:
                 decrees = [get_decree(conn, decree)]
@@ -280,7 +288,7 @@ def export_command(
                 message_fr="Aucune zone à exporter pour cette sélection.",
                 field="region",
             )
-        path = write_zones(frame, output, fmt, default_export_crs(crs))
+        path = write_zones(frame, output, fmt, default_export_crs(crs), chosen)
     console.print(f"{len(zones)} zones écrites dans {path}.")
 
 

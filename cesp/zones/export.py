@@ -25,11 +25,12 @@ import sqlalchemy as sa
 from cesp.errors import InvalidInputError
 from cesp.field_schema import ELIGIBLE_COMMUNE_FIELDS, ZONE_FIELDS, Kind
 from cesp.geo.crs import LAMBERT93, WGS84
-from cesp.spreadsheets import Dialect, csv_bytes, csv_with_types, xlsx_bytes
+from cesp.spreadsheets import Dialect, csv_bytes, csv_with_types, write_file, xlsx_bytes
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zone_communes
 
-FORMATS = ("gpkg", "shp", "geojson")
+TABLE_FORMATS = ("csv", "xlsx")  # the zones list without geometry, for a spreadsheet
+FORMATS = ("gpkg", "shp", "geojson", *TABLE_FORMATS)
 
 
 SHAPEFILE_TEXT = 254  # a .dbf text field holds 254 characters
@@ -143,8 +144,24 @@ def _shapefile_target(path: Path) -> str:
     )
 
 
-def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84) -> Path:
+def _table_records(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as plain Python values (``None`` for missing), geometry left out."""
+    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(object)
+    records: list[dict[str, Any]] = plain.where(plain.notna(), None).to_dict("records")
+    return records
+
+
+def write_zones(
+    frame: gpd.GeoDataFrame,
+    path: Path,
+    fmt: str,
+    crs: str = WGS84,
+    dialect: Dialect = Dialect.DATAGOUV,
+) -> Path:
     """Write zones to ``path`` in ``fmt``.
+
+    ``csv`` and ``xlsx`` write the zones list without geometry (``cesp.spreadsheets``:
+    the CSV in ``dialect``, with its ``.csvt`` in the datagouv dialect).
 
     GeoPackage version 1.2, which GDAL 3.6 and QGIS 3.22 (Debian 12) open without the
     warning they print for 1.4; written through Arrow so that dates are DATE fields.
@@ -165,6 +182,15 @@ def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84)
             ),
             field="crs",
         )
+    if fmt in TABLE_FORMATS:
+        if path.suffix.lower() != f".{fmt}":
+            raise InvalidInputError(
+                f"{path.name}: a {fmt} export is written to a name ending in .{fmt}",
+                message_fr=f"{path.name} : un export {fmt} s'écrit dans un fichier .{fmt}.",
+                field="output",
+            )
+        write_file(path, ZONE_FIELDS, _table_records(frame), "zones", dialect)
+        return path
     target = _shapefile_target(path) if fmt == "shp" else fmt
     out = frame.to_crs(crs) if crs != WGS84 else frame
     path.parent.mkdir(parents=True, exist_ok=True)

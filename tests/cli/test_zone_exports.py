@@ -44,6 +44,27 @@ def test_zones_export_on_a_french_date_has_the_schema_fields(zoned_url: str, tmp
     assert set(back["arrete"]) == {"12-209"} and back["insee_com"].notna().all()
 
 
+def test_zones_list_for_a_spreadsheet(zoned_url: str, tmp_path: Path):
+    """The zones without geometry, same fields: a French Excel file and a typed XLSX."""
+    target = tmp_path / "zones.csv"
+    args = ("zones", "export", "--region", "11", "--date", "01/01/2013", "-o")
+    code, out = _run(zoned_url, *args, str(target), "--format", "csv", "--dialect", "excel-fr")
+    assert code == 0, out
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert list(rows[0]) == ZONE_FIELDS.names
+    assert {r["debut"] for r in rows} == {"24/05/2012"} and {r["fin"] for r in rows} == {""}
+    assert {r["ouvre_cesp"] for r in rows} == {"oui"}
+    workbook = tmp_path / "zones.xlsx"
+    code, out = _run(zoned_url, *args, str(workbook), "--format", "xlsx")
+    assert code == 0, out
+    sheet = load_workbook(workbook)["zones"]
+    assert [c.value for c in sheet[1]] == ZONE_FIELDS.names
+    assert sheet.cell(2, ZONE_FIELDS.names.index("signe") + 1).is_date
+    code, out = _run(zoned_url, *args, str(tmp_path / "zones.txt"), "--format", "csv")
+    assert code == 2 and ".csv" in out
+
+
 def test_communes_csv_with_its_csvt_and_the_xlsx(zoned_url: str, tmp_path: Path):
     target = tmp_path / "communes.csv"
     args = ("zones", "communes", "--region", "11", "--date", "01/01/2013")

@@ -100,7 +100,7 @@ def test_geojson_is_wgs84_only_and_formats_are_checked(published, tmp_path: Path
     with pytest.raises(InvalidInputError) as caught:
         write_zones(published, tmp_path / "z.geojson", "geojson", LAMBERT93)
     assert caught.value.field == "crs" and "WGS84" in caught.value.message
-    with pytest.raises(InvalidInputError, match="gpkg, shp, geojson"):
+    with pytest.raises(InvalidInputError, match="gpkg, shp, geojson, csv, xlsx"):
         write_zones(published, tmp_path / "z.kml", "kml")
     assert not any(tmp_path.glob("z.*"))
 
