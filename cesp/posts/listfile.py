@@ -19,7 +19,7 @@ from cesp.field_schema import POST_LIST_FIELDS
 from cesp.posts.model import Post
 from cesp.posts.qualification import Qualification
 from cesp.posts.records import post_record
-from cesp.spreadsheets import Dialect, csv_bytes, csv_with_types, xlsx_bytes
+from cesp.spreadsheets import Dialect, csv_bytes, xlsx_bytes
 from cesp.tabular import read_table
 
 IMPORT_HEADERS = {
@@ -108,11 +108,6 @@ def list_csv(
 ) -> bytes:
     """The list as CSV in ``dialect`` (``cesp.spreadsheets``), ``POST_LIST_FIELDS`` names."""
     return csv_bytes(POST_LIST_FIELDS, [list_record(p, q) for p, q in items], dialect)
-
-
-def list_csv_zip(items: Sequence[tuple[Post, Qualification]], stem: str) -> bytes:
-    """``stem.csv`` (datagouv dialect) and its ``stem.csvt`` in one zip."""
-    return csv_with_types(POST_LIST_FIELDS, [list_record(p, q) for p, q in items], stem)
 
 
 def list_xlsx(items: Sequence[tuple[Post, Qualification]]) -> bytes:

@@ -300,11 +300,6 @@ def communes_csv(communes: list[EligibleCommune], dialect: Dialect = Dialect.DAT
     return csv_bytes(ELIGIBLE_COMMUNE_FIELDS, commune_records(communes), dialect)
 
 
-def communes_csvt() -> str:
-    """The ``.csvt`` of ``communes_csv`` in the datagouv dialect."""
-    return ELIGIBLE_COMMUNE_FIELDS.csvt()
-
-
 def communes_zip(communes: list[EligibleCommune], stem: str) -> bytes:
     """``stem.csv`` and ``stem.csvt`` in one zip."""
     return csv_with_types(ELIGIBLE_COMMUNE_FIELDS, commune_records(communes), stem)
