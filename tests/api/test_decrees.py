@@ -171,6 +171,8 @@ def test_list_read_and_publish_decrees(api: TestClient):
     assert references(date="2019-01-01") == ["12-209"]  # the draft is not in force
     assert references(region="84") == []
     assert references(profession="chirurgien-dentiste") == []
+    assert references(profession="MÉDECIN") == ["12-209", "17-1000"]  # case, accents
+    assert references(date="31/12/2017") == ["12-209"]  # jj/mm/aaaa
 
     detail = api.get(f"/api/v1/decrees/{first['id']}").json()
     assert {z["name"]: z["communes"] for z in detail["zones"]} == {

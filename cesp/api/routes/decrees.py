@@ -29,6 +29,7 @@ from cesp.storage.settings import Settings
 from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
+from cesp.zones.professions import parse_profession
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
@@ -50,7 +51,8 @@ def get_decrees(
     if cache.fresh:
         return cache.not_modified()
     response.headers.update(cache.headers)
-    decrees = list_decrees(conn, region=region, profession=profession, status=status, on=on)
+    chosen = parse_profession(profession).value if profession else None  # Médecin: medecin
+    decrees = list_decrees(conn, region=region, profession=chosen, status=status, on=on)
     return [DecreeOut.of(d) for d in decrees]
 
 
