@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cesp.access import ANONYMOUS
 from cesp.api.heavy_jobs import BusyError
 from cesp.api.uploads import UploadTooLargeError
+from cesp.api.validation_fr import french_reason
 from cesp.audit import Actor, record
 from cesp.errors import (
     CespError,
@@ -150,7 +151,11 @@ async def _validation_error(request: Request, error: Exception) -> Response:
         "error": "invalid_parameter",
         "field": field,
         "detail": detail,
-        "detail_fr": f"Paramètre invalide : {field}" if field else "Requête invalide",
+        "detail_fr": (
+            f"Paramètre invalide : {field} ({french_reason(first)})."
+            if field
+            else "Requête invalide."
+        ),
         "problems": [
             {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg")}
             for e in problems

@@ -112,8 +112,8 @@ def _form(parameter: dict[str, Any]) -> dict[str, Any]:
 def _collection_items(generic: dict[str, Any], collection: Collection) -> dict[str, Any]:
     """The items operation of one collection: no path parameter, only its filters."""
     operation = copy.deepcopy(generic)
-    own = {q.name for q in collection.queryables}
-    every_filter = {q.name for q in all_queryables()}
+    own = {n for q in collection.queryables for n in (q.name, *q.aliases)}
+    every_filter = {n for q in all_queryables() for n in (q.name, *q.aliases)}
     operation["parameters"] = [
         p
         for p in operation["parameters"]

@@ -11,12 +11,13 @@ from typing import Annotated
 import typer
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import engine_of, parse_date, settings_of
+from cesp.cli.options import Dialect, engine_of, parse_date, settings_of
 from cesp.eligibility.bulk import check_bulk, read_sites
 from cesp.eligibility.check import check
 from cesp.eligibility.index_cache import index_for_job, load_index
 from cesp.eligibility.sites import make_site
 from cesp.eligibility.wording import explain_fr
+from cesp.spreadsheets import parse_dialect
 from cesp.zones.professions import parse_profession
 
 
@@ -62,11 +63,13 @@ def check_bulk_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="CSV to write")],
     on: Annotated[str | None, typer.Option("--date", help="Default date of the rows")] = None,
     profession: Annotated[str, typer.Option(help="Default profession of the rows")] = "medecin",
+    dialect: Dialect = "datagouv",
 ) -> None:
     """Check every site of a CSV (columns id,lon,lat[,date,profession]); bad rows are
-    marked ``invalid`` and do not stop the run."""
+    marked ``invalid`` and do not stop the run. The output is in ``--dialect``."""
     settings = settings_of(ctx)
     with domain_errors():
+        chosen = parse_dialect(dialect)
         default_profession = parse_profession(profession).value
         when = parse_date(on) or date.today()
         engine = engine_of(ctx)
@@ -75,6 +78,8 @@ def check_bulk_command(
             update("index", 0, 1)
             with index_for_job(engine, settings.borderline_m, settings.index_cache_dir) as index:
                 update("index", 1, 1)
-                counts = check_bulk(index, sites.result(), output, when, default_profession, update)
+                counts = check_bulk(
+                    index, sites.result(), output, when, default_profession, update, chosen
+                )
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
     console.print(f"{sum(counts.values())} lignes écrites dans {output} ({summary}).")

@@ -11,16 +11,17 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors
-from cesp.cli.options import cli_actor, engine_of, index_of, parse_date
+from cesp.cli.options import Dialect, cli_actor, engine_of, index_of, parse_date
 from cesp.eligibility.sites import make_site
 from cesp.engagement.ledger_store import (
     add_event,
     add_period,
     follow_up_of,
-    ledger_csv,
-    ledger_xlsx,
+    ledger_records,
 )
+from cesp.field_schema import LEDGER_FIELDS
 from cesp.posts.beneficiaries import get_beneficiary
+from cesp.spreadsheets import parse_dialect, write_file
 from cesp.storage.engine import write_transaction
 
 app = typer.Typer(help="Suivi de l'engagement jusqu'à son terme.", no_args_is_help=True)
@@ -48,6 +49,7 @@ def show(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Exporter le registre (.csv ou .xlsx)")
     ] = None,
+    dialect: Dialect = "datagouv",
 ) -> None:
     """The follow-up of a beneficiary on a date, or the ledger exported to a file."""
     with domain_errors():
@@ -56,14 +58,12 @@ def show(
             b = get_beneficiary(conn, beneficiary_id)
             result, periods, events = follow_up_of(conn, index_of(ctx), b, day)
     if output is not None:
-        data = (
-            ledger_xlsx(periods, events)
-            if output.suffix == ".xlsx"
-            else ledger_csv(periods, events)
-        )
-        output.write_bytes(data)
+        with domain_errors():
+            records = ledger_records(periods, events)
+            files = write_file(output, LEDGER_FIELDS, records, "suivi", parse_dialect(dialect))
         console.print(
-            f"Registre écrit dans {output} ({len(periods)} périodes, {len(events)} "
+            f"Registre écrit dans {', '.join(str(f) for f in files)} ({len(periods)} "
+            f"périodes, {len(events)} "
             "suspensions ou reports)."
         )
         return

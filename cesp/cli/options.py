@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.engine import Engine
@@ -72,6 +72,13 @@ def store_index(ctx: typer.Context) -> None:
 def cli_actor() -> Actor:
     """The author of writes made from the command line (shell access is admin access)."""
     return Actor(f"cli:{getpass.getuser()}", "admin")
+
+
+DIALECT_HELP = (
+    "CSV dialect: datagouv (',' and a decimal point, with a .csvt for QGIS) or excel-fr "
+    "(';', decimal comma and jj/mm/aaaa, for a French spreadsheet)"
+)
+Dialect = Annotated[str, typer.Option("--dialect", help=DIALECT_HELP)]
 
 
 def parse_date(value: str | None, field: str = "date") -> date | None:

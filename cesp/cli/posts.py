@@ -11,14 +11,16 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import cli_actor, engine_of, index_of, parse_date
+from cesp.cli.options import Dialect, cli_actor, engine_of, index_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
+from cesp.field_schema import POST_LIST_FIELDS
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, history, set_candidates, set_status
-from cesp.posts.listfile import list_csv, list_xlsx, read_list
+from cesp.posts.listfile import list_record, read_list
 from cesp.posts.proposals import run_allocation
 from cesp.posts.sample import load_sample
 from cesp.posts.store import PostFilter, add_posts, list_posts
+from cesp.spreadsheets import parse_dialect, write_file
 from cesp.storage.engine import write_transaction
 
 app = typer.Typer(help="Liste nationale des lieux d'exercice et des postes.", no_args_is_help=True)
@@ -72,13 +74,15 @@ def export_command(
     region: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[str | None, typer.Option(help="exercice or internat")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Qualification date")] = None,
+    dialect: Dialect = "datagouv",
 ) -> None:
     """Export the list with where each site stands on ``--date``."""
     with domain_errors():
+        chosen = parse_dialect(dialect)
         if output.suffix.lower() not in (".csv", ".xlsx"):
             raise InvalidInputError(
                 f"{output.name}: the output must end in .csv or .xlsx",
-                message_fr="Le fichier de sortie doit finir par .csv ou .xlsx.",
+                message_fr=f"{output.name} : le fichier de sortie doit finir par .csv ou .xlsx.",
                 field="output",
             )
         index = index_of(ctx)
@@ -87,9 +91,9 @@ def export_command(
             day = parse_date(on) or date.today()
             total = list_posts(conn, index, where, on=day, limit=1).total
             items = list_posts(conn, index, where, on=day, limit=max(total, 1)).items
-        writer = list_xlsx if output.suffix.lower() == ".xlsx" else list_csv
-        output.write_bytes(writer(items))
-    console.print(f"{len(items)} postes écrits dans {output}.")
+        records = [list_record(p, q) for p, q in items]
+        files = write_file(output, POST_LIST_FIELDS, records, "liste nationale", chosen)
+    console.print(f"{len(items)} postes écrits dans {', '.join(str(f) for f in files)}.")
 
 
 @app.command("sample")

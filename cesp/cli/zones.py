@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import INDEX_HELP, cli_actor, engine_of, index_of, parse_date, store_index
+from cesp.cli.options import (
+    INDEX_HELP,
+    Dialect,
+    cli_actor,
+    engine_of,
+    index_of,
+    parse_date,
+    store_index,
+)
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
@@ -241,24 +249,31 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
     fmt: Annotated[
         str,
-        typer.Option("--format", help="gpkg, shp (z.shp: the file set; z.zip: zipped) or geojson"),
+        typer.Option(
+            "--format",
+            help="gpkg, shp (z.shp: the file set; z.zip: zipped), geojson, or the zones "
+            "list without geometry: csv (with its .csvt), xlsx",
+        ),
     ] = "gpkg",
     region: str | None = None,
     profession: str = "medecin",
     on: Annotated[str | None, typer.Option("--date", help="Zones in force on that date")] = None,
     decree: Annotated[int | None, typer.Option(help="Export one decree instead")] = None,
     crs: Annotated[str, typer.Option(help="wgs84 or lambert93")] = "wgs84",
+    dialect: Dialect = "datagouv",
 ) -> None:
-    """Export zones for QGIS: in force on a date, or of one decree."""
+    """Export zones for QGIS (or as a list for a spreadsheet): in force on a date, or of
+    one decree."""
+    from cesp.spreadsheets import parse_dialect
     from cesp.zones.export import (
         default_export_crs,
         write_zones,
-        zone_codes,
         zones_frame,
         zones_in_force,
     )
 
     with domain_errors():
+        chosen = parse_dialect(dialect)
         with engine_of(ctx).connect() as conn:
             if decree is not None:
                 decrees = [get_decree(conn, decree)]
@@ -266,14 +281,14 @@ def export_command(
             else:
                 when = parse_date(on, "date") or date.today()
                 decrees, zones = zones_in_force(conn, when, profession, region)
-            codes = zone_codes(conn, zones)
+            frame = zones_frame(conn, decrees, zones)
         if not zones:
             raise InvalidInputError(
                 "no zone to export for this selection",
                 message_fr="Aucune zone à exporter pour cette sélection.",
                 field="region",
             )
-        path = write_zones(zones_frame(decrees, zones, codes), output, fmt, default_export_crs(crs))
+        path = write_zones(frame, output, fmt, default_export_crs(crs), chosen)
     console.print(f"{len(zones)} zones écrites dans {path}.")
 
 
@@ -283,19 +298,25 @@ def communes_command(
     region: Annotated[str, typer.Option(help="Region code")],
     output: Annotated[Path, typer.Option("-o", "--output", help=".csv or .xlsx")],
     profession: str = "medecin",
-    on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today)")] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="JJ/MM/AAAA or YYYY-MM-DD (default today)")
+    ] = None,
+    dialect: Dialect = "datagouv",
 ) -> None:
-    """Eligible communes of a region on a date, as CSV or XLSX."""
-    from cesp.zones.export import communes_csv, communes_xlsx, eligible_communes
+    """Eligible communes of a region on a date, as CSV (with its .csvt) or XLSX."""
+    from cesp.field_schema import ELIGIBLE_COMMUNE_FIELDS
+    from cesp.spreadsheets import parse_dialect, write_file
+    from cesp.zones.export import commune_records, eligible_communes
 
     with domain_errors():
+        chosen = parse_dialect(dialect)
         with engine_of(ctx).connect() as conn:
             rows = eligible_communes(
                 conn, region, parse_date(on, "date") or date.today(), profession
             )
-        data = communes_xlsx(rows) if output.suffix.lower() == ".xlsx" else communes_csv(rows)
-    output.write_bytes(data)
-    console.print(f"{len(rows)} communes écrites dans {output}.")
+        records = commune_records(rows)
+        files = write_file(output, ELIGIBLE_COMMUNE_FIELDS, records, "communes", chosen)
+    console.print(f"{len(rows)} communes écrites dans {', '.join(str(f) for f in files)}.")
 
 
 categories_app = typer.Typer(

@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points
 from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex
 from cesp.errors import InvalidInputError
+from cesp.spreadsheets import Dialect
 from cesp.tabular import read_table, table_format
 from cesp.zones.cells import NUMBER, safe_cell
 from cesp.zones.professions import Profession
@@ -46,6 +47,8 @@ DECIMAL = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 FORMULA_START = r"^[=+\-@\t\r]"
 UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 LABELS = (*STATUSES, "invalid")
+BOM = "\ufeff".encode()
+NUMBER_COLUMNS = ("lon", "lat", "distance_m")
 
 
 def _plain_utf8(path: Path) -> bool:
@@ -285,9 +288,43 @@ def _neutralised(table: pa.Table) -> pa.Table:
     return table
 
 
-def write_sites(table: pa.Table, target: Path | BinaryIO) -> None:
-    """Write the output CSV (text cells neutralised against spreadsheet formulas)."""
-    pacsv.write_csv(_neutralised(table), target)
+def _french_excel(table: pa.Table) -> pa.Table:
+    """Numbers with a decimal comma and booleans as ``oui``/``non`` (``excel-fr``)."""
+    for position, field in enumerate(table.schema):
+        column = table[field.name]
+        if field.name == "eligible":  # "true"/"false"/"" text, built by evaluate_frame
+            words = pc.replace_substring(
+                pc.replace_substring(column, "true", "oui"), "false", "non"
+            )
+            table = table.set_column(position, field.name, words)
+        elif pa.types.is_floating(field.type) or field.name in NUMBER_COLUMNS:
+            # The caller's coordinates stay as written, with a decimal comma; distances too.
+            text = pc.replace_substring(pc.cast(column, pa.string()), ".", ",")
+            table = table.set_column(position, field.name, text)
+        elif pa.types.is_boolean(field.type):
+            table = table.set_column(position, field.name, pc.if_else(column, "oui", "non"))
+    return table
+
+
+def _options(dialect: Dialect) -> pacsv.WriteOptions:
+    return pacsv.WriteOptions(delimiter=";" if dialect is Dialect.EXCEL_FR else ",")
+
+
+def write_sites(
+    table: pa.Table, target: Path | BinaryIO, dialect: Dialect = Dialect.DATAGOUV
+) -> None:
+    """Write the output CSV (text cells neutralised against spreadsheet formulas) in
+    ``dialect`` (``cesp.spreadsheets``: ``excel-fr`` is ``;``, decimal comma, BOM)."""
+    table = _neutralised(table)
+    if dialect is Dialect.EXCEL_FR:
+        table = _french_excel(table)
+        if isinstance(target, Path):
+            with target.open("wb") as handle:
+                handle.write(BOM)
+                pacsv.write_csv(table, handle, write_options=_options(dialect))
+            return
+        target.write(BOM)
+    pacsv.write_csv(table, target, write_options=_options(dialect))
 
 
 def check_bulk(
@@ -297,25 +334,34 @@ def check_bulk(
     default_date: date,
     default_profession: str = "medecin",
     progress: Callable[[str, int, int], None] | None = None,
+    dialect: Dialect = Dialect.DATAGOUV,
 ) -> dict[str, int]:
-    """Check every row of ``table`` (from ``read_sites``) into ``target``; returns counts
-    by status."""
+    """Check every row of ``table`` (from ``read_sites``) into ``target`` written in
+    ``dialect``; returns counts by status."""
     counts = np.zeros(len(LABELS), dtype=np.int64)
     writer: pacsv.CSVWriter | None = None
+    french = dialect is Dialect.EXCEL_FR
+    sink = target.open("wb")
+    if french:
+        sink.write(BOM)
     try:
         for start in range(0, max(table.num_rows, 1), CHUNK):
             chunk = evaluate_frame(
                 index, table.slice(start, CHUNK), default_date, default_profession
             )
             chunk = _neutralised(chunk)
+            counted = chunk["status"]
+            if french:
+                chunk = _french_excel(chunk)
             if writer is None:
-                writer = pacsv.CSVWriter(str(target), chunk.schema)
+                writer = pacsv.CSVWriter(sink, chunk.schema, write_options=_options(dialect))
             writer.write_table(chunk)
-            for item in pc.value_counts(chunk["status"]).to_pylist():
+            for item in pc.value_counts(counted).to_pylist():
                 counts[LABELS.index(item["values"])] += item["counts"]
             if progress:
                 progress("check", min(start + CHUNK, table.num_rows), table.num_rows)
     finally:
         if writer is not None:
             writer.close()
+        sink.close()
     return {label: int(c) for label, c in zip(LABELS, counts, strict=True) if c}

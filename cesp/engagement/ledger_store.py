@@ -9,8 +9,6 @@ such communes).
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,26 +25,12 @@ from cesp.engagement.ledger import Event, FollowUp, Period, follow_up, history_m
 from cesp.engagement.rules import EngagementTerms
 from cesp.engagement.tables import engagement_events, practice_periods
 from cesp.errors import InvalidInputError
+from cesp.field_schema import LEDGER_FIELDS
 from cesp.geo.communes import resolve_code, resolve_point
 from cesp.posts.model import Beneficiary, PracticeMode, parse_choice
+from cesp.spreadsheets import Dialect, csv_bytes, xlsx_bytes
 from cesp.storage.spatial import geometry_from_wkb
-from cesp.zones.cells import safe_cell
 from cesp.zones.professions import Profession
-
-LEDGER_COLUMNS = (
-    "kind",
-    "id",
-    "starts_on",
-    "ends_on",
-    "months",
-    "mode",
-    "time_fraction",
-    "lon",
-    "lat",
-    "insee",
-    "region",
-    "note_fr",
-)
 
 
 def _day(value: Any) -> date | None:
@@ -272,68 +256,41 @@ def follow_up_of(
     return result, periods, events
 
 
-def _rows(periods: list[Period], events: list[Event]) -> list[list[Any]]:
-    rows: list[list[Any]] = []
-    for p in periods:
-        rows.append(
-            [
-                "period",
-                p.id,
-                p.starts_on.isoformat(),
-                p.ends_on.isoformat() if p.ends_on else "",
-                "",
-                p.mode,
-                p.time_fraction,
-                p.lon,
-                p.lat,
-                p.insee or "",
-                p.region or "",
-                "",
-            ]
-        )
-    for e in events:
-        rows.append(
-            [
-                e.kind,
-                e.id,
-                e.starts_on.isoformat(),
-                "",
-                e.months,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                e.note_fr or "",
-            ]
-        )
-    return [[safe_cell(v) for v in row] for row in rows]
+def ledger_records(periods: list[Period], events: list[Event]) -> list[dict[str, Any]]:
+    """One ``LEDGER_FIELDS`` record per period, then per event."""
+    rows: list[dict[str, Any]] = [
+        {
+            "type": "period",
+            "id": p.id,
+            "debut": p.starts_on,
+            "fin": p.ends_on,
+            "mode": p.mode,
+            "quotite": p.time_fraction,
+            "lon": p.lon,
+            "lat": p.lat,
+            "insee_com": p.insee,
+            "insee_reg": p.region,
+        }
+        for p in periods
+    ]
+    rows += [
+        {"type": e.kind, "id": e.id, "debut": e.starts_on, "mois": e.months, "note": e.note_fr}
+        for e in events
+    ]
+    return rows
 
 
-def ledger_csv(periods: list[Period], events: list[Event]) -> bytes:
-    """The ledger as CSV (UTF-8 with BOM for spreadsheets; one row per period or event)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(LEDGER_COLUMNS)
-    writer.writerows(_rows(periods, events))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def ledger_csv(
+    periods: list[Period], events: list[Event], dialect: Dialect = Dialect.DATAGOUV
+) -> bytes:
+    """The ledger as CSV in ``dialect`` (``cesp.spreadsheets``), one row per period or
+    event, ``LEDGER_FIELDS`` names."""
+    return csv_bytes(LEDGER_FIELDS, ledger_records(periods, events), dialect)
 
 
 def ledger_xlsx(periods: list[Period], events: list[Event]) -> bytes:
-    """The ledger as an XLSX workbook with one sheet ``suivi``."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "suivi"
-    sheet.append(list(LEDGER_COLUMNS))
-    for row in _rows(periods, events):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The ledger as an XLSX workbook: sheet ``suivi`` (typed cells) and ``champs``."""
+    return xlsx_bytes(LEDGER_FIELDS, ledger_records(periods, events), "suivi")
 
 
 def periods_in_region(conn: sa.Connection, region: str, on: date) -> list[tuple[int, Period]]:

@@ -55,7 +55,7 @@ def find_collection(conn: sa.Connection, collection_id: str) -> Collection:
             return collection
     raise NotFoundError(
         f"No collection {collection_id!r}: see /ogc/collections",
-        message_fr=f"Collection inconnue : « {collection_id} ».",
+        message_fr=f"Collection inconnue : « {collection_id} » (voir /ogc/collections).",
         field="collectionId",
     )
 

@@ -13,28 +13,44 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.errors import NotFoundError
+from cesp.field_schema import COMMUNE_FIELDS
 from cesp.geo.communes import INSEE_CODE, CommuneUnit
 from cesp.geo.listing import CommuneFilter, communes_extent, current_communes
 from cesp.ogc.model import Collection, CollectionSource, Extent, Feature, FeaturePage
 from cesp.ogc.query import ItemQuery, Queryable
 
-DEPARTEMENT = Queryable("departement", "département code, e.g. 93, 2A, 971", r"\d{2,3}|2[ABab]")
-REGION = Queryable("region", "COG region code, e.g. 11 (Île-de-France)", r"\d{2}")
-CODE = Queryable("code", "INSEE commune code, e.g. 93008", INSEE_CODE.pattern.strip("^$"))
+DEPARTEMENT = Queryable(
+    "insee_dep",
+    "département code, e.g. 93, 2A, 971",
+    r"\d{2,3}|2[ABab]",
+    aliases=("departement",),
+)
+REGION = Queryable(
+    "insee_reg", "COG region code, e.g. 11 (Île-de-France)", r"\d{2}", aliases=("region",)
+)
+CODE = Queryable(
+    "insee_com",
+    "INSEE commune code, e.g. 93008",
+    INSEE_CODE.pattern.strip("^$"),
+    aliases=("code",),
+)
 
 
 def _properties(unit: CommuneUnit) -> dict[str, Any]:
-    return {
-        "code": unit.code,
-        "name": unit.name,
-        "departement": unit.departement_code,
-        "departement_name": unit.departement_name,
-        "region": unit.region_code,
-        "population": unit.population,
-        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
-        "approximate": unit.approximate,
-        "approximate_reason": unit.approximate_reason,
-    }
+    """The commune with ``COMMUNE_FIELDS`` (ADMIN EXPRESS names: ``insee_com``...)."""
+    return COMMUNE_FIELDS.json_properties(
+        {
+            "insee_com": unit.code,
+            "nom": unit.name,
+            "insee_dep": unit.departement_code,
+            "nom_dep": unit.departement_name,
+            "insee_reg": unit.region_code,
+            "population": unit.population,
+            "depuis": unit.valid_from,
+            "approx": bool(unit.approximate),
+            "raison": unit.approximate_reason,
+        }
+    )
 
 
 def _feature(unit: CommuneUnit) -> Feature:
@@ -42,11 +58,11 @@ def _feature(unit: CommuneUnit) -> Feature:
 
 
 def _page(conn: sa.Connection, query: ItemQuery) -> FeaturePage:
-    departement = query.filters.get("departement")
+    departement = query.filters.get("insee_dep")
     selection = CommuneFilter(
-        code=query.filters.get("code", "").upper() or None,
+        code=query.filters.get("insee_com", "").upper() or None,
         departement=departement.upper() if departement else None,
-        region=query.filters.get("region"),
+        region=query.filters.get("insee_reg"),
         area=query.area,
         existing_by=query.period.end if query.period else None,
     )
@@ -79,8 +95,10 @@ COMMUNES = Collection(
     title="Communes",
     description=(
         "Today's communes (INSEE code officiel géographique) with their département, region, "
-        "legal population and boundary; approximate marks a boundary older than the commune."
+        "legal population and boundary; approx marks a boundary older than the commune. "
+        "Field names are those of IGN's ADMIN EXPRESS (insee_com, insee_dep, insee_reg)."
     ),
+    fields=COMMUNE_FIELDS,
     queryables=(DEPARTEMENT, REGION, CODE),
     extent=_extent,
     page=_page,

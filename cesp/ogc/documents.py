@@ -27,6 +27,9 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 )
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+SCHEMA_JSON = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 
 Params = Sequence[tuple[str, str]]
 
@@ -104,8 +107,27 @@ def collection_document(
         "links": [
             link(url, self_rel, JSON, collection.title),
             link(f"{url}/items", "items", GEOJSON, f"{collection.title} (GeoJSON)"),
+            link(f"{url}/queryables", QUERYABLES_REL, SCHEMA_JSON, "Filtres (queryables)"),
+            link(f"{url}/schema", SCHEMA_REL, SCHEMA_JSON, "Champs des objets"),
         ],
     }
+
+
+def queryables_document(collection: Collection, base: str) -> dict[str, Any]:
+    """The properties one can filter on (Part 3 ``/queryables``, a JSON Schema), typed
+    as the features carry them (``cesp.field_schema``)."""
+    url = f"{base}/collections/{collection.id}/queryables"
+    names = [q.name for q in collection.queryables]
+    body = collection.fields.json_schema(f"Filtres de {collection.id}", names)
+    return {**body, "$id": url}
+
+
+def schema_document(collection: Collection, base: str) -> dict[str, Any]:
+    """Every property of the features with its type (Part 5 ``/schema``): the same fields,
+    names and types as the file exports of the same kind."""
+    url = f"{base}/collections/{collection.id}/schema"
+    body = collection.fields.json_schema(collection.title)
+    return {**body, "$id": url}
 
 
 def collections_document(

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
+from cesp.field_schema import FieldSchema
 from cesp.ogc.query import ItemQuery, Queryable
 
 BBox = tuple[float, float, float, float]
@@ -51,11 +52,12 @@ class Extent:
 
 @dataclass(frozen=True)
 class Collection:
-    """One OGC collection."""
+    """One OGC collection; ``fields`` describes the properties of its features."""
 
     id: str
     title: str
     description: str
+    fields: FieldSchema
     queryables: tuple[Queryable, ...]
     extent: Callable[[sa.Connection], Extent]
     page: Callable[[sa.Connection, ItemQuery], FeaturePage]

@@ -1,66 +1,81 @@
 """The ``posts`` collection: the national lists of posts as point features.
 
-Properties are the stored fields of each post (campaign, list, region, specialty, mode,
-structure, places and places left, status). Whether a site still qualifies on a date is
+Properties are the fields of the national list's spreadsheet (``POST_FIELDS``: campaign,
+list, region, specialty, mode, structure, places and places left, status), with the
+same French values. Whether a site still qualifies on a date is
 derived from the zoning index and answered by ``/api/v1/posts?qualifies=&date=``; the
 OGC collection serves what QGIS needs to draw and filter the list.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import shapely
 import sqlalchemy as sa
 
+from cesp.conventions import plain_name
 from cesp.errors import NotFoundError
+from cesp.field_schema import POST_FIELDS
 from cesp.ogc.model import Collection, CollectionSource, Extent, Feature, FeaturePage
 from cesp.ogc.query import ItemQuery, Queryable
-from cesp.posts.model import Post
+from cesp.posts.model import Post, PostStatus, PracticeMode, parse_choice
+from cesp.posts.records import STATUS_BY_LABEL, post_record
 from cesp.posts.store import PostFilter, get_post, select_posts
 
-CAMPAIGN = Queryable("campaign", "campaign year, e.g. 2026", r"\d{4}")
+CAMPAIGN = Queryable("campagne", "campaign year, e.g. 2026", r"\d{4}", aliases=("campaign",))
 KIND = Queryable(
-    "kind", "exercice (practice sites) or internat (intern posts)", r"exercice|internat"
+    "type_poste",
+    "exercice (practice sites) or internat (intern posts)",
+    r"exercice|internat",
+    aliases=("kind",),
 )
-REGION = Queryable("region", "COG region code, e.g. 11 (Île-de-France)", r"\d{2}")
-DEPARTEMENT = Queryable("departement", "département code, e.g. 93, 2A, 971", r"\d{2,3}|2[AB]")
-MODE = Queryable("mode", "liberal, salarie or mixte", r"liberal|salarie|mixte")
-STATUS = Queryable("status", "open, filled or withdrawn", r"open|filled|withdrawn")
+REGION = Queryable(
+    "insee_reg", "COG region code, e.g. 11 (Île-de-France)", r"\d{2}", aliases=("region",)
+)
+DEPARTEMENT = Queryable(
+    "insee_dep", "département code, e.g. 93, 2A, 971", r"\d{2,3}|2[AB]", aliases=("departement",)
+)
+MODE = Queryable(
+    "mode",
+    "libéral, salarié or mixte (case and accents do not matter)",
+    r"[\w ]{1,20}",
+    normalize=lambda value, name: (
+        parse_choice(PracticeMode, plain_name(value), name, "Mode d'exercice").value
+    ),
+)
+
+
+def _status(value: str, name: str) -> str:
+    """The stored status of a filter value, French (``Ouvert``) or English (``open``)."""
+    key = plain_name(value)
+    by_label = {plain_name(label): status for label, status in STATUS_BY_LABEL.items()}
+    if key in by_label:
+        return by_label[key].value
+    return parse_choice(PostStatus, key, name, "Statut").value
+
+
+STATUS = Queryable(
+    "statut",
+    "ouvert, pourvu or retiré (open, filled, withdrawn too; case and accents do not matter)",
+    r"[\w ]{1,20}",
+    aliases=("status",),
+    normalize=_status,
+)
 
 
 def _feature(post: Post) -> Feature:
-    properties: dict[str, Any] = {
-        "reference": post.reference,
-        "campaign": post.campaign,
-        "kind": post.kind,
-        "region": post.region,
-        "departement": post.departement,
-        "profession": post.profession,
-        "specialty": post.specialty,
-        "mode": post.mode,
-        "structure": post.structure,
-        "address": post.address,
-        "commune_code": post.commune_code,
-        "commune_name": post.commune_name,
-        "places": post.places,
-        "places_left": post.places_left,
-        "status": post.status,
-        "listed_on": post.listed_on.isoformat(),
-        "sample": post.sample,
-    }
+    properties = POST_FIELDS.json_properties(post_record(post))
     return Feature(post.id, properties, shapely.Point(post.lon, post.lat))
 
 
 def _selected(conn: sa.Connection, query: ItemQuery) -> list[Post]:
     f = query.filters
     where = PostFilter(
-        campaign=int(f["campaign"]) if "campaign" in f else None,
-        kind=f.get("kind"),
-        region=f.get("region"),
-        departement=f.get("departement"),
+        campaign=int(f["campagne"]) if "campagne" in f else None,
+        kind=f.get("type_poste"),
+        region=f.get("insee_reg"),
+        departement=f.get("insee_dep"),
         mode=f.get("mode"),
-        status=f.get("status"),
+        status=f.get("statut"),
         bbox=query.area.bounds if query.area is not None else None,
     )
     posts = select_posts(conn, where)
@@ -97,8 +112,10 @@ POSTS = Collection(
     title="Postes CESP",
     description=(
         "The national lists kept by the CNG: practice sites (exercice) and intern posts "
-        "(internat), with places left and status; sample data is marked sample=true."
+        "(internat), with places left (restantes) and status (statut); sample data is "
+        "marked exemple=true. Field names and values are those of the list's spreadsheet."
     ),
+    fields=POST_FIELDS,
     queryables=(CAMPAIGN, KIND, REGION, DEPARTEMENT, MODE, STATUS),
     extent=_extent,
     page=_page,

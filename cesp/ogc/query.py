@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -49,25 +49,35 @@ class Period:
 
 @dataclass(frozen=True)
 class Queryable:
-    """A feature property a collection filters on with ``?name=value`` (Part 1, 7.15.5)."""
+    """A feature property a collection filters on with ``?name=value`` (Part 1, 7.15.5).
+
+    ``name`` is the property's name in the features (``cesp.field_schema``), so that a
+    client can filter on what it sees; ``aliases`` are the English names the layers had
+    before, still accepted so that saved QGIS connections and GDAL URLs keep working.
+    """
 
     name: str
     description: str
     pattern: str
+    aliases: tuple[str, ...] = ()
+    # Turns what a person types (``Médecin``, ``Libéral``) into the stored value, or raises
+    # ``InvalidInputError`` naming the accepted values (``cesp.conventions``).
+    normalize: Callable[[str, str], str] | None = None
 
-    def check(self, value: str) -> str:
-        """The value, or ``InvalidInputError`` naming the parameter."""
+    def check(self, value: str, given: str | None = None) -> str:
+        """The value, or ``InvalidInputError`` naming the parameter as the client wrote
+        it (``given``: an alias)."""
         text = value.strip()
+        name = given or self.name
         if not re.fullmatch(self.pattern, text):
             raise InvalidInputError(
-                f"{self.name}={value!r} does not match {self.pattern}: {self.description}",
+                f"{name}={value!r} does not match {self.pattern}: {self.description}",
                 message_fr=(
-                    f"Valeur invalide pour {self.name} : « {value} » (attendu : "
-                    f"{self.description})."
+                    f"Valeur invalide pour {name} : « {value} » (attendu : {self.description})."
                 ),
-                field=self.name,
+                field=name,
             )
-        return text
+        return self.normalize(text, name) if self.normalize else text
 
     def schema(self) -> dict[str, str]:
         """JSON schema of the parameter, for the API definition."""
@@ -93,7 +103,7 @@ def clamp_limit(limit: int | None) -> int:
     if limit < 1:
         raise InvalidInputError(
             f"limit={limit} must be at least 1",
-            message_fr="limit doit être au moins 1.",
+            message_fr=f"limit={limit} : la taille de page doit être au moins 1.",
             field="limit",
         )
     return min(limit, MAX_LIMIT)
@@ -108,7 +118,10 @@ def parse_bbox(text: str, crs: OgcCrs) -> tuple[float, ...]:
     if len(values) not in (4, 6) or not all(math.isfinite(v) for v in values):
         raise InvalidInputError(
             f"bbox={text!r} must be 4 (or 6) comma-separated numbers: minx,miny,maxx,maxy",
-            message_fr="bbox attend 4 nombres séparés par des virgules : xmin,ymin,xmax,ymax.",
+            message_fr=(
+                f"bbox « {text} » : 4 (ou 6) nombres séparés par des virgules attendus : "
+                "xmin,ymin,xmax,ymax."
+            ),
             field="bbox",
         )
     check_bbox(values, crs)
@@ -125,7 +138,10 @@ def _instant(text: str) -> date:
         raise InvalidInputError(
             f"datetime={text!r} is not an RFC 3339 date or date-time such as 2018-01-01 "
             "or 2018-01-01T00:00:00Z",
-            message_fr=f"Date invalide : « {text} » (ex. 2018-01-01).",
+            message_fr=(
+                f"datetime : « {text} » n'est pas une date ou une date-heure RFC 3339 "
+                "(ex. 2018-01-01 ou 2018-01-01T00:00:00Z)."
+            ),
             field="datetime",
         ) from exc
     if moment.tzinfo is not None:
@@ -149,13 +165,13 @@ def parse_datetime(text: str) -> Period:
     if start is None and end is None:
         raise InvalidInputError(
             "datetime='../..' leaves both ends open: give at least one date",
-            message_fr="datetime : indiquez au moins une des deux dates.",
+            message_fr="datetime « ../.. » : les deux bouts sont ouverts ; indiquez une date.",
             field="datetime",
         )
     if start is not None and end is not None and start > end:
         raise InvalidInputError(
             f"datetime={text!r}: the start is after the end",
-            message_fr="datetime : la date de début est après la date de fin.",
+            message_fr=f"datetime « {text} » : la date de début est après la date de fin.",
             field="datetime",
         )
     return Period(start, end)
@@ -174,21 +190,25 @@ def build_query(
     crs_field: str = "crs",
 ) -> ItemQuery:
     """Check every parameter of an ``/items`` request and build the query."""
-    by_name = {q.name: q for q in queryables}
+    by_name = {q.name: q for q in queryables} | {a: q for q in queryables for a in q.aliases}
     checked = {}
     for name, value in filters.items():
         if name not in by_name:
-            known = ", ".join(by_name) or "none"
+            known = ", ".join(q.name for q in queryables) or "none"
             raise InvalidInputError(
                 f"{name} is not a filter of this collection (filters: {known})",
-                message_fr=f"{name} n'est pas un filtre de cette collection ({known}).",
+                message_fr=(
+                    f"{name} n'est pas un filtre de cette collection ; filtres possibles : "
+                    f"{known if queryables else 'aucun'}."
+                ),
                 field=name,
             )
-        checked[name] = by_name[name].check(value)
+        queryable = by_name[name]
+        checked[queryable.name] = queryable.check(value, name)
     if offset is not None and offset < 0:
         raise InvalidInputError(
             f"offset={offset} must be 0 or more",
-            message_fr="offset doit être positif.",
+            message_fr=f"offset={offset} : indiquez 0 ou plus.",
             field="offset",
         )
     area = None

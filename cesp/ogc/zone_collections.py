@@ -9,29 +9,35 @@ is one path segment; ``/ogc/decrees/{id}/zones`` redirects there.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import sqlalchemy as sa
 
 from cesp.errors import NotFoundError
+from cesp.field_schema import ZONE_FIELDS
 from cesp.ogc.model import Collection, CollectionSource, Extent, Feature, FeaturePage
 from cesp.ogc.query import ItemQuery, Period, Queryable
 from cesp.zones.decrees import IN_FORCE_STATUSES, Decree, Zone, get_decree, list_decrees
-from cesp.zones.export import zone_features
+from cesp.zones.export import zone_records
 from cesp.zones.features import ZoneFilter, decrees_meeting, get_zone, zone_extents, zones_page
-from cesp.zones.professions import Profession
+from cesp.zones.professions import Profession, parse_profession
 
 CATEGORY = Queryable(
-    "category",
+    "categorie",
     "zone category code, e.g. ZIP, ZAC, ZV, zone_deficitaire, tres_sous_dotee",
     r"[A-Za-z_]{1,32}",
+    aliases=("category",),
 )
-REGION = Queryable("region", "COG region code, e.g. 11 (Île-de-France)", r"\d{2}")
+REGION = Queryable(
+    "insee_reg", "COG region code, e.g. 11 (Île-de-France)", r"\d{2}", aliases=("region",)
+)
 PROFESSION = Queryable(
     "profession",
-    "profession of the decree: " + ", ".join(p.value for p in Profession),
-    "|".join(p.value for p in Profession),
+    "profession of the decree: "
+    + ", ".join(p.value for p in Profession)
+    + " (case and accents do not matter: Médecin)",
+    r"[\w' -]{1,40}",
+    normalize=lambda value, name: parse_profession(value, field=name).value,
 )
 DECREE_PREFIX = "decree-"
 # A decree's collection takes the filters of ``zones`` too (a decree of another region or
@@ -40,16 +46,17 @@ DECREE_QUERYABLES = (CATEGORY, REGION, PROFESSION)
 
 
 def _features(conn: sa.Connection, decrees: list[Decree], zones: list[Zone]) -> list[Feature]:
-    """Zones as features, described by ``zone_features`` like the rest of the API."""
-    described = zone_features(conn, decrees, [replace(z, geometry=None) for z in zones])
+    """Zones as features with the fields of the zone exports (``ZONE_FIELDS``), so that
+    a QGIS style made on the GeoPackage applies to this layer."""
+    records = zone_records(conn, decrees, zones)
     return [
-        Feature(zone.id, feature["properties"], zone.geometry)
-        for zone, feature in zip(zones, described, strict=True)
+        Feature(zone.id, ZONE_FIELDS.json_properties(record), zone.geometry)
+        for zone, record in zip(zones, records, strict=True)
     ]
 
 
 def _page(conn: sa.Connection, decrees: list[Decree], query: ItemQuery) -> FeaturePage:
-    selection = ZoneFilter(tuple(d.id for d in decrees), query.filters.get("category"), query.area)
+    selection = ZoneFilter(tuple(d.id for d in decrees), query.filters.get("categorie"), query.area)
     zones, matched = zones_page(conn, selection, limit=query.limit, offset=query.offset)
     return FeaturePage(_features(conn, decrees, zones), matched)
 
@@ -80,7 +87,7 @@ def _zones_in_force_page(conn: sa.Connection, query: ItemQuery) -> FeaturePage:
         conn,
         period.start,
         period.end,
-        region=query.filters.get("region"),
+        region=query.filters.get("insee_reg"),
         profession=query.filters.get("profession"),
     )
     return _page(conn, decrees, query)
@@ -116,8 +123,10 @@ ZONES_IN_FORCE = Collection(
     description=(
         "Zones of the ARS decrees in force, all regions and professions: today by default, "
         "or on the day (or span) given by datetime. Each zone carries its category, whether "
-        "it opens the CESP, and its decree (reference, dates, profession)."
+        "it opens the CESP, the INSEE codes of its communes and its decree (reference, "
+        "dates, profession), with the field names of the GeoPackage export."
     ),
+    fields=ZONE_FIELDS,
     queryables=(CATEGORY, REGION, PROFESSION),
     extent=_zones_extent,
     page=_zones_in_force_page,
@@ -140,7 +149,7 @@ def decree_collection(decree: Decree) -> Collection:
         outside = query.period is not None and not query.period.meets(
             decree.effective_from, decree.effective_to
         )
-        other_region = query.filters.get("region", decree.region_code) != decree.region_code
+        other_region = query.filters.get("insee_reg", decree.region_code) != decree.region_code
         other = query.filters.get("profession", decree.profession) != decree.profession
         if outside or other_region or other:
             return FeaturePage([], 0)
@@ -150,14 +159,15 @@ def decree_collection(decree: Decree) -> Collection:
         bbox = zone_extents(conn, [decree.id]).get(decree.id)
         return Extent(bbox, decree.effective_from, decree.effective_to)
 
-    until = f" au {decree.effective_to.isoformat()}" if decree.effective_to else ""
+    until = f" au {decree.effective_to:%d/%m/%Y}" if decree.effective_to else ""
     return Collection(
         id=f"{DECREE_PREFIX}{decree.id}",
         title=f"Arrêté {decree.reference} ({decree.profession}, région {decree.region_code})",
         description=(
             f"{decree.title or 'Arrêté ' + decree.reference} — en vigueur du "
-            f"{decree.effective_from.isoformat()}{until}; statut {decree.status}."
+            f"{decree.effective_from:%d/%m/%Y}{until} ; statut {decree.status}."
         ),
+        fields=ZONE_FIELDS,
         queryables=DECREE_QUERYABLES,
         extent=extent,
         page=page,

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.audit import Actor, record
+from cesp.conventions import parse_day
 from cesp.errors import (
     CespError,
     ForbiddenError,
@@ -102,14 +103,17 @@ def parse_beneficiary(raw: dict[str, Any]) -> dict[str, Any]:
         text = str(raw.get(name) or "").strip()
         if not text and optional:
             return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
+        parsed = parse_day(text)  # YYYY-MM-DD or DD/MM/YYYY (cesp.conventions)
+        if parsed is None:
             raise InvalidInputError(
-                f"{name} must be a date YYYY-MM-DD, not {text!r}",
-                message_fr=f"{label} : date AAAA-MM-JJ attendue.",
+                f"{name} must be a date YYYY-MM-DD or DD/MM/YYYY, not {text!r}",
+                message_fr=(
+                    f"{label} : « {text} » n'est pas une date ; écrivez-la JJ/MM/AAAA ou "
+                    "AAAA-MM-JJ."
+                ),
                 field=name,
-            ) from None
+            )
+        return parsed
 
     def months(name: str) -> int:
         text = str(raw.get(name) or "0").strip()

@@ -1,25 +1,26 @@
 """The national list as a spreadsheet: CSV, XLSX, XLS or ODS with French column headers.
 
-Import reads a file an ARS officer fills in; export writes what the CNG publishes, with
-where each site stands on the export date. Headers are matched without regard to case
-or accents ("code insee" = "Code INSEE"). Exported text cells are neutralised against
-spreadsheet formulas.
+Import reads a file an ARS officer fills in (French headers, or the export's field
+names, so an exported list reads back); export writes what the CNG publishes, with the
+fields of ``POST_LIST_FIELDS`` (the names of the OGC ``posts`` layer) and where each
+site stands on the export date. Headers are matched without regard to case or accents
+("code insee" = "Code INSEE"). ``cesp.spreadsheets`` writes the files.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cesp.errors import InvalidInputError
-from cesp.posts.model import MODE_LABELS_FR, Post, PracticeMode
+from cesp.field_schema import POST_LIST_FIELDS
+from cesp.posts.model import Post
 from cesp.posts.qualification import Qualification
+from cesp.posts.records import post_record
+from cesp.spreadsheets import Dialect, csv_bytes, xlsx_bytes
 from cesp.tabular import read_table
-from cesp.zones.cells import safe_cell
 
 IMPORT_HEADERS = {
     "reference": "Référence",
@@ -36,21 +37,21 @@ IMPORT_HEADERS = {
     "places": "Places",
 }
 OPTIONAL = {"region"}
-EXPORT_HEADERS = [
-    "Identifiant",
-    "Campagne",
-    *IMPORT_HEADERS.values(),
-    "Département",
-    "Commune",
-    "Places restantes",
-    "Statut",
-    "Éligibilité",
-    "Hors zone depuis",
-    "Proposé par",
-    "Proposé le",
-    "Données d'exemple",
-]
-STATUS_FR = {"open": "ouvert", "filled": "pourvu", "withdrawn": "retiré"}
+# The export's field names (``POST_FIELDS``) read back as the import's columns.
+EXPORT_NAMES = {
+    "reference": "reference",
+    "type_poste": "kind",
+    "insee_reg": "region",
+    "profession": "profession",
+    "specialite": "specialty",
+    "mode": "mode",
+    "structure": "structure",
+    "adresse": "address",
+    "insee_com": "commune_code",
+    "lon": "lon",
+    "lat": "lat",
+    "places": "places",
+}
 
 
 def _key(header: str) -> str:
@@ -58,12 +59,14 @@ def _key(header: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
-KEYS = {_key(label): name for name, label in IMPORT_HEADERS.items()}
+KEYS = {_key(label): name for name, label in IMPORT_HEADERS.items()} | {
+    _key(column): name for column, name in EXPORT_NAMES.items()
+}
 
 
 def _is_header(cells: list[str]) -> bool:
     """A header row names at least half of the import columns (a title block is not)."""
-    return sum(1 for c in cells if _key(c) in KEYS) * 2 >= len(KEYS)
+    return sum(1 for c in cells if _key(c) in KEYS) * 2 >= len(IMPORT_HEADERS)
 
 
 def read_list(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -89,54 +92,24 @@ def read_list(path: Path) -> list[tuple[int, dict[str, Any]]]:
     ]
 
 
-def _export_row(post: Post, q: Qualification) -> list[Any]:
-    return [
-        post.id,
-        post.campaign,
-        post.reference,
-        post.kind,
-        post.region,
-        post.profession,
-        post.specialty,
-        MODE_LABELS_FR[PracticeMode(post.mode)],
-        post.structure,
-        post.address,
-        post.commune_code,
-        post.lon,
-        post.lat,
-        post.places,
-        post.departement,
-        post.commune_name,
-        post.places_left,
-        STATUS_FR[post.status],
-        q.label_fr,
-        q.out_of_zone_since.isoformat() if q.out_of_zone_since else "",
-        post.proposed_by,
-        post.proposed_at.date().isoformat(),
-        "oui (exemple)" if post.sample else "non",
-    ]
+def list_record(post: Post, q: Qualification) -> dict[str, Any]:
+    """A post of the list with where its site stands (``POST_LIST_FIELDS``)."""
+    return {
+        **post_record(post),
+        "situation": q.label_fr,
+        "hors_zone": q.out_of_zone_since,
+        "auteur": post.proposed_by,
+        "propose_le": post.proposed_at.date(),
+    }
 
 
-def list_csv(items: Sequence[tuple[Post, Qualification]]) -> bytes:
-    """``;``-separated UTF-8 CSV with a BOM, as French spreadsheets open it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADERS)
-    writer.writerows([safe_cell(v) for v in _export_row(p, q)] for p, q in items)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def list_csv(
+    items: Sequence[tuple[Post, Qualification]], dialect: Dialect = Dialect.DATAGOUV
+) -> bytes:
+    """The list as CSV in ``dialect`` (``cesp.spreadsheets``), ``POST_LIST_FIELDS`` names."""
+    return csv_bytes(POST_LIST_FIELDS, [list_record(p, q) for p, q in items], dialect)
 
 
 def list_xlsx(items: Sequence[tuple[Post, Qualification]]) -> bytes:
-    """An XLSX workbook with one sheet ``liste nationale``."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "liste nationale"
-    sheet.append(EXPORT_HEADERS)
-    for post, q in items:
-        sheet.append([safe_cell(v) for v in _export_row(post, q)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """An XLSX workbook: sheet ``liste nationale`` (typed cells) and sheet ``champs``."""
+    return xlsx_bytes(POST_LIST_FIELDS, [list_record(p, q) for p, q in items], "liste nationale")

@@ -1,13 +1,16 @@
-"""Exports for ARS staff: zones as GeoPackage / zipped Shapefile / GeoJSON, and the list
-of eligible communes as CSV / XLSX (the form the regional PAPS portals publish)."""
+"""Exports for ARS staff: zones as GeoPackage / Shapefile / GeoJSON, and the list of
+eligible communes as CSV / XLSX (the form the regional PAPS portals publish).
+
+Field names, order and types come from ``cesp.field_schema`` (``ZONE_FIELDS``,
+``ELIGIBLE_COMMUNE_FIELDS``), shared with the OGC layers; the spreadsheets are written
+by ``cesp.spreadsheets``. ``zone_features`` is the versioned JSON API's description of a
+zone (``/api/v1/zones``, the map pages), with its English names.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,81 +18,97 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import sqlalchemy as sa
 
 from cesp.errors import InvalidInputError
+from cesp.field_schema import ELIGIBLE_COMMUNE_FIELDS, ZONE_FIELDS, Kind
 from cesp.geo.crs import LAMBERT93, WGS84
+from cesp.spreadsheets import Dialect, csv_bytes, csv_with_types, write_file, xlsx_bytes
 from cesp.zones.categories import load_categories
-from cesp.zones.cells import safe_cell
 from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zone_communes
 
-FORMATS = ("gpkg", "shp", "geojson")
+TABLE_FORMATS = ("csv", "xlsx")  # the zones list without geometry, for a spreadsheet
+FORMATS = ("gpkg", "shp", "geojson", *TABLE_FORMATS)
 
 
-ZONE_FIELDS = [
-    "zone_id",
-    "nom",
-    "categorie",
-    "insee_com",
-    "nb_com",
-    "arrete",
-    "arrete_id",
-    "region",
-    "profession",
-    "signe",
-    "debut",
-    "fin",
-    "population",
-    "approx",
-    "raison",
-]
+SHAPEFILE_TEXT = 254  # a .dbf text field holds 254 characters
 
 
-def zones_frame(
-    decrees: list[Decree], zones: list[Zone], codes: Mapping[int, list[str]] | None = None
-) -> gpd.GeoDataFrame:
-    """Zones with their decree, as a GeoDataFrame in WGS84.
+def zone_records(
+    conn: sa.Connection, decrees: list[Decree], zones: list[Zone]
+) -> list[dict[str, Any]]:
+    """Zones as ``ZONE_FIELDS`` records (without geometry), in the order of ``zones``.
 
-    Field names fit a .dbf (10 characters) so that the GeoPackage, the shapefile and the
-    GeoJSON carry the same names. Dates are dates, ``population`` and ``nb_com``
-    integers and ``approx`` a boolean, so that GIS tools filter and sort them as such;
-    ``insee_com`` lists the INSEE codes of the zone's communes (``codes``, by zone id,
-    from ``zone_communes``), the field a GIS user joins on.
+    Every artefact describes a zone with these records (the files here, the OGC layers),
+    so a GIS style or join made on one works on the others. ``insee_com`` lists the INSEE
+    codes of the zone's communes, the field a GIS user joins on; ``arrete`` and
+    ``arrete_id`` name the decree, ``signe``, ``debut`` and ``fin`` are its dates.
     """
     by_id = {d.id: d for d in decrees}
-    codes = codes or {}
+    categories = {(c.profession, c.zoning_method, c.code): c for c in load_categories(conn)}
+    codes = zone_codes(conn, zones)
     records = []
     for zone in zones:
         decree = by_id[zone.decree_id]
+        category = categories.get((decree.profession, decree.zoning_method, zone.category))
         communes = codes.get(zone.id, [])
         records.append(
-            {
-                "zone_id": zone.id,
-                "nom": zone.name,
-                "categorie": zone.category,
-                "insee_com": ",".join(communes)[:254] or None,
-                "nb_com": len(communes),
-                "arrete": decree.reference,
-                "arrete_id": decree.id,
-                "region": decree.region_code,
-                "profession": decree.profession,
-                "signe": decree.signed,
-                "debut": decree.effective_from,
-                "fin": decree.effective_to,
-                "population": zone.population,
-                "approx": bool(zone.approximate),
-                "raison": (zone.approximate_reason or "")[:254] or None,
-                "geometry": zone.geometry,
-            }
+            ZONE_FIELDS.record(
+                {
+                    "zone_id": zone.id,
+                    "nom": zone.name,
+                    "categorie": zone.category,
+                    "lib_cat": category.label if category else zone.category,
+                    "ouvre_cesp": bool(category and category.qualifies_for_cesp),
+                    "insee_com": ",".join(communes) or None,
+                    "nb_com": len(communes),
+                    "arrete": decree.reference,
+                    "arrete_id": decree.id,
+                    "insee_reg": decree.region_code,
+                    "profession": decree.profession,
+                    "signe": decree.signed,
+                    "debut": decree.effective_from,
+                    "fin": decree.effective_to,
+                    "population": zone.population,
+                    "approx": bool(zone.approximate),
+                    "raison": zone.approximate_reason or None,
+                }
+            )
         )
+    return records
+
+
+def zones_frame(conn: sa.Connection, decrees: list[Decree], zones: list[Zone]) -> gpd.GeoDataFrame:
+    """Zones with their decree (``zone_records``), as a GeoDataFrame in WGS84.
+
+    Dates are Arrow dates, integers ``Int32`` (nullable) and booleans ``bool``, so that the
+    GeoPackage, shapefile and GeoJSON writers give GDAL the types of ``ZONE_FIELDS``.
+    """
     frame = gpd.GeoDataFrame(
-        records, columns=[*ZONE_FIELDS, "geometry"], geometry="geometry", crs=WGS84
+        zone_records(conn, decrees, zones),
+        columns=ZONE_FIELDS.names,
+        geometry=[z.geometry for z in zones],
+        crs=WGS84,
     )
-    for column in ("population", "nb_com", "zone_id", "arrete_id"):
+    for column in ZONE_FIELDS.of_kind(Kind.INTEGER):
         frame[column] = frame[column].astype("Int32")
-    frame["approx"] = frame["approx"].astype(bool)
+    for column in ZONE_FIELDS.of_kind(Kind.BOOLEAN):
+        frame[column] = frame[column].astype(bool)
+    for column in ZONE_FIELDS.of_kind(Kind.DATE):
+        # An Arrow date column stays a DATE field even when empty everywhere (``fin``
+        # of decrees in force): an object column of None would be written as text.
+        frame[column] = frame[column].astype(pd.ArrowDtype(pa.date32()))
     return frame
+
+
+def _dbf_text(value: Any) -> Any:
+    """Text cut to what a .dbf field holds; a list of codes is cut after a whole code."""
+    if not isinstance(value, str) or len(value) <= SHAPEFILE_TEXT:
+        return value
+    cut = value[:SHAPEFILE_TEXT]
+    return cut.rsplit(",", 1)[0] if "," in cut else cut
 
 
 def zone_codes(conn: sa.Connection, zones: list[Zone]) -> dict[int, list[str]]:
@@ -125,8 +144,24 @@ def _shapefile_target(path: Path) -> str:
     )
 
 
-def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84) -> Path:
+def _table_records(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as plain Python values (``None`` for missing), geometry left out."""
+    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(object)
+    records: list[dict[str, Any]] = plain.where(plain.notna(), None).to_dict("records")
+    return records
+
+
+def write_zones(
+    frame: gpd.GeoDataFrame,
+    path: Path,
+    fmt: str,
+    crs: str = WGS84,
+    dialect: Dialect = Dialect.DATAGOUV,
+) -> Path:
     """Write zones to ``path`` in ``fmt``.
+
+    ``csv`` and ``xlsx`` write the zones list without geometry (``cesp.spreadsheets``:
+    the CSV in ``dialect``, with its ``.csvt`` in the datagouv dialect).
 
     GeoPackage version 1.2, which GDAL 3.6 and QGIS 3.22 (Debian 12) open without the
     warning they print for 1.4; written through Arrow so that dates are DATE fields.
@@ -147,6 +182,15 @@ def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84)
             ),
             field="crs",
         )
+    if fmt in TABLE_FORMATS:
+        if path.suffix.lower() != f".{fmt}":
+            raise InvalidInputError(
+                f"{path.name}: a {fmt} export is written to a name ending in .{fmt}",
+                message_fr=f"{path.name} : un export {fmt} s'écrit dans un fichier .{fmt}.",
+                field="output",
+            )
+        write_file(path, ZONE_FIELDS, _table_records(frame), "zones", dialect)
+        return path
     target = _shapefile_target(path) if fmt == "shp" else fmt
     out = frame.to_crs(crs) if crs != WGS84 else frame
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,20 +204,25 @@ def write_zones(frame: gpd.GeoDataFrame, path: Path, fmt: str, crs: str = WGS84)
             out, path, driver="GeoJSON", use_arrow=True, layer_options={"RFC7946": "YES"}
         )
     elif target == "shp":
-        pyogrio.write_dataframe(
-            out, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True
-        )
+        _write_shapefile(out, path)
     else:
         stem = path.name.removesuffix(path.suffix)
         with tempfile.TemporaryDirectory() as tmp:
-            shp = Path(tmp) / f"{stem}.shp"
-            pyogrio.write_dataframe(
-                out, shp, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True
-            )
+            _write_shapefile(out, Path(tmp) / f"{stem}.shp")
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
                 for part in sorted(Path(tmp).iterdir()):
                     archive.write(part, part.name)
     return path
+
+
+def _write_shapefile(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """A shapefile set, text fields cut to 254 characters (``nb_com`` keeps the count
+    of a zone whose ``insee_com`` list was cut)."""
+    out = frame.copy()
+    for column in ZONE_FIELDS.of_kind(Kind.TEXT):
+        if column in out:
+            out[column] = out[column].map(_dbf_text)
+    pyogrio.write_dataframe(out, path, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True)
 
 
 @dataclass(frozen=True)
@@ -182,6 +231,7 @@ class EligibleCommune:
 
     code: str
     name: str
+    zone_id: int
     zone: str
     category: str
     category_label: str
@@ -210,6 +260,7 @@ def eligible_communes(
             EligibleCommune(
                 link.code,
                 link.name,
+                zone.id,
                 zone.name,
                 zone.category,
                 category.label,
@@ -223,54 +274,40 @@ def eligible_communes(
     return result
 
 
-COMMUNE_HEADERS = [
-    "code_insee",
-    "commune",
-    "zone",
-    "categorie",
-    "libelle_categorie",
-    "population",
-    "couverture",
-    "approximatif",
-    "arrete",
-]
-
-
-def _commune_rows(communes: list[EligibleCommune]) -> list[list[Any]]:
+def commune_records(communes: list[EligibleCommune]) -> list[dict[str, Any]]:
+    """Eligible communes as ``ELIGIBLE_COMMUNE_FIELDS`` records."""
     return [
-        [
-            safe_cell(v)
-            for v in (
-                c.code,
-                c.name,
-                c.zone,
-                c.category,
-                c.category_label,
-                c.population,
-                c.coverage,
-                "oui" if c.approximate else "non",
-                c.decree,
-            )
-        ]
+        ELIGIBLE_COMMUNE_FIELDS.record(
+            {
+                "insee_com": c.code,
+                "nom": c.name,
+                "zone_id": c.zone_id,
+                "nom_zone": c.zone,
+                "categorie": c.category,
+                "lib_cat": c.category_label,
+                "population": c.population,
+                "couverture": c.coverage,
+                "approx": c.approximate,
+                "arrete": c.decree,
+            }
+        )
         for c in communes
     ]
 
 
-def communes_csv(communes: list[EligibleCommune]) -> bytes:
-    """``;``-separated UTF-8 CSV with a BOM, as French spreadsheets open it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COMMUNE_HEADERS)
-    writer.writerows(_commune_rows(communes))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def communes_csv(communes: list[EligibleCommune], dialect: Dialect = Dialect.DATAGOUV) -> bytes:
+    """The eligible communes as CSV in ``dialect`` (``cesp.spreadsheets``)."""
+    return csv_bytes(ELIGIBLE_COMMUNE_FIELDS, commune_records(communes), dialect)
+
+
+def communes_zip(communes: list[EligibleCommune], stem: str) -> bytes:
+    """``stem.csv`` and ``stem.csvt`` in one zip."""
+    return csv_with_types(ELIGIBLE_COMMUNE_FIELDS, commune_records(communes), stem)
 
 
 def communes_xlsx(communes: list[EligibleCommune]) -> bytes:
-    """An XLSX workbook with one sheet ``communes``."""
-    buffer = io.BytesIO()
-    frame = pd.DataFrame(_commune_rows(communes), columns=COMMUNE_HEADERS)
-    frame.to_excel(buffer, index=False, sheet_name="communes")
-    return buffer.getvalue()
+    """An XLSX workbook: sheet ``communes`` (typed cells) and sheet ``champs``."""
+    return xlsx_bytes(ELIGIBLE_COMMUNE_FIELDS, commune_records(communes), "communes")
 
 
 def default_export_crs(name: str | None) -> str:
@@ -282,7 +319,7 @@ def default_export_crs(name: str | None) -> str:
         return WGS84
     raise InvalidInputError(
         f"crs={name!r}: use wgs84 or lambert93",
-        message_fr="Projection inconnue : wgs84 ou lambert93.",
+        message_fr=f"Projection inconnue « {name} » : utilisez wgs84 ou lambert93.",
         field="crs",
     )
 
@@ -290,7 +327,8 @@ def default_export_crs(name: str | None) -> str:
 def zone_features(
     conn: sa.Connection, decrees: list[Decree], zones: list[Zone]
 ) -> list[dict[str, Any]]:
-    """GeoJSON features (RFC 7946, WGS84) of zones, with decree and category facts."""
+    """GeoJSON features (RFC 7946, WGS84) of zones, with decree and category facts, as
+    the JSON API (``/api/v1/zones``) and the map pages describe them (English names)."""
     from shapely.geometry import mapping
 
     by_id = {d.id: d for d in decrees}

@@ -4,7 +4,7 @@ period meets a span of days.
 
 The OGC ``zones`` and ``decree-{id}`` collections read through here; the rows map to the
 same ``Zone`` objects as ``cesp.zones.decrees``, and features get their properties from
-``cesp.zones.export.zone_features``, so every face describes a zone the same way.
+``cesp.zones.export.zone_records`` (the fields of the file exports, ``ZONE_FIELDS``).
 """
 
 from __future__ import annotations

@@ -76,6 +76,7 @@ def test_an_ars_adds_an_alias_and_the_file_then_imports(
     api: TestClient, engine: sa.Engine, tmp_path: Path
 ):
     listed = api.get("/api/v1/zone-categories", params={"profession": "medecin"}).json()
+    assert api.get("/api/v1/zone-categories", params={"profession": "Médecin"}).json() == listed
     hv = next(c for c in listed if c["code"] == "HV")
     assert hv["keep_rows"] is False and hv["qualifies_for_cesp"] is False
     zip_plus = next(c for c in listed if c["code"] == "ZIP+")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,7 +108,8 @@ def test_bad_file_lists_its_problems(api: TestClient, engine: sa.Engine):
         ({"region": None}, "region"),
         ({"signed": None}, "signed"),
         ({"signed": "2012-13-45"}, "signed"),
-        ({"effective_from": "24/05/2012"}, "effective_from"),
+        ({"effective_from": "05/24/2012"}, "effective_from"),  # month first: never French
+        ({"effective_from": "24/05/12"}, "effective_from"),
         ({"dry_run": "peut-être"}, "dry_run"),
         ({"region": "99"}, "region"),
         ({"effective_from": "2012-01-01"}, "effective_from"),
@@ -120,6 +123,18 @@ def test_bad_form_field_is_named(api: TestClient, engine: sa.Engine, change, fie
     assert answer.status_code == (403 if change == {"region": "99"} else 422)
     assert answer.json()["field"] == field
     assert counts(engine) == EMPTY
+
+
+def test_import_form_dates_may_be_written_jj_mm_aaaa(api: TestClient, engine: sa.Engine):
+    """An ARS officer types the decree's dates as they are printed on it."""
+    answer = _post(api, CODES, signed="24/05/2012", effective_from="24/05/2012")
+    assert answer.status_code == 201, answer.text
+    decree = answer.json()["decree"]
+    assert (decree["signed"], decree["effective_from"]) == ("2012-05-24", "2012-05-24")
+    bad = _post(api, CODES, signed="31/02/2012")
+    assert bad.status_code == 422 and bad.json()["field"] == "signed"
+    assert "JJ/MM/AAAA" in bad.json()["detail_fr"] and "31/02/2012" in bad.json()["detail_fr"]
+    assert counts(engine)["decrees"] == 1
 
 
 def test_missing_file_is_named(api: TestClient):
@@ -156,6 +171,8 @@ def test_list_read_and_publish_decrees(api: TestClient):
     assert references(date="2019-01-01") == ["12-209"]  # the draft is not in force
     assert references(region="84") == []
     assert references(profession="chirurgien-dentiste") == []
+    assert references(profession="MÉDECIN") == ["12-209", "17-1000"]  # case, accents
+    assert references(date="31/12/2017") == ["12-209"]  # jj/mm/aaaa
 
     detail = api.get(f"/api/v1/decrees/{first['id']}").json()
     assert {z["name"]: z["communes"] for z in detail["zones"]} == {
@@ -226,14 +243,35 @@ def test_eligible_communes_in_every_format(api: TestClient):
     assert as_csv.status_code == 200
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert "communes-eligibles-11-2013-01-01.csv" in as_csv.headers["content-disposition"]
-    assert as_csv.content.startswith(b"\xef\xbb\xbfcode_insee;commune;")
-    assert "93027;La Courneuve;La Courneuve" in as_csv.content.decode("utf-8-sig")
+    assert as_csv.content.startswith(b"insee_com,nom,zone_id,nom_zone,")  # data.gouv.fr
+    assert "93027,La Courneuve," in as_csv.content.decode("utf-8")
+
+    french = api.get(
+        "/api/v1/zones/communes", params={**params, "format": "csv", "dialect": "excel-fr"}
+    )
+    assert french.content.startswith(b"\xef\xbb\xbfinsee_com;nom;zone_id;nom_zone;")
+    rows = list(csv.DictReader(io.StringIO(french.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r["insee_com"] for r in rows] == ["93001", "93027"]
+    assert rows[0]["approx"] == "non" and "." not in rows[0]["couverture"]
+
+    types = api.get("/api/v1/zones/communes", params={**params, "format": "csvt"})
+    assert "communes-eligibles-11-2013-01-01.csvt" in types.headers["content-disposition"]
+    assert types.text.startswith('"String","String","Integer","String"')
+    bundle = api.get("/api/v1/zones/communes", params={**params, "format": "zip"})
+    assert bundle.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        assert sorted(archive.namelist()) == [
+            "communes-eligibles-11-2013-01-01.csv",
+            "communes-eligibles-11-2013-01-01.csvt",
+        ]
+        assert archive.read("communes-eligibles-11-2013-01-01.csv") == as_csv.content
+        assert archive.read("communes-eligibles-11-2013-01-01.csvt") == types.content
 
     as_xlsx = api.get("/api/v1/zones/communes", params={**params, "format": "xlsx"})
     assert as_xlsx.status_code == 200
     assert "spreadsheetml" in as_xlsx.headers["content-type"]
     frame = pd.read_excel(io.BytesIO(as_xlsx.content), dtype=str)
-    assert list(frame["code_insee"]) == ["93001", "93027"]
+    assert list(frame["insee_com"]) == ["93001", "93027"]
 
     empty = api.get("/api/v1/zones/communes", params={"region": "11", "date": "2010-01-01"})
     assert empty.json()["communes"] == []

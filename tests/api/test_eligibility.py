@@ -174,6 +174,58 @@ def test_batch_csv_upload_answers_in_csv(api: TestClient):
     assert _field(no_file) == "file"
 
 
+def test_dates_written_the_french_way_are_accepted(api: TestClient):
+    """``date=15/11/2026`` (jj/mm/aaaa) means what ``date=2026-11-15`` means, on the query
+    and on the batch upload's form; a date neither way is refused in both languages."""
+    french = api.get(ELIGIBILITY, params={**BOBIGNY, "date": "01/06/2018"})
+    iso = api.get(ELIGIBILITY, params={**BOBIGNY, "date": "2018-06-01"})
+    assert french.status_code == iso.status_code == 200
+    assert french.json() == iso.json() and french.json()["eligible"] is False
+    in_2013 = api.get(ELIGIBILITY, params={**BOBIGNY, "date": "1/1/2013"}).json()
+    assert in_2013["eligible"] is True
+    bad = api.get(ELIGIBILITY, params={**BOBIGNY, "date": "2018-13-01"})
+    assert _field(bad) == "date"
+    assert "JJ/MM/AAAA" in bad.json()["detail_fr"] and "DD/MM/YYYY" in bad.json()["detail"]
+    text = "id,lon,lat\none,2.4397,48.9086\n"
+    upload = api.post(BATCH, files={"file": ("s.csv", text.encode())}, data={"date": "01/01/2013"})
+    (row,) = csv.DictReader(io.StringIO(upload.text))
+    assert row["eligible"] == "true"
+
+
+def test_french_messages_carry_the_reason_and_the_allowed_values(api: TestClient):
+    """The French text of a 422 says what the English one says: why, and what is allowed."""
+    bad_region = api.get("/api/v1/zones/communes", params={"region": "Île-de-France"})
+    assert _field(bad_region) == "region"
+    fr = bad_region.json()["detail_fr"]
+    assert fr.startswith("Paramètre invalide : region") and "Île-de-France" in fr
+    assert "motif" in fr and r"\d" in fr  # the pattern the English message gives
+    bad_format = api.get("/api/v1/zones/communes", params={"region": "11", "format": "pdf"}).json()
+    assert "valeurs possibles" in bad_format["detail_fr"]
+    for value in ("json", "csv", "csvt", "zip", "xlsx"):
+        assert value in bad_format["detail_fr"] and value in bad_format["detail"]
+    bad_dialect = api.get(
+        "/api/v1/zones/communes", params={"region": "11", "format": "csv", "dialect": "us"}
+    ).json()
+    assert "datagouv" in bad_dialect["detail_fr"] and "excel-fr" in bad_dialect["detail_fr"]
+    out_of_range = api.get(ELIGIBILITY, params={"lon": "200", "lat": "48"}).json()
+    assert "au plus 180" in out_of_range["detail_fr"]
+
+
+def test_batch_upload_answers_for_a_french_excel(api: TestClient):
+    text = "id,lon,lat\nbobigny,2.4397,48.9086\nnantes,-1.5,47.2\n"
+    response = api.post(
+        BATCH,
+        files={"file": ("s.csv", text.encode())},
+        data={"date": "01/01/2013", "dialect": "excel-fr"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [(r["eligible"], r["lon"]) for r in rows] == [("oui", "2,4397"), ("non", "-1,5")]
+    refused = api.post(BATCH, files={"file": ("s.csv", text.encode())}, data={"dialect": "x"})
+    assert _field(refused) == "dialect" and "excel-fr" in refused.json()["detail_fr"]
+
+
 def _relocation(**overrides) -> dict:
     body = {
         "profession": "medecin",

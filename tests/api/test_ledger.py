@@ -1,7 +1,10 @@
 """``/api/v1/beneficiaries/{id}/ledger``, ``/periods`` and ``/events`` over HTTP: who may
 read and write the follow-up, its JSON answer and its CSV/XLSX exports."""
 
+import io
 from typing import Any
+
+from openpyxl import load_workbook
 
 from fastapi.testclient import TestClient
 
@@ -75,8 +78,16 @@ def test_the_ledger_exports_as_csv_and_xlsx(api: TestClient, world: dict[str, An
     csv = api.get(url + "?format=csv", headers=bearer(world, "cng"))
     assert csv.headers["content-type"].startswith("text/csv")
     assert "93008" in csv.content.decode("utf-8-sig")
+    assert csv.content.decode("utf-8").startswith("type,id,debut,fin,mois,mode,quotite,")
+    french = api.get(url, params={"format": "csv", "dialect": "excel-fr", "date": "15/11/2026"},
+                     headers=bearer(world, "cng"))  # fmt: skip
+    assert french.status_code == 200 and french.content.startswith(b"\xef\xbb\xbftype;id;")
+    assert "suivi-" in french.headers["content-disposition"]
     xlsx = api.get(url + "?format=xlsx", headers=bearer(world, "cng"))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    sheet = load_workbook(io.BytesIO(xlsx.content))["suivi"]
+    assert sheet["C2"].is_date and sheet["C2"].number_format == "DD/MM/YYYY"  # debut
+    assert sheet.freeze_panes == "A2"
 
 
 def test_a_bad_period_is_refused_with_french_and_english_naming_the_field(

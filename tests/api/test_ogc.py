@@ -15,6 +15,7 @@ from shapely.geometry import box, shape
 from fastapi.testclient import TestClient
 
 from cesp.api.app import create_app
+from cesp.field_schema import COMMUNE_FIELDS, POST_FIELDS, ZONE_FIELDS
 from cesp.geo.crs import LAMBERT93, WGS84, reproject, transformer
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -96,10 +97,13 @@ def test_the_api_definition_is_openapi_30_rooted_at_the_landing_page(api: TestCl
         path: {p.get("name") for p in document["paths"][path]["get"]["parameters"]}
         for path in ("/collections/communes/items", "/collections/zones/items")
     }
-    assert {"departement", "code", "bbox", "crs"} <= names["/collections/communes/items"]
-    assert "category" not in names["/collections/communes/items"]
-    assert {"category", "profession", "datetime"} <= names["/collections/zones/items"]
-    assert "departement" not in names["/collections/zones/items"]
+    assert {"insee_dep", "insee_com", "bbox", "crs"} <= names["/collections/communes/items"]
+    assert "categorie" not in names["/collections/communes/items"]
+    assert {"categorie", "profession", "datetime"} <= names["/collections/zones/items"]
+    assert "insee_dep" not in names["/collections/zones/items"]
+    # The former English names are still accepted, marked deprecated.
+    zone_params = document["paths"]["/collections/zones/items"]["get"]["parameters"]
+    assert {p["name"] for p in zone_params if p.get("deprecated")} == {"category", "region"}
 
 
 def test_collections_list_published_decrees_but_no_draft(
@@ -139,21 +143,24 @@ def test_zones_in_force_today_with_their_decree(api: TestClient):
     body = response.json()
     assert (body["numberMatched"], body["numberReturned"]) == (3, 3)
     assert body["timeStamp"].endswith("Z")
-    by_name = {f["properties"]["name"]: f["properties"] for f in body["features"]}
-    assert {n: p["category"] for n, p in by_name.items()} == {
+    by_name = {f["properties"]["nom"]: f["properties"] for f in body["features"]}
+    assert {n: p["categorie"] for n, p in by_name.items()} == {
         "Courneuve": "ZIP",
         "Drancy ouest": "ZAC",
         "Drancy est": "ZV",
     }
-    assert by_name["Drancy est"]["qualifies_for_cesp"] is False
+    assert by_name["Drancy est"]["ouvre_cesp"] is False
+    assert by_name["Courneuve"]["ouvre_cesp"] is True
+    assert list(by_name["Courneuve"]) == ZONE_FIELDS.names  # the GeoPackage's fields
+    assert by_name["Courneuve"]["insee_com"] == "93027" and by_name["Courneuve"]["nb_com"] == 1
     for props in by_name.values():
-        assert props["decree_reference"] == "17-1000"
-        assert (props["effective_from"], props["profession"]) == ("2018-01-01", "medecin")
+        assert props["arrete"] == "17-1000" and props["insee_reg"] == "11"
+        assert (props["debut"], props["profession"]) == ("2018-01-01", "medecin")
 
 
 def test_datetime_picks_the_zoning_of_another_day_or_span(api: TestClient):
     in_2013 = api.get(ZONES, params={"datetime": "2013-01-01"}).json()
-    assert {f["properties"]["decree_reference"] for f in in_2013["features"]} == {"12-209"}
+    assert {f["properties"]["arrete"] for f in in_2013["features"]} == {"12-209"}
     assert in_2013["numberMatched"] == 5
     new_year = api.get(ZONES, params={"datetime": "2017-12-31T23:30:00Z"}).json()
     assert new_year["numberMatched"] == 3, "23:30 UTC on 31 December is 2018 in Paris"
@@ -169,11 +176,18 @@ def test_datetime_picks_the_zoning_of_another_day_or_span(api: TestClient):
 
 
 def test_property_filters_and_unknown_parameters(api: TestClient):
-    zip_only = api.get(ZONES, params={"category": "ZIP"}).json()
-    assert [f["properties"]["name"] for f in zip_only["features"]] == ["Courneuve"]
+    zip_only = api.get(ZONES, params={"categorie": "ZIP"}).json()
+    assert [f["properties"]["nom"] for f in zip_only["features"]] == ["Courneuve"]
+    former = api.get(ZONES, params={"category": "ZIP"}).json()
+    assert [f["id"] for f in former["features"]] == [f["id"] for f in zip_only["features"]]
+    assert api.get(ZONES, params={"insee_reg": "84"}).json()["numberMatched"] == 0
     assert api.get(ZONES, params={"region": "84"}).json()["numberMatched"] == 0
     assert api.get(ZONES, params={"profession": "medecin"}).json()["numberMatched"] == 3
-    _bad(api.get(ZONES, params={"departement": "93"}), "departement")
+    assert api.get(ZONES, params={"profession": "Médecin"}).json()["numberMatched"] == 3
+    unknown = api.get(ZONES, params={"profession": "kiné"})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "profession"
+    assert "chirurgien-dentiste" in unknown.json()["detail_fr"]
+    _bad(api.get(ZONES, params={"insee_dep": "93"}), "insee_dep")
     _bad(api.get(ZONES, params={"colour": "red"}), "colour")
     _bad(api.get(ZONES, params={"region": "Île-de-France"}), "region")
     # Metadata documents ignore the items' parameters (GDAL sends them to every URL).
@@ -183,7 +197,7 @@ def test_property_filters_and_unknown_parameters(api: TestClient):
 
 
 def test_a_limit_above_the_maximum_is_served_as_the_maximum(api: TestClient):
-    response = api.get(COMMUNES, params={"limit": "50000", "departement": "93"})
+    response = api.get(COMMUNES, params={"limit": "50000", "insee_dep": "93"})
     assert response.status_code == 200
     alternate = parse_qs(urlsplit(_rels(response.json())["alternate"]["href"]).query)
     assert alternate["limit"] == ["10000"]
@@ -216,7 +230,10 @@ def test_paging_through_communes_with_next_and_prev(api: TestClient, db: sa.Engi
     back = api.get(_path(_rels(pages[1])["prev"]["href"])).json()
     assert [f["id"] for f in back["features"]] == [f["id"] for f in pages[0]["features"]]
     first = pages[0]["features"][0]["properties"]
-    assert first["departement"] == "93" and first["region"] == "11" and first["name"]
+    assert first["insee_dep"] == "93" and first["insee_reg"] == "11" and first["nom"]
+    assert (
+        list(first) == COMMUNE_FIELDS.names and first["insee_com"] == pages[0]["features"][0]["id"]
+    )
 
 
 def test_bbox_selects_exactly_the_communes_it_meets(api: TestClient):
@@ -244,8 +261,8 @@ def test_bbox_in_lambert_93(api: TestClient):
 
 
 def test_lambert_93_output_matches_the_crs84_answer(api: TestClient):
-    wgs84 = api.get(ZONES, params={"category": "ZIP"})
-    lambert = api.get(ZONES, params={"category": "ZIP", "crs": L93})
+    wgs84 = api.get(ZONES, params={"categorie": "ZIP"})
+    lambert = api.get(ZONES, params={"categorie": "ZIP", "crs": L93})
     assert lambert.headers["content-crs"] == f"<{L93}>"
     degrees = wgs84.json()["features"][0]["geometry"]["coordinates"][0][0]
     metres = lambert.json()["features"][0]["geometry"]["coordinates"][0][0]
@@ -272,14 +289,14 @@ def test_epsg_4326_output_is_latitude_first(api: TestClient):
 
 def test_single_features_and_404s(api: TestClient, zoned: tuple[str, Decree, Decree]):
     _, decree_2012, decree_2018 = zoned
-    listed = api.get(ZONES, params={"category": "ZIP"}).json()["features"][0]
+    listed = api.get(ZONES, params={"categorie": "ZIP"}).json()["features"][0]
     one = api.get(f"{ZONES}/{listed['id']}")
     assert one.status_code == 200 and one.headers["content-type"] == "application/geo+json"
     assert one.json()["properties"] == listed["properties"]
     assert one.json()["geometry"] == listed["geometry"]
     assert _rels(one.json())["self"]["href"].endswith(f"/items/{listed['id']}")
     bobigny = api.get("/ogc/collections/communes/items/93008").json()
-    assert bobigny["properties"]["name"] == "Bobigny" and bobigny["id"] == "93008"
+    assert bobigny["properties"]["nom"] == "Bobigny" and bobigny["id"] == "93008"
     _bad(api.get("/ogc/collections/communes/items/99999"), "featureId", 404)
     _bad(api.get(f"{ZONES}/987654"), "featureId", 404)
     other_decree = f"/ogc/collections/decree-{decree_2012.id}/items/{listed['id']}"
@@ -303,7 +320,7 @@ def test_zones_of_one_decree_and_the_alias_route(
     )
     body = api.get(f"/ogc/decrees/{decree_2012.id}/zones").json()
     assert body["numberMatched"] == 5
-    assert {f["properties"]["decree_reference"] for f in body["features"]} == {"12-209"}
+    assert {f["properties"]["arrete"] for f in body["features"]} == {"12-209"}
     later = api.get(
         f"/ogc/collections/decree-{decree_2012.id}/items", params={"datetime": "2020-01-01"}
     )
@@ -328,16 +345,31 @@ def test_posts_are_points_filtered_by_list_and_area(api: TestClient):
     every = api.get("/ogc/collections/posts/items").json()
     assert every["numberMatched"] == 2
     assert {f["geometry"]["type"] for f in every["features"]} == {"Point"}
-    internat = api.get("/ogc/collections/posts/items", params={"kind": "internat"}).json()
+    internat = api.get("/ogc/collections/posts/items", params={"type_poste": "internat"}).json()
     assert [f["properties"]["reference"] for f in internat["features"]] == ["OGC-I1"]
-    assert internat["features"][0]["properties"]["commune_name"] == "Boulogne-Billancourt"
+    assert internat["features"][0]["properties"]["nom_com"] == "Boulogne-Billancourt"
+    assert list(internat["features"][0]["properties"]) == POST_FIELDS.names
+    kind = api.get("/ogc/collections/posts/items", params={"kind": "internat"}).json()
+    assert [f["id"] for f in kind["features"]] == [f["id"] for f in internat["features"]]
+    statuses = {f["properties"]["statut"] for f in every["features"]}
+    assert statuses == {"ouvert"}, "the French values of the list's spreadsheet"
+    for status in ("ouvert", "open", "Ouvert"):
+        found = api.get("/ogc/collections/posts/items", params={"statut": status}).json()
+        assert found["numberMatched"] == 2, status
+    liberal = api.get("/ogc/collections/posts/items", params={"mode": "LIBÉRAL"}).json()
+    assert {f["properties"]["mode"] for f in liberal["features"]} <= {"libéral"}
     far = api.get("/ogc/collections/posts/items", params={"bbox": "2.0,48.5,2.1,48.6"}).json()
     assert far["numberMatched"] == 0
     one = every["features"][0]
     again = api.get(f"/ogc/collections/posts/items/{one['id']}").json()
     assert again["properties"] == one["properties"]
     assert api.get("/ogc/collections/posts/items/999999").status_code == 404
-    assert api.get("/ogc/collections/posts/items", params={"mode": "bogus"}).status_code == 400
+    bogus = api.get("/ogc/collections/posts/items", params={"mode": "bogus"})
+    assert bogus.status_code == 400 and "salarie" in bogus.json()["detail_fr"]
+    assert (
+        api.get("/ogc/collections/posts/items", params={"statut": "Retiré"}).json()["numberMatched"]
+        == 0
+    )
 
 
 def test_metadata_ignore_the_filter_gdal_sends_to_every_url_but_items_refuse_unknowns(
@@ -363,3 +395,25 @@ def test_coordinates_are_rounded_to_the_centimetre(api: TestClient):
 
     assert decimals(api.get(f"{ZONES}?crs={L93}").json()) <= 2
     assert decimals(api.get(ZONES).json()) <= 7
+
+
+def test_queryables_and_schema_give_the_typed_fields_of_the_exports(api: TestClient):
+    """Part 3 /queryables and Part 5 /schema: the names and types of ``cesp.field_schema``,
+    the ones the GeoPackage carries, so a client knows dates and integers before paging."""
+    collection = api.get("/ogc/collections/zones").json()
+    rels = _rels(collection)
+    queryables = api.get(_path(rels["http://www.opengis.net/def/rel/ogc/1.0/queryables"]["href"]))
+    assert queryables.headers["content-type"] == "application/schema+json"
+    body = queryables.json()
+    assert set(body["properties"]) == {"categorie", "insee_reg", "profession"}
+    assert body["properties"]["insee_reg"]["type"] == "string"
+    schema = api.get(_path(rels["http://www.opengis.net/def/rel/ogc/1.0/schema"]["href"])).json()
+    assert list(schema["properties"]) == ZONE_FIELDS.names
+    fields = schema["properties"]
+    assert fields["debut"] == {**fields["debut"], "type": "string", "format": "date"}
+    assert fields["population"]["type"] == "integer" and fields["approx"]["type"] == "boolean"
+    posts = api.get("/ogc/collections/posts/schema").json()["properties"]
+    assert posts["lon"]["type"] == "number" and posts["inscrit_le"]["format"] == "date"
+    communes = api.get("/ogc/collections/communes/queryables").json()["properties"]
+    assert set(communes) == {"insee_dep", "insee_reg", "insee_com"}
+    _bad(api.get("/ogc/collections/rivers/queryables"), "collectionId", 404)

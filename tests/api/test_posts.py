@@ -2,7 +2,9 @@
 rank-order choices with their refusals, wishes, the decree preview's impact on posts,
 and a beneficiary's engagement."""
 
+import io
 import threading
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -12,11 +14,13 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from fastapi.testclient import TestClient
 
 from cesp.api.app import create_app
 from cesp.eligibility.index import build_index
+from cesp.field_schema import POST_LIST_FIELDS
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, set_candidates, set_status
@@ -146,6 +150,25 @@ def test_list_filters_and_pages_in_a_stable_order(
     bad = api.get("/api/v1/posts", params={"bbox": "2,48"})
     assert bad.status_code == 422 and bad.json()["field"] == "bbox"
     assert api.get("/api/v1/posts", params={"limit": 1001}).status_code == 422
+
+
+def test_the_list_downloads_with_the_ogc_layer_field_names(
+    api: TestClient, world: dict[str, Any], engine: sa.Engine
+) -> None:
+    assert propose(api, world, engine, "93027", "X-1").status_code == 201
+    as_csv = api.get("/api/v1/posts/export", params={"date": "15/11/2026"})
+    assert as_csv.status_code == 200, as_csv.text
+    header = as_csv.content.decode("utf-8").splitlines()[0].split(",")
+    assert header == POST_LIST_FIELDS.names
+    ogc = api.get("/ogc/collections/posts/items").json()["features"][0]["properties"]
+    assert list(ogc) == header[: len(ogc)], "one QGIS style for both"
+    bundle = api.get("/api/v1/posts/export", params={"format": "zip"})
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        assert sorted(archive.namelist()) == ["liste-nationale.csv", "liste-nationale.csvt"]
+    sheet = load_workbook(io.BytesIO(api.get("/api/v1/posts/export?format=xlsx").content))
+    listed = sheet["liste nationale"]
+    assert [c.value for c in listed[1]] == POST_LIST_FIELDS.names
+    assert listed.auto_filter.ref == "A1:X2" and listed.freeze_panes == "A2"
 
 
 def test_patch_withdraws_and_cannot_drop_places_below_taken(

@@ -202,3 +202,28 @@ def test_without_an_index_directory_nothing_is_prepared_and_checks_still_answer(
     assert code == 0 and "CESP_INDEX_CACHE_DIR est vide" in out, out
     code, out = _run(zoned_url, "check", "--insee", "93027", "--date", "2013-01-01")
     assert code == 0 and "12-209" in out, out
+
+
+def test_check_bulk_writes_for_a_french_excel_and_reads_it_back(zoned_url: str, tmp_path: Path):
+    """``--dialect excel-fr`` gives a file a French spreadsheet opens as numbers, and that
+    ``check-bulk`` reads again (``;``, decimal commas, jj/mm/aaaa dates)."""
+    source = tmp_path / "sites.csv"
+    source.write_text(
+        "id;lon;lat;date\nbobigny;2,4397;48,9086;01/01/2013\nparis;2,3522;48,8566;01/01/2013\n",
+        encoding="utf-8",
+    )
+    french = tmp_path / "reponses.csv"
+    code, out = _run(
+        zoned_url, "check-bulk", str(source), "-o", str(french), "--dialect", "excel-fr"
+    )
+    assert code == 0, out
+    rows = list(csv.DictReader(french.open(encoding="utf-8-sig", newline=""), delimiter=";"))
+    assert [(r["id"], r["eligible"]) for r in rows] == [("bobigny", "oui"), ("paris", "non")]
+    assert "," in rows[1]["distance_m"] and "." not in rows[1]["distance_m"]
+    again = tmp_path / "again.csv"
+    code, out = _run(zoned_url, "check-bulk", str(french), "-o", str(again))
+    assert code == 0, out
+    second = list(csv.DictReader(again.open(encoding="utf-8", newline="")))
+    assert [r["status"] for r in second] == ["eligible", "not_eligible"]
+    code, out = _run(zoned_url, "check-bulk", str(source), "-o", str(again), "--dialect", "fr")
+    assert code == 2 and "excel-fr" in out and "datagouv" in out

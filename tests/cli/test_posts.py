@@ -54,11 +54,21 @@ def test_import_then_export_a_list(zoned: sa.Engine, scratch_url: str, tmp_path:
     target = tmp_path / "export.csv"
     code, out = run(scratch_url, "posts", "export", "-o", str(target), "--campaign", "2026")
     assert code == 0, out
-    table = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
-    assert [(r["Référence"], r["Commune"], r["Mode d'exercice"]) for r in table] == [
+    table = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [(r["reference"], r["nom_com"], r["mode"]) for r in table] == [
         ("A-1", "La Courneuve", "libéral"),
         ("A-2", "Bobigny", "mixte"),
     ]
+    types = target.with_suffix(".csvt").read_text(encoding="utf-8")
+    assert types.split(",")[:3] == ['"Integer"', '"Integer"', '"String"'], "QGIS reads it"
+    french = tmp_path / "excel.csv"
+    code, out = run(scratch_url, "posts", "export", "-o", str(french), "--dialect", "excel-fr")
+    assert code == 0, out
+    assert not french.with_suffix(".csvt").exists()
+    lines = french.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("poste_id;campagne;reference;") and ";libéral;" in lines[1]
+    code, out = run(scratch_url, "posts", "export", "-o", str(french), "--dialect", "us")
+    assert code == 2 and "excel-fr" in out
 
 
 def test_a_bad_list_exits_2_names_each_line_and_writes_nothing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from cesp.eligibility.index import ZoningIndex, build_index
 from cesp.eligibility.sites import make_site
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
+from cesp.spreadsheets import Dialect
 
 DEFAULT_DATE = date(2018, 6, 1)
 
@@ -217,3 +219,30 @@ def test_a_csv_written_the_french_way_is_read_back(index, tmp_path: Path):
     assert all(not r.get("error") for r in french_rows), french_rows
     keep = [k for k in plain_rows[0] if k not in ("lon", "lat", "date", "profession")]
     assert [[r[k] for k in keep] for r in french_rows] == [[r[k] for k in keep] for r in plain_rows]
+
+
+def test_an_answer_written_for_a_french_excel_is_read_back_by_the_bulk_check(index, tmp_path: Path):
+    """``--dialect excel-fr``: ``;``, decimal commas, ``oui``/``non``, a BOM. The file a
+    French office gets back is a valid input again, with the same answers."""
+    text = (
+        "id,lon,lat,date\nbobigny,2.4397,48.9086,2013-01-01\n"
+        "courneuve,2.389,48.9236,2018-06-01\nnantes,-1.5,47.2,2018-06-01\n"
+    )
+    source = tmp_path / "sites.csv"
+    source.write_text(text, encoding="utf-8")
+    french = tmp_path / "reponses.csv"
+    check_bulk(index, read_sites(source), french, DEFAULT_DATE, dialect=Dialect.EXCEL_FR)
+    raw = french.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert [r["eligible"] for r in rows] == ["oui", "oui", "non"]
+    assert rows[2]["lon"] == "-1,5" and rows[0]["lat"] == "48,9086"
+    assert rows[0]["distance_m"] == "" or "." not in rows[0]["distance_m"]
+    again = tmp_path / "again.csv"
+    check_bulk(index, read_sites(french), again, DEFAULT_DATE)
+    with again.open(newline="", encoding="utf-8") as handle:
+        second = list(csv.DictReader(handle))
+    assert [r["id"] for r in second] == ["bobigny", "courneuve", "nantes"]
+    assert [r["status"] for r in second] == [r["status"] for r in rows]
+    assert [r["lon"] for r in second] == ["2,4397", "2,389", "-1,5"]  # kept as written
+    assert all(not r["error"] for r in second), second

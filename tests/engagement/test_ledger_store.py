@@ -83,8 +83,8 @@ def test_a_site_given_by_insee_code_in_la_courneuve_keeps_qualifying(
     assert result.status == "practising" and result.months_served == 12.5
     assert result.suspended_months == 3 and periods[0].insee == "93027"
     assert len(audit) == 1
-    csv_text = ledger_csv(periods, events).decode("utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("kind,id,starts_on")
+    csv_text = ledger_csv(periods, events).decode("utf-8")
+    assert csv_text.splitlines()[0].startswith("type,id,debut,fin,mois")
     assert "suspension" in csv_text and "93027" in csv_text
     assert ledger_xlsx(periods, events)[:2] == b"PK"
 

@@ -1,5 +1,7 @@
 """Beneficiaries: professions open by date (décret n°2026-4), bad rows refused together."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -42,10 +44,17 @@ def test_midwives_and_pharmacists_sign_only_for_requests_from_16_january_2026(
         assert get_beneficiary(conn, b).profession == "pharmacien"
 
 
+def test_dates_may_be_written_jj_mm_aaaa(idf_engine: sa.Engine) -> None:
+    with write_transaction(idf_engine) as conn:
+        [who] = add_beneficiaries(conn, [(2, row("FR-1", "Médecin", "15/11/2025"))], CNG)
+    with idf_engine.connect() as conn:
+        assert get_beneficiary(conn, who).requested_on == date(2025, 11, 15)
+
+
 def test_every_bad_row_is_listed_and_nothing_is_written(idf_engine: sa.Engine) -> None:
     rows = [
         (2, row("OK", "medecin", "2020-01-01")),
-        (3, row("BAD-DATE", "medecin", "01/02/2020")),
+        (3, row("BAD-DATE", "medecin", "31/02/2020")),
         (4, row("BAD-MONTHS", "medecin", "2020-01-01", months_paid="-3")),
     ]
     with pytest.raises(ValidationFailedError) as error, write_transaction(idf_engine) as conn:

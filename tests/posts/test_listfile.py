@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from cesp.errors import InvalidInputError, ValidationFailedError
+from cesp.field_schema import POST_LIST_FIELDS
 from cesp.posts.listfile import IMPORT_HEADERS, list_csv, list_xlsx, read_list
 from cesp.posts.store import PostFilter, add_posts, list_posts
+from cesp.spreadsheets import Dialect
 from cesp.storage.engine import write_transaction
 from tests.posts.conftest import ARS_IDF, index_of, inside, post_row
 from tests.zones.helpers import publish_codes
@@ -95,15 +97,34 @@ def test_headers_match_without_case_or_accents_and_csv_round_trips(
         items = list_posts(conn, index, PostFilter(campaign=2026), on=LISTED).items
     exported = tmp_path / "out.csv"
     exported.write_bytes(list_csv(items))
-    text = exported.read_text(encoding="utf-8-sig")
-    table = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    assert [r["Référence"] for r in table] == ["A-1", "A-2"]
-    assert table[0]["Éligibilité"] == "En zone déficitaire"
-    assert table[0]["Mode d'exercice"] == "libéral" and table[0]["Places restantes"] == "2"
-    assert table[1]["Commune"] == "Paris 18e Arrondissement"
+    text = exported.read_text(encoding="utf-8")
+    table = list(csv.DictReader(io.StringIO(text), delimiter=","))
+    assert list(table[0]) == POST_LIST_FIELDS.names  # the names of the OGC posts layer
+    assert [r["reference"] for r in table] == ["A-1", "A-2"]
+    assert table[0]["situation"] == "En zone déficitaire" and table[0]["statut"] == "ouvert"
+    assert table[0]["mode"] == "libéral" and table[0]["restantes"] == "2"
+    assert table[1]["nom_com"] == "Paris 18e Arrondissement"
+    assert table[0]["inscrit_le"] == LISTED.isoformat() and table[0]["exemple"] == "false"
     again = read_list(exported)
     assert [r[1]["reference"] for r in again] == ["A-1", "A-2"]
     assert again[0][1]["mode"] == "libéral"
+
+
+def test_a_french_excel_export_reads_back(zoned: sa.Engine, tmp_path: Path) -> None:
+    index = index_of(zoned)
+    with write_transaction(zoned) as conn:
+        add_posts(conn, index, [(2, post_row(zoned, "93027", "FR-1"))], 2026, ARS_IDF, LISTED)
+    with zoned.connect() as conn:
+        items = list_posts(conn, index, PostFilter(), on=LISTED).items
+    exported = tmp_path / "excel.csv"
+    exported.write_bytes(list_csv(items, Dialect.EXCEL_FR))
+    assert exported.read_bytes().startswith(b"\xef\xbb\xbf")
+    (row,) = csv.DictReader(io.StringIO(exported.read_text("utf-8-sig")), delimiter=";")
+    assert "," in row["lon"] and "." not in row["lon"]  # decimal comma
+    assert row["inscrit_le"] == "15/01/2026" and row["exemple"] == "non"
+    (again,) = read_list(exported)
+    assert again[1]["reference"] == "FR-1"
+    assert float(again[1]["lon"].replace(",", ".")) == pytest.approx(items[0][0].lon)
 
 
 def test_xlsx_export_reads_back_and_neutralises_formulas(zoned: sa.Engine, tmp_path: Path) -> None:
@@ -115,10 +136,18 @@ def test_xlsx_export_reads_back_and_neutralises_formulas(zoned: sa.Engine, tmp_p
         items = list_posts(conn, index, PostFilter(), on=LISTED).items
     path = tmp_path / "liste.xlsx"
     path.write_bytes(list_xlsx(items))
-    sheet = load_workbook(path).worksheets[0]
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
-    structure = sheet.cell(2, header.index("Structure") + 1).value
-    assert structure.startswith("'=")
+    assert header == POST_LIST_FIELDS.names and book.sheetnames == ["liste nationale", "champs"]
+    structure = sheet.cell(2, header.index("structure") + 1)
+    # A string cell is never run: the text shows as typed, with no guard apostrophe.
+    assert structure.data_type == "s" and structure.value == '=HYPERLINK("http://x")'
+    assert sheet.cell(2, header.index("places") + 1).data_type == "n"
+    assert sheet.cell(2, header.index("exemple") + 1).value is False
+    listed = sheet.cell(2, header.index("inscrit_le") + 1)
+    assert listed.is_date and listed.number_format == "DD/MM/YYYY"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:X{sheet.max_row}"
     assert read_list(path)[0][1]["reference"] == "F-1"
 
 

@@ -12,12 +12,13 @@ import pytest
 import sqlalchemy as sa
 from pyproj import CRS
 
+from cesp.field_schema import ZONE_FIELDS
 from cesp.geo.crs import LAMBERT93
 from cesp.geo.loader import load_reference
 from cesp.storage.settings import REPO_ROOT
 from cesp.zones.bundled import BUNDLED, load_bundled
 from cesp.zones.decrees import decree_zones, get_decree
-from cesp.zones.export import write_zones, zone_codes, zones_frame
+from cesp.zones.export import write_zones, zones_frame
 
 COMMITTED = REPO_ROOT / "data" / "shapefiles" / "idf-12-209-medecin.zip"
 ILE_DE_FRANCE = ["75", "77", "78", "91", "92", "93", "94", "95"]
@@ -57,10 +58,8 @@ def rebuilt(scratch_engine: sa.Engine, data_dir: Path, tmp_path: Path) -> Path:
     with scratch_engine.connect() as conn:
         decree = get_decree(conn, report.decree.id)
         zones = decree_zones(conn, [decree.id])
-        codes = zone_codes(conn, zones)
-    return write_zones(
-        zones_frame([decree], zones, codes), tmp_path / "idf-12-209-medecin.zip", "shp", LAMBERT93
-    )
+        frame = zones_frame(conn, [decree], zones)
+    return write_zones(frame, tmp_path / "idf-12-209-medecin.zip", "shp", LAMBERT93)
 
 
 def test_committed_shapefile_matches_a_rebuild(rebuilt: Path, scratch_engine: sa.Engine):
@@ -107,25 +106,8 @@ def test_committed_shapefile_matches_a_rebuild(rebuilt: Path, scratch_engine: sa
 def test_committed_shapefile_opens_as_the_readme_says(data_dir: Path):
     frame = _read(COMMITTED)
     assert CRS(frame.crs).to_epsg() == 2154
-    assert list(frame.columns) == [
-        "zone_id",
-        "nom",
-        "categorie",
-        "insee_com",
-        "nb_com",
-        "arrete",
-        "arrete_id",
-        "region",
-        "profession",
-        "signe",
-        "debut",
-        "fin",
-        "population",
-        "approx",
-        "raison",
-        "geometry",
-    ]
-    assert set(frame["arrete"]) == {"12-209"} and set(frame["region"]) == {"11"}
+    assert list(frame.columns) == [*ZONE_FIELDS.names, "geometry"]
+    assert set(frame["arrete"]) == {"12-209"} and set(frame["insee_reg"]) == {"11"}
     assert {str(d.date()) for d in frame["signe"]} == {"2012-05-24"}, "dates are DATE fields"
     assert {str(d.date()) for d in frame["debut"]} == {"2012-05-24"}
     assert set(frame.loc[frame["nom"] == "ZUS 18ème", "insee_com"]) == {"75118"}

@@ -14,6 +14,7 @@ from fastapi import Path as FastPath
 from cesp.access import authorize
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection
+from cesp.api.french_params import Day
 from cesp.api.post_schemas import MeOut
 from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
@@ -45,7 +46,7 @@ def get_engagement(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     actor: Annotated[Actor, Depends(get_actor)],
     beneficiary_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)],
-    on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="Default: today")] = None,
 ) -> dict[str, object]:
     """The engagement of a beneficiary on ``date``: its length, the service done and left,
     and what a resignation that day would cost (CNG, or the intern about themself)."""

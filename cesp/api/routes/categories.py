@@ -16,6 +16,7 @@ from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
 from cesp.storage.engine import write_transaction
 from cesp.zones.categories import ZoneCategory, add_alias, load_categories
+from cesp.zones.professions import parse_profession
 
 router = APIRouter(prefix="/api/v1/zone-categories", tags=["decrees"])
 
@@ -64,7 +65,8 @@ def get_categories(
     profession: str | None = None,
 ) -> list[CategoryOut]:
     """The zone categories (which open the CESP, which rows are skipped, aliases)."""
-    return [CategoryOut.of(c) for c in load_categories(conn, profession)]
+    chosen = parse_profession(profession).value if profession else None  # Médecin: medecin
+    return [CategoryOut.of(c) for c in load_categories(conn, chosen)]
 
 
 @router.post("/aliases", response_model=CategoryOut, status_code=201, responses=ERRORS)
@@ -77,6 +79,11 @@ def post_alias(
     authorize(actor, "decree.write")
     with write_transaction(engine) as conn:
         category = add_alias(
-            conn, body.profession, body.zoning_method, body.code, body.alias, actor
+            conn,
+            parse_profession(body.profession).value,
+            body.zoning_method,
+            body.code,
+            body.alias,
+            actor,
         )
     return CategoryOut.of(category)

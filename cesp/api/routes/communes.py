@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query
 
 from cesp.api.dependencies import get_connection
+from cesp.api.french_params import Day
 from cesp.api.schemas import CodeAnswer, ErrorBody, PointAnswer, SearchAnswer, SearchHit
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code, resolve_point, search_names
@@ -35,7 +35,7 @@ def find_communes(
             description="Département code to narrow a name search", pattern=r"^(\d{2,3}|2[ABab])$"
         ),
     ] = None,
-    on: Annotated[date | None, Query(alias="date", description="Date (default today)")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="Date (default today)")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> PointAnswer | SearchAnswer:
     """The commune under a point (``lon``, ``lat``), or communes matching a name (``q``)."""
@@ -62,7 +62,7 @@ def find_communes(
 def get_commune(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     code: Annotated[str, Path(description="INSEE commune code", max_length=10)],
-    on: Annotated[date | None, Query(alias="date", description="Date (default today)")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="Date (default today)")] = None,
     geometry: Annotated[bool, Query(description="Include the GeoJSON geometry")] = False,
 ) -> CodeAnswer:
     """The commune a code designated at a date, or where a former code lives now."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
 from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_engine, get_index, get_settings
+from cesp.api.french_params import Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
 from cesp.api.routes.communes import ERRORS, REGION_CODE
@@ -28,6 +29,7 @@ from cesp.storage.settings import Settings
 from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
 from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
+from cesp.zones.professions import parse_profession
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
@@ -43,13 +45,14 @@ def get_decrees(
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
     profession: Annotated[str | None, Query(max_length=32)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    on: Annotated[date | None, Query(alias="date", description="In force on")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="In force on")] = None,
 ) -> list[DecreeOut] | Response:
     """Decrees, filtered by region, profession, status and date in force."""
     if cache.fresh:
         return cache.not_modified()
     response.headers.update(cache.headers)
-    decrees = list_decrees(conn, region=region, profession=profession, status=status, on=on)
+    chosen = parse_profession(profession).value if profession else None  # Médecin: medecin
+    decrees = list_decrees(conn, region=region, profession=chosen, status=status, on=on)
     return [DecreeOut.of(d) for d in decrees]
 
 
@@ -109,10 +112,15 @@ async def post_decree(
         str, Form(max_length=60, description="The arrêté's number", examples=["12-209"])
     ],
     signed: Annotated[
-        date, Form(description="Date the arrêté was signed (ISO 8601)", examples=["2012-05-24"])
+        Day,
+        Form(
+            description="Date the arrêté was signed (2012-05-24 or 24/05/2012)",
+            examples=["2012-05-24"],
+        ),
     ],
     effective_from: Annotated[
-        date, Form(description="First day in force (ISO 8601)", examples=["2012-05-24"])
+        Day,
+        Form(description="First day in force (2012-05-24 or 24/05/2012)", examples=["2012-05-24"]),
     ],
     profession: Annotated[
         str,
@@ -123,7 +131,7 @@ async def post_decree(
         ),
     ],
     effective_to: Annotated[
-        date | None, Form(description="Last day in force, if the arrêté says so")
+        Day | None, Form(description="Last day in force, if the arrêté says so")
     ] = None,
     title: Annotated[
         str | None, Form(max_length=500, description="Full title of the arrêté")

@@ -27,10 +27,13 @@ from cesp.api.eligibility_schemas import (
     RelocationIn,
     RelocationOut,
 )
+from cesp.api.french_params import DATE_EXPECTED, Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
+from cesp.api.validation_fr import french_reason
 from cesp.audit import Actor, record
+from cesp.conventions import parse_day
 from cesp.eligibility.bulk import evaluate_frame, read_sites, write_sites
 from cesp.eligibility.check import EligibilityResult, check, check_points
 from cesp.eligibility.index import ZoningIndex
@@ -45,6 +48,7 @@ from cesp.engagement.relocation_file import (
 )
 from cesp.errors import CespError, InvalidInputError
 from cesp.posts.beneficiaries import get_beneficiary
+from cesp.spreadsheets import Dialect, parse_dialect
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.text import refuse_in_values
@@ -66,7 +70,7 @@ async def get_eligibility(
     x: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) easting")] = None,
     y: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) northing")] = None,
     insee: Annotated[str | None, Query(max_length=10, description="INSEE code")] = None,
-    on: Annotated[date | None, Query(alias="date", description="Default today")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="Default today")] = None,
     profession: Annotated[str, Query(max_length=32)] = "medecin",
 ) -> Response:
     """Does this site qualify for the CESP on this date, and under which decree?"""
@@ -136,8 +140,17 @@ def _batch_json(index: ZoningIndex, conn: sa.Connection, body: BatchIn) -> Batch
                         "required": ["file"],
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
-                            "date": {"type": "string", "format": "date"},
+                            "date": {
+                                "type": "string",
+                                "format": "date",
+                                "description": "YYYY-MM-DD or DD/MM/YYYY",
+                            },
                             "profession": {"type": "string"},
+                            "dialect": {
+                                "type": "string",
+                                "enum": [d.value for d in Dialect],
+                                "description": "CSV answer: datagouv (',') or excel-fr (';')",
+                            },
                         },
                     }
                 },
@@ -166,9 +179,10 @@ async def post_batch(
             )
         default_date = _form_date(form.get("date"))
         profession = parse_profession(str(form.get("profession") or "medecin")).value
+        dialect = parse_dialect(str(form.get("dialect") or "datagouv"))
         max_bytes = settings.max_upload_mb * 1024 * 1024
         csv_body = await heavy.run(
-            lambda: _batch_csv(index, upload, max_bytes, default_date, profession)  # type: ignore[arg-type]
+            lambda: _batch_csv(index, upload, max_bytes, default_date, profession, dialect)  # type: ignore[arg-type]
         )
         return Response(csv_body, media_type="text/csv; charset=utf-8")
     raw = await request.body()
@@ -182,7 +196,12 @@ async def post_batch(
 
 
 def _batch_csv(
-    index: ZoningIndex, upload: UploadFile, max_bytes: int, default_date: date, profession: str
+    index: ZoningIndex,
+    upload: UploadFile,
+    max_bytes: int,
+    default_date: date,
+    profession: str,
+    dialect: Dialect,
 ) -> bytes:
     """The answer CSV of an uploaded sites CSV (in a worker thread: it parses and computes)."""
     with spooled_upload(upload, max_bytes) as path:
@@ -190,12 +209,14 @@ def _batch_csv(
     if len(frame) > 100_000:
         raise InvalidInputError(
             f"{len(frame)} rows: at most 100,000 per request (use cesp check-bulk)",
-            message_fr="Au plus 100 000 lignes par requête.",
+            message_fr=(
+                f"{len(frame)} lignes : au plus 100 000 par requête (utilisez cesp check-bulk)."
+            ),
             field="file",
         )
     result = evaluate_frame(index, frame, default_date, profession)
     buffer = io.BytesIO()
-    write_sites(result, buffer)
+    write_sites(result, buffer, dialect)
     return buffer.getvalue()
 
 
@@ -241,7 +262,9 @@ def _validated(validate: Callable[[], T], offset: int) -> T:
             loc = ["sites", int(loc[0]) + offset, *loc[1:]]
         field = ".".join(str(p) for p in loc)
         raise InvalidInputError(
-            f"{field}: {first['msg']}", message_fr=f"Champ invalide : {field}", field=field
+            f"{field}: {first['msg']}",
+            message_fr=f"Champ invalide : {field} ({french_reason(dict(first))}).",
+            field=field,
         ) from exc
 
 
@@ -252,14 +275,20 @@ def _batch_body(answer: BatchOut) -> bytes:
 
 
 def _form_date(value: object) -> date:
+    """The ``date`` form field: YYYY-MM-DD or DD/MM/YYYY (``cesp.conventions``), default today."""
     if value is None or value == "":
         return date.today()
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
+    parsed = parse_day(str(value))
+    if parsed is None:
         raise InvalidInputError(
-            f"date={value!r}: expected YYYY-MM-DD", message_fr="Date invalide.", field="date"
-        ) from exc
+            f"date={value!r}: expected {DATE_EXPECTED}",
+            message_fr=(
+                f"date : « {value} » n'est pas une date ; écrivez-la JJ/MM/AAAA ou AAAA-MM-JJ "
+                "(ex. 15/11/2026)."
+            ),
+            field="date",
+        )
+    return parsed
 
 
 @router.post("/api/v1/relocations/validate", response_model=RelocationOut, responses=ERRORS)
@@ -323,8 +352,8 @@ def get_relocations(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     actor: Annotated[Actor, Depends(get_actor)],
     beneficiary_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Change date from")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Change date up to")] = None,
+    date_from: Annotated[Day | None, Query(alias="from", description="Change date from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to", description="Change date up to")] = None,
     decision: Annotated[Literal["allowed", "refused"] | None, Query()] = None,
     region: Annotated[str | None, Query(max_length=3, description="Region left or joined")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -17,7 +17,9 @@ from fastapi.responses import Response
 from cesp.access import authorize
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine, get_index
+from cesp.api.downloads import DialectParam, TableFormat, table_response
 from cesp.api.eligibility_schemas import SiteIn
+from cesp.api.french_params import Day
 from cesp.api.routes.communes import ERRORS
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
@@ -26,13 +28,14 @@ from cesp.engagement.ledger_store import (
     add_event,
     add_period,
     follow_up_of,
-    ledger_csv,
-    ledger_xlsx,
+    ledger_records,
     periods_of,
 )
 from cesp.errors import ForbiddenError
+from cesp.field_schema import LEDGER_FIELDS
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
 from cesp.posts.model import Beneficiary
+from cesp.spreadsheets import Dialect
 from cesp.storage.engine import write_transaction
 
 router = APIRouter(prefix="/api/v1/beneficiaries", tags=["ledger"])
@@ -88,21 +91,20 @@ def get_ledger(
     index: Annotated[ZoningIndex, Depends(get_index)],
     actor: Annotated[Actor, Depends(get_actor)],
     beneficiary_id: BeneficiaryId,
-    on: Annotated[dt.date | None, Query(alias="date", description="Default: today")] = None,
-    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+    on: Annotated[Day | None, Query(alias="date", description="Default: today")] = None,
+    format: Annotated[Literal["json", "csv", "csvt", "zip", "xlsx"], Query()] = "json",
+    dialect: DialectParam = Dialect.DATAGOUV,
 ) -> Response | dict[str, object]:
     """The follow-up on ``date`` (status, months served and left, expected end, rules
-    applied) and the ledger it comes from; ``format=csv|xlsx`` exports the ledger."""
+    applied) and the ledger it comes from; ``format=csv|csvt|zip|xlsx`` exports the
+    ledger (``cesp.api.downloads``)."""
     b = readable(conn, actor, beneficiary_id)
     day = on or dt.date.today()
     result, periods, events = follow_up_of(conn, index, b, day)
-    if format == "csv":
-        return Response(ledger_csv(periods, events), media_type="text/csv; charset=utf-8")
-    if format == "xlsx":
-        return Response(
-            ledger_xlsx(periods, events),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    if format != "json":
+        records = ledger_records(periods, events)
+        stem = f"suivi-{b.id}-{day.isoformat()}"
+        return table_response(LEDGER_FIELDS, records, stem, TableFormat(format), dialect, "suivi")
     return {
         "beneficiary_id": b.id,
         "national_manager": role_label_fr("cng", day),

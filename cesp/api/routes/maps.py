@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_settings
+from cesp.api.french_params import Day
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.maps.assets import ASSET_PREFIX, asset_dirs
 from cesp.maps.layers import ZoneShapeCache, commune_collection, parse_bbox, zone_collection
@@ -76,7 +77,7 @@ def get_map(
     settings: Annotated[Settings, Depends(get_settings)],
     cache: Annotated[Conditional, Depends(zoning_conditional)],
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
-    on: Annotated[date | None, Query(alias="date", description="Zones in force on")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="Zones in force on")] = None,
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     specialty: Annotated[str | None, Query(max_length=120, description="Posts filter")] = None,
     campaign: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Campaign id")] = None,
@@ -120,7 +121,7 @@ def get_zone_layer(
     cache: Annotated[Conditional, Depends(zoning_conditional)],
     zoom: Zoom = 9,
     region: Annotated[str | None, Query(pattern=REGION_CODE, description="COG region code")] = None,
-    on: Annotated[date | None, Query(alias="date")] = None,
+    on: Annotated[Day | None, Query(alias="date")] = None,
     profession: Annotated[str, Query(max_length=32)] = "medecin",
     bbox: Annotated[
         str | None, Query(max_length=100, description="minlon,minlat,maxlon,maxlat")
@@ -146,7 +147,7 @@ def get_commune_layer(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     bbox: Annotated[str, Query(max_length=100, description="minlon,minlat,maxlon,maxlat")],
     zoom: Zoom,
-    on: Annotated[date | None, Query(alias="date")] = None,
+    on: Annotated[Day | None, Query(alias="date")] = None,
 ) -> JSONResponse:
     """Commune outlines in a box, simplified for a zoom level (10 and more)."""
     body = commune_collection(conn, parse_bbox(bbox), on or date.today(), zoom)

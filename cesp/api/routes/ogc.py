@@ -32,6 +32,7 @@ from cesp.api.ogc_schemas import (
     OgcFeatureCollection,
 )
 from cesp.api.schemas import ErrorBody
+from cesp.api.validation_fr import french_reason
 from cesp.errors import CespError, InvalidInputError, NotFoundError
 from cesp.ogc import documents
 from cesp.ogc.catalog import all_collections, all_queryables, find_collection
@@ -54,10 +55,8 @@ def _invalid(error: RequestValidationError) -> InvalidInputError:
     reason = first.get("msg", "invalid value")
     return InvalidInputError(
         f"{name}: {reason}",
-        # The French text carries the reason too (pydantic words it in English).
-        message_fr=(
-            f"Paramètre invalide : {name} ({reason} ; valeur reçue : {first.get('input')!r})."
-        ),
+        # The French text carries the reason and what is allowed (cesp.api.validation_fr).
+        message_fr=f"Paramètre invalide : {name} ({french_reason(first)}).",
         field=name,
     )
 
@@ -129,6 +128,18 @@ FILTERS = {
         }
         for q in all_queryables()
     ]
+    + [
+        {
+            "name": alias,
+            "in": "query",
+            "required": False,
+            "deprecated": True,
+            "description": f"Former name of {q.name}, still accepted",
+            "schema": q.schema(),
+        }
+        for q in all_queryables()
+        for alias in q.aliases
+    ]
 }
 FILTER_NAMES = frozenset(p["name"] for p in FILTERS["parameters"])
 
@@ -190,6 +201,34 @@ def collection(
     """One collection: extent, CRS list, links to its items."""
     found = find_collection(conn, collection_id)
     return _json(documents.collection_document(conn, found, _base(request)), f)
+
+
+SCHEMA_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {documents.SCHEMA_JSON: {"schema": {"type": "object"}}}},
+    **OGC_ERRORS,
+}
+
+
+@router.get("/collections/{collectionId}/queryables", responses=SCHEMA_ANSWER)
+def queryables(
+    request: Request, conn: Connection, collection_id: CollectionId, f: Format = None
+) -> Response:
+    """The properties ``?name=value`` filters on, as a JSON Schema (Part 3)."""
+    del f
+    found = find_collection(conn, collection_id)
+    body = documents.queryables_document(found, _base(request))
+    return JSONResponse(body, media_type=documents.SCHEMA_JSON)
+
+
+@router.get("/collections/{collectionId}/schema", responses=SCHEMA_ANSWER)
+def schema(
+    request: Request, conn: Connection, collection_id: CollectionId, f: Format = None
+) -> Response:
+    """Every property of the features, with its type, as a JSON Schema (Part 5)."""
+    del f
+    found = find_collection(conn, collection_id)
+    body = documents.schema_document(found, _base(request))
+    return JSONResponse(body, media_type=documents.SCHEMA_JSON)
 
 
 GEOJSON_ANSWER: dict[int | str, dict[str, Any]] = {

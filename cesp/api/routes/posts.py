@@ -12,12 +12,15 @@ from fastapi import Path as FastPath
 
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine, get_index
+from cesp.api.downloads import XLSX, DialectParam, TableFormat, table_response
+from cesp.api.french_params import Day
 from cesp.api.post_schemas import PostIn, PostOut, PostPageOut, PostPatch
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError
-from cesp.posts.listfile import list_csv, list_xlsx
+from cesp.field_schema import POST_LIST_FIELDS
+from cesp.posts.listfile import list_record
 from cesp.posts.store import (
     MAX_LIMIT,
     PostFilter,
@@ -27,6 +30,7 @@ from cesp.posts.store import (
     qualifications,
     update_post,
 )
+from cesp.spreadsheets import Dialect
 from cesp.storage.engine import write_transaction
 
 router = APIRouter(prefix="/api/v1/posts", tags=["posts"])
@@ -75,7 +79,7 @@ def get_posts(
     index: Annotated[ZoningIndex, Depends(get_index)],
     where: Annotated[PostFilter, Depends(post_filter)],
     qualifies: Annotated[bool | None, Query(description="Site qualifies on `date`")] = None,
-    on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
+    on: Annotated[Day | None, Query(alias="date", description="Default: today")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     first_region: Annotated[
@@ -104,30 +108,25 @@ def get_posts(
 
 @router.get(
     "/export",
-    responses={**ERRORS, 200: {"content": {"text/csv": {}, "application/vnd.ms-excel": {}}}},
+    responses={**ERRORS, 200: {"content": {"text/csv": {}, XLSX: {}, "application/zip": {}}}},
 )
 def export_posts(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     index: Annotated[ZoningIndex, Depends(get_index)],
     where: Annotated[PostFilter, Depends(post_filter)],
-    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
-    on: Annotated[date | None, Query(alias="date")] = None,
+    format: Annotated[TableFormat, Query()] = TableFormat.csv,
+    on: Annotated[Day | None, Query(alias="date")] = None,
+    dialect: DialectParam = Dialect.DATAGOUV,
 ) -> Response:
-    """The list as a spreadsheet with French headers."""
+    """The list as a spreadsheet (``POST_LIST_FIELDS``, the names of the OGC ``posts``
+    layer): CSV in ``dialect``, its ``.csvt``, both in a zip, or XLSX."""
     page = list_posts(conn, index, where, on=on, limit=MAX_LIMIT, offset=0)
     items = page.items
     if page.total > len(items):
         items = list_posts(conn, index, where, on=on, limit=page.total, offset=0).items
-    if format == "xlsx":
-        return Response(
-            list_xlsx(items),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": 'attachment; filename="liste-nationale.xlsx"'},
-        )
-    return Response(
-        list_csv(items),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="liste-nationale.csv"'},
+    records = [list_record(p, q) for p, q in items]
+    return table_response(
+        POST_LIST_FIELDS, records, "liste-nationale", format, dialect, "liste nationale"
     )
 
 
@@ -136,7 +135,7 @@ def get_one_post(
     conn: Annotated[sa.Connection, Depends(get_connection)],
     index: Annotated[ZoningIndex, Depends(get_index)],
     post_id: PostId,
-    on: Annotated[date | None, Query(alias="date")] = None,
+    on: Annotated[Day | None, Query(alias="date")] = None,
 ) -> PostOut:
     """One post."""
     post = get_post(conn, post_id)
