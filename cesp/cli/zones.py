@@ -31,7 +31,7 @@ def _print_report(report: ImportReport) -> None:
     for zone in report.zones:
         table.add_row(
             zone.name,
-            zone.category,
+            zone.category + (" (prime sur le territoire)" if zone.priority else ""),
             str(zone.communes),
             f"{zone.population or 0:,}".replace(",", " "),
             "oui" if zone.approximate else "",
@@ -46,6 +46,19 @@ def _print_report(report: ImportReport) -> None:
         f"{len(report.zones)} zones, {report.communes} communes, "
         f"{report.population:,} habitants".replace(",", " ")
     )
+    if report.complements is not None:
+        console.print(
+            f"Arrêté complémentaire : complète l'arrêté {report.complements.reference} "
+            f"(id {report.complements.id}, en vigueur depuis le "
+            f"{report.complements.effective_from:%d/%m/%Y}) ; les deux restent en vigueur."
+        )
+    principal = report.compared_with.reference if report.compared_with else ""
+    for other in report.in_force_with:
+        ends = "reste en vigueur" if report.complements else "prendra fin avec l'arrêté remplacé"
+        console.print(
+            f"Arrêté complémentaire en vigueur avec l'arrêté {principal} : "
+            f"{other.reference} (id {other.id}) ; {ends}."
+        )
     if report.diff is not None:
         against = report.compared_with.reference if report.compared_with else "aucun arrêté"
         console.print(
@@ -97,6 +110,13 @@ def import_command(
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Preview only, write nothing")] = False,
     publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
+    complementary: Annotated[
+        bool,
+        typer.Option(
+            help="The decree amends the region's principal decree in force (e.g. a separate "
+            "QPV decree) and stays in force with it instead of replacing it"
+        ),
+    ] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
@@ -121,6 +141,7 @@ def import_command(
             category=category,
             publish=publish,
             dry_run=dry_run,
+            complementary=complementary,
             read=ReadOptions(
                 name_field,
                 category_field,

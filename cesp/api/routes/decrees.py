@@ -174,6 +174,13 @@ async def post_decree(
         bool, Form(description="true: check and preview the changes, store nothing")
     ] = False,
     publish: Annotated[bool, Form(description="true: publish at once once stored")] = False,
+    complementary: Annotated[
+        bool,
+        Form(
+            description="true: the decree amends the region's principal decree in force (e.g. "
+            "a separate QPV decree) and stays in force with it instead of replacing it"
+        ),
+    ] = False,
     actor: Annotated[Actor, Depends(get_actor)] = ANONYMOUS,
 ) -> ImportAnswer:
     """Import a decree file; ``dry_run`` previews without writing. 201 when stored.
@@ -195,6 +202,7 @@ async def post_decree(
         category=category,
         publish=publish,
         dry_run=dry_run,
+        complementary=complementary,
         read=ReadOptions(
             name_field,
             category_field,
