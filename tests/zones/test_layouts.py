@@ -18,6 +18,7 @@ from cesp.errors import InvalidInputError
 from cesp.geo.loader import load_reference
 from cesp.zones.importer import import_decree
 from cesp.zones.readers import ReadOptions
+from tests.geo.qpv_contours import load_contours
 from tests.zones.helpers import request
 from tests.zones.published_layouts import LAYOUTS, idf_2025_ods
 
@@ -37,6 +38,7 @@ def _stored_eligible(engine: sa.Engine, decree_id: int, qualifying: frozenset[st
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_published_layout_imports_with_no_option(idf_engine, tmp_path: Path, layout: str):
     path, expected = LAYOUTS[layout](tmp_path)
+    load_contours(idf_engine, tmp_path)
     fields = {
         "profession": expected.profession,
         "signed": date.fromisoformat(expected.signed),
@@ -47,6 +49,7 @@ def test_published_layout_imports_with_no_option(idf_engine, tmp_path: Path, lay
     assert preview.rows_kept == expected.kept, preview.notes
     assert preview.skipped_by_category == expected.by_category, preview.notes
     assert preview.skipped_by_region == expected.by_region, preview.notes
+    assert preview.qpv_zones == expected.qpv, preview.notes
     report = import_decree(idf_engine, path, request(**fields), actor="test")
     assert report.status == "imported" and report.decree is not None
     stored = _stored_eligible(idf_engine, report.decree.id, report.qualifying_categories)
