@@ -57,7 +57,10 @@ def _polygon(conn: sa.Connection, qpv: Qpv) -> BaseGeometry:
         border = shapes[0].boundary.intersection(shapes[1].boundary)
         centre = border.interpolate(0.5, normalized=True)
     square = box(
-        centre.x - HALF_SIDE_M, centre.y - HALF_SIDE_M, centre.x + HALF_SIDE_M, centre.y + HALF_SIDE_M
+        centre.x - HALF_SIDE_M,
+        centre.y - HALF_SIDE_M,
+        centre.x + HALF_SIDE_M,
+        centre.y + HALF_SIDE_M,
     )
     return reproject(square, LAMBERT93, WGS84)
 
@@ -69,7 +72,11 @@ def write_contours(engine: sa.Engine, path: Path, generation: str = "2015") -> P
         features = [
             {
                 "type": "Feature",
-                "properties": {"code_qp": q.code, "nom_qp": q.name, "insee_com": ",".join(q.communes)},
+                "properties": {
+                    "code_qp": q.code,
+                    "nom_qp": q.name,
+                    "insee_com": ",".join(q.communes),
+                },
                 "geometry": mapping(_polygon(conn, q)),
             }
             for q in quartiers
@@ -80,7 +87,11 @@ def write_contours(engine: sa.Engine, path: Path, generation: str = "2015") -> P
 
 def load_contours(engine: sa.Engine, directory: Path, generation: str = "2015") -> None:
     """Write and load the contours of ``generation`` into ``engine``."""
-    load_qpv(engine, write_contours(engine, directory / f"qpv-{generation}.geojson", generation), generation)
+    load_qpv(
+        engine,
+        write_contours(engine, directory / f"qpv-{generation}.geojson", generation),
+        generation,
+    )
 
 
 def centre_of(engine: sa.Engine, code: str) -> tuple[float, float]:
