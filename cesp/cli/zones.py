@@ -31,12 +31,17 @@ def _print_report(report: ImportReport) -> None:
     for zone in report.zones:
         table.add_row(
             zone.name,
-            zone.category + (" (prime sur le territoire)" if zone.priority else ""),
+            zone.category + (" (QPV)" if zone.priority else ""),
             str(zone.communes),
             f"{zone.population or 0:,}".replace(",", " "),
             "oui" if zone.approximate else "",
         )
     console.print(table)
+    if any(z.priority for z in report.zones):
+        console.print(
+            "(QPV) : zone d'un quartier prioritaire ; sa catégorie prime sur celle du "
+            "territoire à l'intérieur du quartier."
+        )
     if report.source_format in ("csv", "xlsx", "xls", "ods"):
         summary = report.rows_summary_fr()
         console.print(summary[0].upper() + summary[1:])
