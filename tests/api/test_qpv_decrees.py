@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from fastapi.testclient import TestClient
 
 from cesp.api.app import create_app
