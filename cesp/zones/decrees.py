@@ -11,8 +11,9 @@ with it: publishing it closes nothing. It ends when its principal does: an arrê
 modificatif amends a given arrêté and has no object once that arrêté is replaced (the
 new principal decree zones the whole region again, QPV included, under the method in
 force: arrêté du 9 mai 2025, art. 2). Publishing the new principal therefore closes
-the complementary decrees of the principal it supersedes on the same day; to keep a
-separate QPV decree, the ARS imports it again as complementary to the new principal.
+the complementary decrees of the principal it supersedes on the same day. Nothing
+re-attaches a complementary decree to a new principal: the QPV zoning under the new
+decree comes from its own file or from a new complementary decree (its own reference).
 """
 
 from __future__ import annotations

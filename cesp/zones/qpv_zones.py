@@ -14,7 +14,8 @@ each QPV zone has ``priority`` 1 (see ``cesp.eligibility.overrides``).
   territory. A kept category that does not qualify (« Zone de vigilance ») is a zone,
   and a site inside that QPV of a ZIP territory does not qualify.
 - Rows of other regions (by the file's region columns, else the QPV's département) are
-  skipped and counted.
+  skipped and counted. The INSEE codes a QPV decree gives a QPV are checked against the
+  communes its contour covers (a mismatch is reported: the contour decides).
 """
 
 from __future__ import annotations
@@ -152,6 +153,13 @@ def build_qpv_zones(
                 f"partir du {starts:%d/%m/%Y}, après la date d'effet de l'arrêté"
             )
         communes, _foreign = covered_communes(conn, contour.geometry, on, metric, region)
+        listed = set(row.qpv_communes) - {c.code for c in communes}
+        if listed:
+            result.notes.append(
+                f"ligne {row.row} : le QPV {code} ne couvre pas la ou les commune(s) "
+                f"{', '.join(sorted(listed))} que le fichier lui donne (contour de l'ANCT : "
+                f"{', '.join(c.code for c in communes) or 'aucune commune de la région'})"
+            )
         result.zones.append(
             DraftZone(
                 name=f"QPV {row.name or contour.name} ({code})",

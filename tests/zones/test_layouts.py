@@ -168,3 +168,17 @@ def test_lyon_arrondissements_take_the_commune_polygon_flagged_approximate(
     assert sorted(c.code for z in report.draft_zones for c in z.communes) == ["69381", "69387"]
     assert all(z.approximate for z in report.zones)
     assert all("69123" in (z.approximate_reason or "") for z in report.zones)
+
+
+def test_a_qpv_decree_cell_naming_other_communes_is_reported(idf_engine, tmp_path: Path):
+    load_contours(idf_engine, tmp_path)
+    path, _ = LAYOUTS["qpv-decree-csv"](tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("93001, 93027", "93008"), "utf-8")
+    report = import_decree(
+        idf_engine,
+        path,
+        request(dry_run=True, signed=date(2018, 3, 1), effective_from=date(2018, 3, 1)),
+        actor="test",
+    )
+    assert report.qpv_zones == 3
+    assert any("QP093030 ne couvre pas la ou les commune(s) 93008" in n for n in report.notes)
