@@ -244,6 +244,7 @@ def list_command(
         typer.echo(
             f"{d.id}\t{d.region_code}\t{d.reference}\t{d.profession}\t{d.status}\t"
             f"{d.effective_from.isoformat()} → {end}\t{d.source_filename}"
+            + (f"\tcomplète l'arrêté {d.complements}" if d.complementary else "")
         )
 
 

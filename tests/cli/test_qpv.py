@@ -61,6 +61,9 @@ def test_qpv_contours_then_a_complementary_qpv_decree_then_a_check_by_code(
     code, out = _run(scratch_url, data_dir, *args, "--publish")
     assert code == 0 and "statut published" in out and "clos au" not in out, out
 
+    code, out = _run(scratch_url, data_dir, "zones", "list", "--date", "2019-01-01")
+    assert "18-100" in out and "18-QPV" in out and "complète l'arrêté 1" in out, out
+
     code, out = _run(scratch_url, data_dir, "check", "--insee", "92002", "--date", "2019-01-01")
     assert "n'est qu'en partie en zone éligible" in out, out
     assert "Seul le quartier prioritaire « QPV Noyer Doré (QP092001) »" in out, out
