@@ -59,7 +59,11 @@ def _print_report(report: ImportReport) -> None:
         )
     principal = report.compared_with.reference if report.compared_with else ""
     for other in report.in_force_with:
-        ends = "reste en vigueur" if report.complements else "prendra fin avec l'arrêté remplacé"
+        ends = (
+            "reste en vigueur"
+            if report.complements
+            else "prendra fin avec l'arrêté remplacé, sauf --keep-complementary"
+        )
         console.print(
             f"Arrêté complémentaire en vigueur avec l'arrêté {principal} : "
             f"{other.reference} (id {other.id}) ; {ends}."
@@ -122,6 +126,13 @@ def import_command(
             "QPV decree) and stays in force with it instead of replacing it"
         ),
     ] = False,
+    keep_complementary: Annotated[
+        bool,
+        typer.Option(
+            help="With --publish: the complementary decrees of the decree replaced stay in "
+            "force, now amending this one"
+        ),
+    ] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
@@ -147,6 +158,7 @@ def import_command(
             publish=publish,
             dry_run=dry_run,
             complementary=complementary,
+            keep_complementary=keep_complementary,
             read=ReadOptions(
                 name_field,
                 category_field,
@@ -203,11 +215,20 @@ def _required_date(value: str, field: str) -> date:
 def publish_command(
     ctx: typer.Context,
     decree_id: int,
+    keep_complementary: Annotated[
+        bool,
+        typer.Option(
+            help="The complementary decrees of the decree replaced stay in force, now "
+            "amending this one (default: they end with it)"
+        ),
+    ] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Publish a draft decree; the decree it replaces is closed the day before."""
     with domain_errors(), write_transaction(engine_of(ctx)) as conn:
-        decree, superseded = publish_decree(conn, decree_id, cli_actor())
+        decree, superseded = publish_decree(
+            conn, decree_id, cli_actor(), keep_complementary=keep_complementary
+        )
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:
         console.print(f"  {old.reference} clos au {old.effective_to}")

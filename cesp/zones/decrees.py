@@ -11,9 +11,10 @@ with it: publishing it closes nothing. It ends when its principal does: an arrê
 modificatif amends a given arrêté and has no object once that arrêté is replaced (the
 new principal decree zones the whole region again, QPV included, under the method in
 force: arrêté du 9 mai 2025, art. 2). Publishing the new principal therefore closes
-the complementary decrees of the principal it supersedes on the same day. Nothing
-re-attaches a complementary decree to a new principal: the QPV zoning under the new
-decree comes from its own file or from a new complementary decree (its own reference).
+the complementary decrees of the principal it supersedes on the same day, unless the
+publisher re-attaches them (``keep_complementary``: the new principal keeps them in
+force, as an ARS does when its new doctors' zoning leaves a separate QPV decree as it
+is); the re-attachment is the one other change a decree row may see, and is audited.
 """
 
 from __future__ import annotations
@@ -276,6 +277,26 @@ def _close(conn: sa.Connection, previous: Decree, by: Decree, closing: date) -> 
     return get_decree(conn, previous.id)
 
 
+def _reattach(conn: sa.Connection, decrees: list[Decree], to: Decree, actor: Actor) -> None:
+    """Complementary decrees now amend ``to`` (they stay in force with it)."""
+    for d in decrees:
+        conn.execute(
+            sa.text("UPDATE decrees SET complements = :to WHERE id = :id"),
+            {"to": to.id, "id": d.id},
+        )
+        record(
+            conn,
+            actor,
+            "decree.reattach",
+            "decree",
+            d.id,
+            f"complementary decree {d.reference} now amends decree {to.reference} "
+            f"(was {d.complements})",
+            region=d.region_code,
+            file_sha256=d.source_sha256,
+        )
+
+
 def _publish_complementary(conn: sa.Connection, decree: Decree) -> None:
     """A complementary decree is published beside its principal, which must be in force."""
     principal = get_decree(conn, decree.complements or 0)
@@ -295,12 +316,13 @@ def _publish_complementary(conn: sa.Connection, decree: Decree) -> None:
 
 
 def publish_decree(
-    conn: sa.Connection, decree_id: int, actor: Actor
+    conn: sa.Connection, decree_id: int, actor: Actor, *, keep_complementary: bool = False
 ) -> tuple[Decree, list[Decree]]:
     """Publish a draft; close the decree(s) it supersedes. Returns (decree, superseded).
 
     A complementary decree closes nothing (see the module docstring); a principal decree
-    closes the principal in force and the complementary decrees attached to it.
+    closes the principal in force and the complementary decrees attached to it, or with
+    ``keep_complementary`` attaches those to itself (they stay in force).
 
     Raises ``InvalidInputError`` when the decree is not a draft, when a published
     decree of the same region and profession starts on or after this one (publishing an
@@ -341,6 +363,9 @@ def publish_decree(
         if previous.effective_to is not None and previous.effective_to < decree.effective_from:
             continue
         attached = [d for d in published if d.complements == previous.id]
+        if keep_complementary:
+            _reattach(conn, attached, decree, actor)
+            attached = []
         for complement in attached:
             if complement.effective_from > closing:
                 raise InvalidInputError(

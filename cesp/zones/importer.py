@@ -55,6 +55,7 @@ class DecreeRequest:
     publish: bool = False
     dry_run: bool = False
     complementary: bool = False
+    keep_complementary: bool = False
     read: ReadOptions = field(default_factory=ReadOptions)
 
 
@@ -417,7 +418,9 @@ def import_decree(
         )
         report.status = "imported"
         if request.publish:
-            decree, report.superseded = publish_decree(conn, decree.id, actor)
+            decree, report.superseded = publish_decree(
+                conn, decree.id, actor, keep_complementary=request.keep_complementary
+            )
             report.status = "published"
         report.decree = decree
     return report

@@ -66,5 +66,23 @@ def test_a_complementary_qpv_decree_is_previewed_with_its_principal(
     assert published.status_code == 201, published.text
     assert published.json()["decree"]["complements"] == stored.json()["decree"]["id"]
     assert published.json()["superseded"] == []
-    listed = api.get("/api/v1/decrees", params={"region": "11", "on": "2019-01-01"}).json()
+    listed = api.get("/api/v1/decrees", params={"region": "11", "date": "2019-01-01"}).json()
     assert sorted(d["reference"] for d in listed) == ["18-100", "18-QPV"]
+
+    later = tmp_path / "later"
+    later.mkdir()
+    principal, _ = paps_csv_cp1252(later)
+    draft = _post(
+        api, principal, **FORM, reference="20-1", signed="2020-01-01", effective_from="2020-01-01"
+    )
+    assert draft.status_code == 201, draft.text
+    new_id = draft.json()["decree"]["id"]
+    done = api.post(f"/api/v1/decrees/{new_id}/publish", params={"keep_complementary": "true"})
+    assert done.status_code == 200, done.text
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT reference, status, complements FROM decrees")).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("18-100", "superseded", None),
+        ("18-QPV", "published", new_id),
+        ("20-1", "published", None),
+    ]

@@ -114,3 +114,28 @@ def test_the_map_shows_both_decrees(idf_engine, principal, tmp_path: Path):
     names = [f["properties"]["name"] for f in layer["features"]]
     assert "QPV Noyer Doré (QP092001)" in names and "La Courneuve" in names
     assert len(names) == len(set(names))
+
+
+def test_a_new_principal_can_keep_the_complementary_decree_in_force(
+    idf_engine, principal, tmp_path: Path
+):
+    path, _ = qpv_decree(tmp_path)
+    qpv = import_decree(idf_engine, path, _qpv_request(publish=True), actor="test").decree
+    later = tmp_path / "later"
+    later.mkdir()
+    path, _ = paps_csv_cp1252(later)
+    fields = {"signed": date(2020, 1, 1), "effective_from": date(2020, 1, 1), "reference": "20-1"}
+    report = import_decree(
+        idf_engine, path, request(publish=True, keep_complementary=True, **fields), actor="test"
+    )
+    assert [d.reference for d in report.superseded] == ["18-100"]
+    assert report.decree is not None and qpv is not None
+    with idf_engine.connect() as conn:
+        kept = get_decree(conn, qpv.id)
+        in_force = decrees_in_force(conn, date(2021, 1, 1), "medecin", "11")
+        audit = conn.execute(
+            sa.text("SELECT summary FROM audit_log WHERE action = 'decree.reattach'")
+        ).scalar_one()
+    assert kept.status == "published" and kept.complements == report.decree.id
+    assert [d.reference for d in in_force] == ["18-QPV", "20-1"]
+    assert "now amends decree 20-1" in audit

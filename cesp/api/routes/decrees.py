@@ -252,9 +252,16 @@ def post_publish(
     engine: Annotated[sa.Engine, Depends(get_engine)],
     actor: Annotated[Actor, Depends(get_actor)],
     decree_id: DecreeId,
+    keep_complementary: Annotated[
+        bool,
+        Query(
+            description="true: the complementary decrees of the decree replaced stay in "
+            "force, now amending this one (default: they end with it)"
+        ),
+    ] = False,
 ) -> DecreeOut:
     """Publish a draft decree; the decree it replaces closes the day before."""
     with write_transaction(engine) as conn:
         authorize(actor, "decree.write", get_decree(conn, decree_id).region_code)
-        decree, _ = publish_decree(conn, decree_id, actor)
+        decree, _ = publish_decree(conn, decree_id, actor, keep_complementary=keep_complementary)
     return DecreeOut.of(decree)
