@@ -32,6 +32,11 @@ class DecreeOut(BaseModel):
     imported_at: datetime
     published_at: datetime | None
     superseded_by: int | None
+    complements: int | None = Field(
+        None,
+        description="Complementary decree: id of the principal decree it amends and stays in "
+        "force with (it ends with it)",
+    )
 
     @classmethod
     def of(cls, d: Decree) -> DecreeOut:
@@ -54,6 +59,7 @@ class DecreeOut(BaseModel):
             imported_at=d.imported_at,
             published_at=d.published_at,
             superseded_by=d.superseded_by,
+            complements=d.complements,
         )
 
 
@@ -66,6 +72,10 @@ class ZoneOut(BaseModel):
     population: int | None
     approximate: bool
     approximate_reason: str | None
+    overrides: bool = Field(
+        False,
+        description="A QPV zone: inside it, its category replaces the territory's",
+    )
 
     @classmethod
     def of(cls, z: ZoneSummary) -> ZoneOut:
@@ -77,6 +87,7 @@ class ZoneOut(BaseModel):
             population=z.population,
             approximate=z.approximate,
             approximate_reason=z.approximate_reason,
+            overrides=z.priority > 0,
         )
 
 
@@ -130,7 +141,14 @@ class ImportAnswer(BaseModel):
         default_factory=dict, description="Rows of a category that is no zone (Hors vivier, HZ)"
     )
     skipped_by_region: int = Field(0, description="Rows of other regions, left out")
-    skipped_qpv: int = Field(0, description="QPV rows, left out")
+    qpv_zones: int = Field(0, description="Zones of QPV rows (their contour, overriding)")
+    complements: DecreeOut | None = Field(
+        None, description="Complementary decree: the principal decree it amends"
+    )
+    in_force_with: list[DecreeOut] = Field(
+        default_factory=list,
+        description="Complementary decrees in force with the principal decree compared with",
+    )
     posts_leaving: list[PostOut] = Field(
         default_factory=list,
         description="Preview only: open practice sites the decree would take out of every zone",
@@ -159,7 +177,9 @@ class ImportAnswer(BaseModel):
             rows_kept=r.rows_kept,
             skipped_by_category=r.skipped_by_category,
             skipped_by_region=r.skipped_by_region,
-            skipped_qpv=r.skipped_qpv,
+            qpv_zones=r.qpv_zones,
+            complements=DecreeOut.of(r.complements) if r.complements else None,
+            in_force_with=[DecreeOut.of(d) for d in r.in_force_with],
             beneficiaries_leaving=0,
         )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from cesp.cli import data, eligibility, engagement, keys, maps, posts, zones
+from cesp.cli import data, eligibility, engagement, keys, maps, posts, qpv, zones
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import (
     INDEX_HELP,
@@ -51,6 +51,7 @@ app.add_typer(maps.app, name="map")
 app.command("audit")(keys.audit_command)
 app.command("check")(eligibility.check_command)
 app.command("check-bulk")(eligibility.check_bulk_command)
+geo_app.command("load-qpv")(qpv.load_qpv_command)
 
 IDF_REGION = "11"
 

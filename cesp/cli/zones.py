@@ -39,12 +39,17 @@ def _print_report(report: ImportReport) -> None:
     for zone in report.zones:
         table.add_row(
             zone.name,
-            zone.category,
+            zone.category + (" (QPV)" if zone.priority else ""),
             str(zone.communes),
             f"{zone.population or 0:,}".replace(",", " "),
             "oui" if zone.approximate else "",
         )
     console.print(table)
+    if any(z.priority for z in report.zones):
+        console.print(
+            "(QPV) : zone d'un quartier prioritaire ; sa catégorie prime sur celle du "
+            "territoire à l'intérieur du quartier."
+        )
     if report.source_format in ("csv", "xlsx", "xls", "ods"):
         summary = report.rows_summary_fr()
         console.print(summary[0].upper() + summary[1:])
@@ -54,6 +59,23 @@ def _print_report(report: ImportReport) -> None:
         f"{len(report.zones)} zones, {report.communes} communes, "
         f"{report.population:,} habitants".replace(",", " ")
     )
+    if report.complements is not None:
+        console.print(
+            f"Arrêté complémentaire : complète l'arrêté {report.complements.reference} "
+            f"(id {report.complements.id}, en vigueur depuis le "
+            f"{report.complements.effective_from:%d/%m/%Y}) ; les deux restent en vigueur."
+        )
+    principal = report.compared_with.reference if report.compared_with else ""
+    for other in report.in_force_with:
+        ends = (
+            "reste en vigueur"
+            if report.complements
+            else "prendra fin avec l'arrêté remplacé, sauf --keep-complementary"
+        )
+        console.print(
+            f"Arrêté complémentaire en vigueur avec l'arrêté {principal} : "
+            f"{other.reference} (id {other.id}) ; {ends}."
+        )
     if report.diff is not None:
         against = report.compared_with.reference if report.compared_with else "aucun arrêté"
         console.print(
@@ -105,6 +127,20 @@ def import_command(
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Preview only, write nothing")] = False,
     publish: Annotated[bool, typer.Option(help="Publish right after the import")] = False,
+    complementary: Annotated[
+        bool,
+        typer.Option(
+            help="The decree amends the region's principal decree in force (e.g. a separate "
+            "QPV decree) and stays in force with it instead of replacing it"
+        ),
+    ] = False,
+    keep_complementary: Annotated[
+        bool,
+        typer.Option(
+            help="With --publish: the complementary decrees of the decree replaced stay in "
+            "force, now amending this one"
+        ),
+    ] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Import a decree file (zipped shapefile, GeoJSON, GeoPackage, CSV/XLSX of codes)."""
@@ -129,6 +165,8 @@ def import_command(
             category=category,
             publish=publish,
             dry_run=dry_run,
+            complementary=complementary,
+            keep_complementary=keep_complementary,
             read=ReadOptions(
                 name_field,
                 category_field,
@@ -185,11 +223,20 @@ def _required_date(value: str, field: str) -> date:
 def publish_command(
     ctx: typer.Context,
     decree_id: int,
+    keep_complementary: Annotated[
+        bool,
+        typer.Option(
+            help="The complementary decrees of the decree replaced stay in force, now "
+            "amending this one (default: they end with it)"
+        ),
+    ] = False,
     index: Annotated[bool, typer.Option(help=INDEX_HELP)] = True,
 ) -> None:
     """Publish a draft decree; the decree it replaces is closed the day before."""
     with domain_errors(), write_transaction(engine_of(ctx)) as conn:
-        decree, superseded = publish_decree(conn, decree_id, cli_actor())
+        decree, superseded = publish_decree(
+            conn, decree_id, cli_actor(), keep_complementary=keep_complementary
+        )
     console.print(f"Arrêté {decree.reference} publié (en vigueur au {decree.effective_from}).")
     for old in superseded:
         console.print(f"  {old.reference} clos au {old.effective_to}")
@@ -226,6 +273,7 @@ def list_command(
         typer.echo(
             f"{d.id}\t{d.region_code}\t{d.reference}\t{d.profession}\t{d.status}\t"
             f"{d.effective_from.isoformat()} → {end}\t{d.source_filename}"
+            + (f"\tcomplète l'arrêté {d.complements}" if d.complementary else "")
         )
 
 

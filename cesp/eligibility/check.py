@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from cesp.eligibility.evaluation import PointAnswers, evaluate_points
 from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.overrides import zone_priority
 from cesp.eligibility.sites import CommuneSite, PointSite, Site
 from cesp.errors import CespError, InvalidInputError
 from cesp.geo.communes import resolve_code
@@ -80,6 +81,7 @@ class ZoneMatch:
     qualifies: bool
     approximate: bool
     decree: DecreeRef
+    overrides: bool = False  # a QPV zone: its category replaces the territory's inside it
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def zone_match(index: ZoningIndex, crs: str, row: int) -> ZoneMatch:
         bool(z.qualifies[row]),
         bool(z.approximate[row]),
         DecreeRef.of(index.decrees[int(z.decree_id[row])]),
+        bool(zone_priority(z)[row] > 0),
     )
 
 
@@ -239,10 +242,14 @@ def _check_commune(
     # Zones that only touch the commune along its edge are not "its" zones.
     overlap = shapely.area(shapely.intersection(zones.geometries[rows], territory))
     rows = rows[overlap > NO_COVERAGE * territory.area]
-    qualifying = [r for r in rows if zones.qualifies[r]]
+    # The qualifying area with overriding non-qualifying QPV cut out (overrides module).
+    carved = dict(
+        zip(zone_set.qualifying_rows.tolist(), zone_set.qualifying_geometries, strict=True)
+    )
+    qualifying = [carved[r] for r in rows.tolist() if r in carved]
     covered = 0.0
     if qualifying:
-        inside = shapely.union_all(zones.geometries[qualifying]).intersection(territory)
+        inside = shapely.union_all(qualifying).intersection(territory)
         covered = inside.area / territory.area
     status = "not_eligible"
     if covered >= FULL_COVERAGE:

@@ -2,10 +2,12 @@
 
 ``evaluate_points`` locates each point in the commune units in force on its date
 (``cesp.eligibility.grid``), follows the units to the commune-built zones, tests the drawn
-zones, then measures the borderline band and the distance to the nearest qualifying
-zone with one k-d query (``cesp.eligibility.index_tables.ZoneSet.edges``). The rules and the
-statuses are explained in ``cesp.eligibility.check``, which turns these arrays into
-result objects; the bulk check writes them to CSV directly.
+zones, keeps at each point the zones of the highest priority (a QPV's category
+overrides its territory's: ``cesp.eligibility.overrides``), then measures the borderline
+band and the distance to the nearest qualifying zone with one k-d query
+(``cesp.eligibility.index_tables.ZoneSet.edges``). The rules and the statuses are
+explained in ``cesp.eligibility.check``, which turns these arrays into result objects;
+the bulk check writes them to CSV directly.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date
 import numpy as np
 
 from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
+from cesp.eligibility.overrides import strongest, zone_priority
 
 STATUSES = (
     "eligible",
@@ -142,6 +145,8 @@ def evaluate_points(
             drawn_point, drawn_idx = zone_set.drawn.pairs(gx, gy)
             pj = np.concatenate([pj, drawn_point])
             rows = np.concatenate([rows, zone_set.drawn_rows[drawn_idx]])
+            decisive = strongest(pj, zone_priority(zones)[rows])  # QPV over territory
+            pj, rows = pj[decisive], rows[decisive]
             zone_pairs.append((global_idx[pj], rows))
             inside = np.zeros(len(local), dtype=bool)
             inside[pj[zones.qualifies[rows]]] = True

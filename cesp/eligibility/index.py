@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from cesp.eligibility.grid import PolygonGrid
 from cesp.eligibility.index_tables import CommuneTable, ZoneSet, ZoneTable
+from cesp.eligibility.overrides import carve_overridden, zone_priority
 from cesp.eligibility.segments import SegmentIndex
 from cesp.geo.crs import (
     LAMBERT93,
@@ -124,7 +125,9 @@ class ZoningIndex:
         rows = np.flatnonzero(in_set)
         drawn_rows = rows[table.built_from[rows] != "communes"]
         qualifying = rows[table.qualifies[rows]]
-        geometries = table.geometries[qualifying]
+        geometries = carve_overridden(
+            table.geometries, table.qualifies, zone_priority(table), in_set, qualifying
+        )
         zone_set = ZoneSet(
             in_set=in_set,
             drawn_rows=drawn_rows,
@@ -200,7 +203,7 @@ def _zone_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> Sequence[sa.R
         return []
     return conn.execute(
         sa.text(
-            "SELECT id, decree_id, name, category, approximate, built_from, "
+            "SELECT id, decree_id, name, category, approximate, built_from, priority, "
             "ST_AsBinary(geom) AS wkb FROM zones WHERE decree_id IN :ids ORDER BY id"
         ).bindparams(sa.bindparam("ids", expanding=True)),
         {"ids": list(decrees)},
@@ -236,6 +239,7 @@ def _zone_tables(
             approximate=np.array([bool(r.approximate) for r in selected], dtype=bool),
             built_from=np.array([r.built_from for r in selected], dtype=object),
             geometries=_metric_geometries(crs, geometries),
+            priority=np.array([int(r.priority or 0) for r in selected], dtype=np.int8),
         )
     return tables
 

@@ -72,6 +72,8 @@ class ZoneTable:
     approximate: np.ndarray
     built_from: np.ndarray
     geometries: np.ndarray
+    # Added for QPV overrides (cesp.eligibility.overrides): 0 territory, 1 QPV.
+    priority: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle the geometries as WKB."""

@@ -13,6 +13,24 @@ def _zone_fr(zone: ZoneMatch) -> str:
     )
 
 
+def _which_part_fr(result: EligibilityResult) -> str:
+    """Which part of a partial commune qualifies, when QPV zones decide it."""
+    overriding = [z for z in result.zones if z.overrides]
+    inside = [z for z in overriding if z.qualifies]
+    outside = [z for z in overriding if not z.qualifies]
+    text = ""
+    if inside and not any(z.qualifies and not z.overrides for z in result.zones):
+        names = ", ".join(f"« {z.name} » ({z.category_label})" for z in inside)
+        text += f" Seul le quartier prioritaire {names} y ouvre le CESP."
+    elif inside:
+        names = ", ".join(f"« {z.name} » ({z.category_label})" for z in inside)
+        text += f" Quartier prioritaire éligible : {names}."
+    if outside:
+        names = ", ".join(f"« {z.name} » ({z.category_label})" for z in outside)
+        text += f" Le quartier prioritaire {names} n'ouvre pas le CESP."
+    return text
+
+
 def explain_fr(result: EligibilityResult) -> str:
     """One sentence saying whether the site qualifies, and why."""
     where = ""
@@ -43,7 +61,7 @@ def explain_fr(result: EligibilityResult) -> str:
             text = (
                 f"La commune{where} n'est qu'en partie en zone éligible "
                 f"({(result.coverage or 0) * 100:.0f} %) : indiquez l'adresse ou les coordonnées."
-            )
+            ) + _which_part_fr(result)
         case "no_zoning":
             text = f"Aucun arrêté de zonage en vigueur au {when} pour cette région et profession."
         case "outside_territory":

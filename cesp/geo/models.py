@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -84,3 +85,20 @@ class ReferenceLoad(Base):
     former_units: Mapped[int] = mapped_column(Integer)
     approximate_units: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[float] = mapped_column(Float)
+
+
+# Core table (migration 0008_qpv_complementary): the ANCT's QPV contours, one row per QPV.
+qpv_contours = sa.Table(
+    "qpv_contours",
+    Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(12), nullable=False, unique=True),
+    sa.Column("generation", sa.String(4), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("departement_code", sa.String(3), nullable=False),
+    sa.Column("commune_codes", sa.String(400)),
+    sa.Column("source_filename", sa.Text, nullable=False),
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("geom", _geometry()),
+    sa.CheckConstraint("generation IN ('2015', '2024')", name="generation"),
+)

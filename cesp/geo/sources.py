@@ -87,14 +87,21 @@ class Manifest(BaseModel):
 
     publishers: dict[str, Publisher]
     sources: tuple[Source, ...]
+    layers: tuple[Source, ...] = Field(
+        default=(),
+        description="Optional reference layers (QPV contours): never part of a default "
+        "fetch, fetched when named (--only qpv), loaded by their own commands",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
-        names = [s.name for s in self.sources]
+        names = [s.name for s in (*self.sources, *self.layers)]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate source names: {duplicates}")
-        unknown = sorted({s.publisher for s in self.sources} - self.publishers.keys())
+        unknown = sorted(
+            {s.publisher for s in (*self.sources, *self.layers)} - self.publishers.keys()
+        )
         if unknown:
             raise ValueError(f"sources name unknown publishers: {unknown}")
         return self
@@ -112,7 +119,10 @@ class Manifest(BaseModel):
     def select(self, patterns: Iterable[str] | None) -> tuple[Source, ...]:
         """Sources matching any pattern: a name, a folder (``cog``) or a glob (``communes/7*``).
 
-        A pattern without a folder also matches file names alone (``75-*``).
+        A pattern without a folder also matches file names alone (``75-*``). Optional
+        layers (``qpv/...``) are chosen only by a pattern: without one, the files that
+        ``cesp geo load`` needs, and nothing else, so that a deployment that does not use
+        a layer never fails a fetch for it.
 
         Examples
         --------
@@ -130,7 +140,8 @@ class Manifest(BaseModel):
                 or fnmatch.fnmatchcase(PurePosixPath(source.name).name, pattern)
             )
 
-        unmatched = [p for p in wanted if not any(matches(s, p) for s in self.sources)]
+        every = (*self.sources, *self.layers)
+        unmatched = [p for p in wanted if not any(matches(s, p) for s in every)]
         if unmatched:
             raise InvalidInputError(
                 f"No reference file matches {', '.join(unmatched)}: use a name such as "
@@ -139,7 +150,7 @@ class Manifest(BaseModel):
                 "(exemples : cog/communes.csv, cog, communes/75-*)",
                 field="only",
             )
-        return tuple(s for s in self.sources if any(matches(s, p) for p in wanted))
+        return tuple(s for s in every if any(matches(s, p) for p in wanted))
 
 
 @cache

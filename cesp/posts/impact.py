@@ -68,7 +68,10 @@ def preview_impact(
 ) -> tuple[list[Post], list[int]]:
     """What the preview shows beside the zones: the posts and the practising
     beneficiaries that would leave every qualifying zone (one composition for the API
-    and the CLI)."""
+    and the CLI). A complementary decree adds zones to those in force and takes none
+    away: nothing leaves."""
+    if request.complementary:
+        return [], []
     return (
         posts_leaving(conn, index, request, report),
         beneficiaries_leaving(conn, index, request, report),

@@ -57,6 +57,7 @@ class DraftZone:
     communes: list[CoveredCommune]
     source_rows: list[int]
     approximate_reasons: list[str] = field(default_factory=list)
+    priority: int = 0  # 1: a QPV zone, its category overrides the territory's inside it
 
     @property
     def population(self) -> int | None:
@@ -82,7 +83,7 @@ class BuildResult:
     rows_kept: int = 0
     skipped_by_category: dict[str, int] = field(default_factory=dict)
     skipped_by_region: int = 0
-    skipped_qpv: int = 0
+    qpv_zones: int = 0
 
 
 def _category(
@@ -199,7 +200,6 @@ def build_from_codes(
     result = BuildResult(zones, problems, [*table.notes, *notes, *skipped.notes()])
     result.skipped_by_category = dict(skipped.by_category)
     result.skipped_by_region = skipped.by_region
-    result.skipped_qpv = skipped.qpv
     result.rows_kept = sum(len(m) for m in groups.values())
     return result
 
@@ -217,7 +217,7 @@ def _swapped(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geometry, lambda xy: xy[:, ::-1])
 
 
-def _covered_communes(
+def covered_communes(
     conn: sa.Connection, geometry: MultiPolygon, signed: date, metric: str, region: str
 ) -> tuple[list[CoveredCommune], list[str]]:
     """The region's communes the zone covers, and the codes of other regions' communes it
@@ -336,7 +336,7 @@ def build_from_geometries(
             continue
         geometry = union_multipolygon([g for _, g, _ in members])
         assert geometry is not None
-        communes, foreign = _covered_communes(conn, geometry, signed, metric, region)
+        communes, foreign = covered_communes(conn, geometry, signed, metric, region)
         if foreign:
             notes.append(
                 f"zone {name!r} overlaps {len(foreign)} commune(s) of other regions "

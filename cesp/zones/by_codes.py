@@ -13,6 +13,7 @@
   holding most of its population), and the notes name its communes outside.
 - Rows of a category that is no zone at all (« Hors vivier », « HZ ») are skipped and
   counted by category, never a refusal.
+- Rows of QPV are left to ``cesp.zones.qpv_zones`` (their zone is the QPV's contour).
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ from cesp.geo.names import name_key
 from cesp.zones.categories import ZoneCategory, match_category
 from cesp.zones.readers import SourceRow, SourceTable
 
-QPV_CODE = re.compile(r"^Q[PN]\d{3,}", re.IGNORECASE)
-
 
 @dataclass
 class Skipped:
@@ -41,7 +40,6 @@ class Skipped:
 
     by_category: Counter[str] = field(default_factory=Counter)
     by_region: int = 0
-    qpv: int = 0
 
     def notes(self) -> list[str]:
         """French lines of the report."""
@@ -51,11 +49,6 @@ class Skipped:
         ]
         if self.by_region:
             notes.append(f"{self.by_region} ligne(s) d'autres régions ignorée(s)")
-        if self.qpv:
-            notes.append(
-                f"{self.qpv} ligne(s) de quartiers prioritaires (QPV) ignorée(s) : le zonage "
-                "infra-communal des QPV n'est pas encore pris en charge"
-            )
         return notes
 
 
@@ -159,7 +152,7 @@ def _parent_polygon(conn: sa.Connection, unit: CommuneUnit, on: date) -> BaseGeo
     return parent.geometry if parent is not None else None
 
 
-def _other_region(row: SourceRow, region: str) -> bool | None:
+def other_region(row: SourceRow, region: str) -> bool | None:
     """True/False when the file says the row's region; None when it does not."""
     if row.in_my_region is not None:
         return not row.in_my_region
@@ -188,8 +181,7 @@ def resolve_rows(
     groups: dict[str, list[Member]] = defaultdict(list)
     zone_of_code: dict[str, str] = {}
     for row in table.rows:
-        if row.code and QPV_CODE.match(row.code):
-            skipped.qpv += 1
+        if row.qpv_code:
             continue
         value = _mapped(row.category, mapping)
         category = match_category(value, categories) if value else fallback
@@ -209,7 +201,7 @@ def resolve_rows(
         if category is not None and not category.keep_rows:
             skipped.by_category[category.label] += 1
             continue
-        if _other_region(row, region):
+        if other_region(row, region):
             skipped.by_region += 1
             continue
         if row.code is None or not INSEE_CODE.match(row.code):
@@ -279,7 +271,7 @@ def _majority_rule(
 ) -> None:
     """Communes of another region: a zone whose population lies mostly in ``region`` keeps
     them (named in the notes), a zone mostly outside is left to the other region."""
-    told = {r.row for r in table.rows if _other_region(r, region) is not None}
+    told = {r.row for r in table.rows if other_region(r, region) is not None}
     for key in list(groups):
         members = groups[key]
         outside = [m for m in members if m.unit.region_code != region and m.row.row not in told]

@@ -4,6 +4,17 @@ Decrees are never deleted or edited in place. The one change a decree row ever s
 its closing: publishing a newer decree for the same region and profession sets the
 previous one's ``effective_to`` to the day before the new one takes effect, its status
 to ``superseded`` and ``superseded_by`` to the new decree.
+
+A *complementary* decree (``complements`` = the id of the principal decree it amends)
+adds zones to the region's principal decree of the same profession and stays in force
+with it: publishing it closes nothing. It ends when its principal does: an arrêté
+modificatif amends a given arrêté and has no object once that arrêté is replaced (the
+new principal decree zones the whole region again, QPV included, under the method in
+force: arrêté du 9 mai 2025, art. 2). Publishing the new principal therefore closes
+the complementary decrees of the principal it supersedes on the same day, unless the
+publisher re-attaches them (``keep_complementary``: the new principal keeps them in
+force, as an ARS does when its new doctors' zoning leaves a separate QPV decree as it
+is); the re-attachment is the one other change a decree row may see, and is audited.
 """
 
 from __future__ import annotations
@@ -50,6 +61,12 @@ class Decree:
     published_at: datetime | None
     superseded_by: int | None
     notes: str | None
+    complements: int | None = None
+
+    @property
+    def complementary(self) -> bool:
+        """True for a decree that amends a principal decree instead of replacing it."""
+        return self.complements is not None
 
     def in_force_on(self, on: date) -> bool:
         """Whether the decree applies on ``on`` (published or superseded, within dates)."""
@@ -73,6 +90,7 @@ class Zone:
     approximate: bool
     approximate_reason: str | None
     geometry: MultiPolygon | None
+    priority: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,7 +120,7 @@ def _as_datetime(value: Any) -> datetime | None:
 _DECREE_COLUMNS = (
     "id, region_code, reference, title, signed, effective_from, effective_to, profession, "
     "zoning_method, source_filename, source_sha256, source_format, imported_by, imported_at, "
-    "status, published_at, superseded_by, notes"
+    "status, published_at, superseded_by, notes, complements"
 )
 
 
@@ -126,19 +144,19 @@ def insert_decree(
         sa.text(
             "INSERT INTO decrees (region_code, reference, title, signed, effective_from, "
             "effective_to, profession, zoning_method, source_filename, source_sha256, "
-            "source_format, imported_by, imported_at, status, notes) VALUES (:region_code, "
-            ":reference, :title, :signed, :effective_from, :effective_to, :profession, "
-            ":zoning_method, :source_filename, :source_sha256, :source_format, :imported_by, "
-            ":imported_at, 'draft', :notes) RETURNING id"
+            "source_format, imported_by, imported_at, status, notes, complements) VALUES "
+            "(:region_code, :reference, :title, :signed, :effective_from, :effective_to, "
+            ":profession, :zoning_method, :source_filename, :source_sha256, :source_format, "
+            ":imported_by, :imported_at, 'draft', :notes, :complements) RETURNING id"
         ),
-        {**fields, "imported_at": datetime.now(UTC)},
+        {"complements": None, **fields, "imported_at": datetime.now(UTC)},
     ).one()
     decree_id = int(row[0])
     insert_zone = sa.text(
         "INSERT INTO zones (decree_id, name, category, built_from, population, approximate, "
-        "approximate_reason, source_rows, geom) VALUES (:decree_id, :name, :category, "
-        ":built_from, :population, :approximate, :reason, :rows, ST_GeomFromWKB(:wkb, 4326)) "
-        "RETURNING id"
+        "approximate_reason, source_rows, priority, geom) VALUES (:decree_id, :name, "
+        ":category, :built_from, :population, :approximate, :reason, :rows, :priority, "
+        "ST_GeomFromWKB(:wkb, 4326)) RETURNING id"
     )
     links = []
     for done, zone in enumerate(zones, start=1):
@@ -155,6 +173,7 @@ def insert_decree(
                 "approximate": zone.approximate,
                 "reason": "; ".join(zone.approximate_reasons) or None,
                 "rows": ",".join(str(r) for r in zone.source_rows),
+                "priority": zone.priority,
                 "wkb": zone.geometry.wkb,
             },
         ).scalar_one()
@@ -242,18 +261,73 @@ def list_decrees(
 def decrees_in_force(
     conn: sa.Connection, on: date, profession: str, region: str | None = None
 ) -> list[Decree]:
-    """Decrees applying on ``on`` for a profession (one per region at most)."""
+    """Decrees applying on ``on`` for a profession: per region, the principal decree and
+    the complementary decrees that amend it."""
     return list_decrees(conn, region=region, profession=profession, on=on)
 
 
+def _close(conn: sa.Connection, previous: Decree, by: Decree, closing: date) -> Decree:
+    conn.execute(
+        sa.text(
+            "UPDATE decrees SET effective_to = :to, status = 'superseded', "
+            "superseded_by = :by WHERE id = :id"
+        ),
+        {"to": closing, "by": by.id, "id": previous.id},
+    )
+    return get_decree(conn, previous.id)
+
+
+def _reattach(conn: sa.Connection, decrees: list[Decree], to: Decree, actor: Actor) -> None:
+    """Complementary decrees now amend ``to`` (they stay in force with it)."""
+    for d in decrees:
+        conn.execute(
+            sa.text("UPDATE decrees SET complements = :to WHERE id = :id"),
+            {"to": to.id, "id": d.id},
+        )
+        record(
+            conn,
+            actor,
+            "decree.reattach",
+            "decree",
+            d.id,
+            f"complementary decree {d.reference} now amends decree {to.reference} "
+            f"(was {d.complements})",
+            region=d.region_code,
+            file_sha256=d.source_sha256,
+        )
+
+
+def _publish_complementary(conn: sa.Connection, decree: Decree) -> None:
+    """A complementary decree is published beside its principal, which must be in force."""
+    principal = get_decree(conn, decree.complements or 0)
+    if principal.status != "published" or (
+        principal.effective_to is not None and principal.effective_to < decree.effective_from
+    ):
+        raise InvalidInputError(
+            f"decree {decree.reference} is complementary to decree {principal.reference}, which "
+            f"is {principal.status} (until {principal.effective_to}): import it as "
+            "complementary to the decree in force",
+            message_fr=(
+                f"L'arrêté {decree.reference} complète l'arrêté {principal.reference}, qui n'est "
+                "plus en vigueur : importez-le comme complémentaire de l'arrêté en vigueur."
+            ),
+            field="complementary",
+        )
+
+
 def publish_decree(
-    conn: sa.Connection, decree_id: int, actor: Actor
+    conn: sa.Connection, decree_id: int, actor: Actor, *, keep_complementary: bool = False
 ) -> tuple[Decree, list[Decree]]:
     """Publish a draft; close the decree(s) it supersedes. Returns (decree, superseded).
 
-    Raises ``InvalidInputError`` when the decree is not a draft, or when a published
+    A complementary decree closes nothing (see the module docstring); a principal decree
+    closes the principal in force and the complementary decrees attached to it, or with
+    ``keep_complementary`` attaches those to itself (they stay in force).
+
+    Raises ``InvalidInputError`` when the decree is not a draft, when a published
     decree of the same region and profession starts on or after this one (publishing an
-    older decree over a newer one would rewrite history).
+    older decree over a newer one would rewrite history), or when a complementary
+    decree's principal is no longer in force.
     """
     decree = get_decree(conn, decree_id)
     if decree.status != "draft":
@@ -262,12 +336,16 @@ def publish_decree(
             message_fr=f"L'arrêté {decree.reference} est déjà {decree.status}.",
             field="status",
         )
-    current = [
+    published = [
         d
         for d in list_decrees(conn, region=decree.region_code, profession=decree.profession)
         if d.status == "published" and d.id != decree.id
     ]
+    current = [d for d in published if not d.complementary]
     later = [d for d in current if d.effective_from >= decree.effective_from]
+    if decree.complementary:
+        _publish_complementary(conn, decree)
+        current, later = [], []
     if later:
         raise InvalidInputError(
             f"decree {later[0].reference} (from {later[0].effective_from}) is already "
@@ -284,14 +362,24 @@ def publish_decree(
     for previous in current:
         if previous.effective_to is not None and previous.effective_to < decree.effective_from:
             continue
-        conn.execute(
-            sa.text(
-                "UPDATE decrees SET effective_to = :to, status = 'superseded', "
-                "superseded_by = :by WHERE id = :id"
-            ),
-            {"to": closing, "by": decree.id, "id": previous.id},
-        )
-        superseded.append(get_decree(conn, previous.id))
+        attached = [d for d in published if d.complements == previous.id]
+        if keep_complementary:
+            _reattach(conn, attached, decree, actor)
+            attached = []
+        for complement in attached:
+            if complement.effective_from > closing:
+                raise InvalidInputError(
+                    f"complementary decree {complement.reference} takes effect on "
+                    f"{complement.effective_from}, on or after {decree.effective_from}: it "
+                    f"amends decree {previous.reference}, which this decree supersedes",
+                    message_fr=(
+                        f"L'arrêté complémentaire {complement.reference} prend effet après "
+                        f"cet arrêté ; il complète l'arrêté {previous.reference} remplacé."
+                    ),
+                    field="effective_from",
+                )
+        superseded.append(_close(conn, previous, decree, closing))
+        superseded += [_close(conn, c, decree, closing) for c in attached]
     conn.execute(
         sa.text("UPDATE decrees SET status = 'published', published_at = :at WHERE id = :id"),
         {"at": datetime.now(UTC), "id": decree.id},
@@ -305,11 +393,21 @@ def publish_decree(
         "decree",
         decree.id,
         f"decree {decree.reference} published, in force from {decree.effective_from}"
+        + (f"; complements decree {decree.complements}" if decree.complementary else "")
         + (f"; supersedes {closed}" if closed else ""),
         region=decree.region_code,
         file_sha256=decree.source_sha256,
     )
     return get_decree(conn, decree.id), superseded
+
+
+def principal_in_force(
+    conn: sa.Connection, on: date, profession: str, region: str
+) -> Decree | None:
+    """The region's principal decree for a profession on a date (complementary ones
+    aside), or None."""
+    principals = [d for d in decrees_in_force(conn, on, profession, region) if not d.complementary]
+    return principals[-1] if principals else None
 
 
 def _zone(row: Any, with_geometry: bool) -> Zone:
@@ -323,6 +421,7 @@ def _zone(row: Any, with_geometry: bool) -> Zone:
         approximate=bool(row.approximate),
         approximate_reason=row.approximate_reason,
         geometry=wkb.loads(bytes(row.wkb)) if with_geometry and row.wkb is not None else None,
+        priority=int(row.priority or 0),
     )
 
 
@@ -336,7 +435,7 @@ def decree_zones(
     rows = conn.execute(
         sa.text(
             "SELECT id, decree_id, name, category, built_from, population, approximate, "
-            f"approximate_reason{geometry} FROM zones WHERE decree_id IN :ids "
+            f"approximate_reason, priority{geometry} FROM zones WHERE decree_id IN :ids "
             "ORDER BY decree_id, name, id"
         ).bindparams(sa.bindparam("ids", expanding=True)),
         {"ids": decree_ids},

@@ -22,7 +22,7 @@ from cesp.zones.decrees import IN_FORCE_STATUSES, Decree, Zone, _zone, list_decr
 
 _ZONE_COLUMNS = (
     "t.id, t.decree_id, t.name, t.category, t.built_from, t.population, t.approximate, "
-    "t.approximate_reason, ST_AsBinary(t.geom) AS wkb"
+    "t.approximate_reason, t.priority, ST_AsBinary(t.geom) AS wkb"
 )
 
 

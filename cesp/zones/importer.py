@@ -1,8 +1,9 @@
 """Import a zoning decree: the path of a decree, in one place.
 
-file -> reader (format, layout, CRS, encoding) -> validation (geometry, region, codes at
-the effective date) -> preview (diff with the decree in force) -> one transaction (decree,
-zones, covered communes; publication if asked).
+file -> reader (format, layout, CRS, encoding) -> expansion (QPV to their contours) ->
+validation (geometry, region, codes at the effective date) -> preview (diff with the
+decree in force; a complementary decree with the principal it amends) -> one transaction
+(decree, zones, covered communes; publication if asked).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
 from cesp.text import CONTROL_CHARACTERS, refuse_control_characters
 from cesp.zones.building import BuildResult, DraftZone, build_zones
-from cesp.zones.categories import category_mapping, load_categories
+from cesp.zones.categories import ZoneCategory, category_mapping, load_categories
 from cesp.zones.decrees import (
     CommuneChange,
     Decree,
@@ -31,9 +32,11 @@ from cesp.zones.decrees import (
     diff_communes,
     find_decree,
     insert_decree,
+    principal_in_force,
     publish_decree,
 )
 from cesp.zones.professions import parse_profession, zoning_method
+from cesp.zones.qpv_zones import build_qpv_zones
 from cesp.zones.readers import ReadOptions, SourceTable, read_source
 
 
@@ -51,6 +54,8 @@ class DecreeRequest:
     category: str | None = None
     publish: bool = False
     dry_run: bool = False
+    complementary: bool = False
+    keep_complementary: bool = False
     read: ReadOptions = field(default_factory=ReadOptions)
 
 
@@ -64,6 +69,7 @@ class ZoneSummary:
     population: int | None
     approximate: bool
     approximate_reason: str | None
+    priority: int = 0
 
 
 @dataclass
@@ -85,18 +91,21 @@ class ImportReport:
     rows_kept: int = 0
     skipped_by_category: dict[str, int] = field(default_factory=dict)
     skipped_by_region: int = 0
-    skipped_qpv: int = 0
+    qpv_zones: int = 0
     sheet: str | None = None
+    complements: Decree | None = None
+    in_force_with: list[Decree] = field(default_factory=list)
 
     def rows_summary_fr(self) -> str:
-        """What the dry run reports about rows: kept, skipped by category, by region."""
+        """What the dry run reports about rows: kept, skipped by category, by region, and
+        the QPV zones."""
         by_category = ", ".join(
             f"{label} {n}" for label, n in sorted(self.skipped_by_category.items())
         )
         return (
             f"lignes retenues : {self.rows_kept} ; ignorées par catégorie : "
             f"{by_category or 'aucune'} ; ignorées (autres régions) : {self.skipped_by_region}"
-            + (f" ; QPV ignorés : {self.skipped_qpv}" if self.skipped_qpv else "")
+            + (f" ; zones de QPV : {self.qpv_zones}" if self.qpv_zones else "")
         )
 
     @property
@@ -203,6 +212,7 @@ def _summaries(zones: list[DraftZone]) -> list[ZoneSummary]:
             z.population,
             z.approximate,
             "; ".join(z.approximate_reasons) or None,
+            z.priority,
         )
         for z in zones
     ]
@@ -221,6 +231,47 @@ def _no_zone(built: BuildResult, region: str) -> Problem:
             "hors zonage ignorées",
         )
     return Problem(None, "no zone in the file", "aucune zone dans le fichier")
+
+
+def _add_qpv_zones(
+    conn: sa.Connection,
+    table: SourceTable,
+    request: DecreeRequest,
+    built: BuildResult,
+    categories: list[ZoneCategory],
+) -> None:
+    """The QPV rows of the file as overriding zones (``cesp.zones.qpv_zones``)."""
+    qpv = build_qpv_zones(
+        conn,
+        table,
+        request.region,
+        request.effective_from,
+        categories,
+        category_mapping(request.read.category_map),
+    )
+    built.zones += qpv.zones
+    built.problems += qpv.problems
+    built.notes += qpv.notes
+    for label, count in qpv.skipped_by_category.items():
+        built.skipped_by_category[label] = built.skipped_by_category.get(label, 0) + count
+    built.skipped_by_region += qpv.skipped_by_region
+    built.qpv_zones = len(qpv.zones)
+    built.rows_kept += len(qpv.zones)
+
+
+def _no_principal(request: DecreeRequest) -> InvalidInputError:
+    return InvalidInputError(
+        f"no principal decree of region {request.region} for {request.profession} is in "
+        f"force on {request.effective_from}: a complementary decree amends one; import and "
+        "publish the principal decree first, or import this one without complementary",
+        message_fr=(
+            f"Aucun arrêté principal de la région {request.region} en vigueur le "
+            f"{request.effective_from:%d/%m/%Y} pour cette profession : un arrêté "
+            "complémentaire en modifie un. Publiez d'abord l'arrêté principal, ou importez "
+            "celui-ci sans l'option complémentaire."
+        ),
+        field="complementary",
+    )
 
 
 def _no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -288,19 +339,31 @@ def import_decree(
             effective_from=request.effective_from,
             mapping=category_mapping(request.read.category_map),
         )
+        if table.by_codes:
+            _add_qpv_zones(conn, table, request, built, categories)
         progress("validate", len(built.zones), len(built.zones))
         if built.problems:
             raise ValidationFailedError(built.problems)
         if not built.zones:
             raise ValidationFailedError([_no_zone(built, request.region)])
-        previous = decrees_in_force(conn, request.effective_from, profession.value, request.region)
-        compared = previous[-1] if previous else None
+        compared = principal_in_force(
+            conn, request.effective_from, profession.value, request.region
+        )
+        if request.complementary and compared is None:
+            raise _no_principal(request)
+        in_force = decrees_in_force(conn, request.effective_from, profession.value, request.region)
+        attached = [d for d in in_force if compared and d.complements == compared.id]
         after = {
             c.code: CommuneChange(c.code, c.name, c.population)
             for z in built.zones
             for c in z.communes
         }
-        diff = diff_communes(decree_communes(conn, compared.id) if compared else {}, after)
+        before = decree_communes(conn, compared.id) if compared else {}
+        for other in attached:
+            before = {**before, **decree_communes(conn, other.id)}
+        if request.complementary:
+            after = {**before, **after}  # it adds to the decrees it stays in force with
+        diff = diff_communes(before, after)
     report = ImportReport(
         "preview",
         table.format,
@@ -315,7 +378,9 @@ def import_decree(
         rows_kept=built.rows_kept,
         skipped_by_category=built.skipped_by_category,
         skipped_by_region=built.skipped_by_region,
-        skipped_qpv=built.skipped_qpv,
+        qpv_zones=built.qpv_zones,
+        complements=compared if request.complementary else None,
+        in_force_with=attached,
     )
     if request.dry_run:
         return report
@@ -333,6 +398,7 @@ def import_decree(
         "source_format": table.format,
         "imported_by": actor.name,
         "notes": "\n".join(built.notes) or None,
+        "complements": compared.id if request.complementary and compared else None,
     }
     with write_transaction(engine) as conn:
         if _existing(conn, request, sha256) is not None:
@@ -352,7 +418,9 @@ def import_decree(
         )
         report.status = "imported"
         if request.publish:
-            decree, report.superseded = publish_decree(conn, decree.id, actor)
+            decree, report.superseded = publish_decree(
+                conn, decree.id, actor, keep_complementary=request.keep_complementary
+            )
             report.status = "published"
         report.decree = decree
     return report

@@ -12,7 +12,12 @@ ministry, phileas-condemine/Zonage_ARS, its FAQ of 25 May 2018, and C@rtoSanté)
   ``Zonage``; national export ``Zonage_en_vigueur_mg.xlsx`` (sheet ``COM``): ``depcom``,
   ``libcom``, ``region``, ``TVS``, ``TVS_libelle``, ``region_majoritaire``,
   ``zonage_regional``;
-- C@rtoSanté extractions: ``Code``, ``Libellé``, ``Zonage_MG``;
+- C@rtoSanté extractions: ``Code``, ``Libellé``, ``Zonage_MG`` (a QPV's code in
+  ``Code``, its category ``3_QPV_ZIP``);
+- QPV tables: the DREES ``Zonage_QPV`` sheet (``Code du quartier prioritaire``,
+  ``Qualification attribuée au QPV par l'arrêté régional``), the Zonage_ARS ``QPV`` sheet
+  (``Nom du QPV``, ``Code du QPV``, ``Zonage QPV``), a separate QPV decree (one row per
+  QPV; its commune-code cell may hold several codes);
 - plain lists: ``code_insee`` (+ ``nom_zone``, ``categorie``).
 
 Callers may name any column themselves (``ColumnChoice``); the names they give win.
@@ -84,6 +89,25 @@ CATEGORY = (
     "type_zone",
     "qualification",
 )
+QPV_CODE = (
+    "code du quartier prioritaire",
+    "code du qpv",
+    "code qpv",
+    "code_qpv",
+    "code_qp",
+    "code quartier",
+    "qpv",
+)
+QPV_NAME = (
+    "nom du qpv",
+    "nom du quartier prioritaire",
+    "libelle du quartier prioritaire",
+    "nom_qp",
+    "lib_qp",
+    "nom qpv",
+    "libelle qpv",
+    "quartier",
+)
 REGION = ("code de la region", "code region", "code_reg", "region", "reg")
 MAJORITY_REGION = ("region_majoritaire", "region majoritaire")
 IN_MY_REGION = ("dansmaregion", "dans ma region")
@@ -107,9 +131,10 @@ class ColumnChoice:
 
 @dataclass(frozen=True)
 class Layout:
-    """The columns found in a table (None when the table has no such column)."""
+    """The columns found in a table (None when the table has no such column; a table of
+    QPV may have no commune-code column)."""
 
-    code: str
+    code: str | None
     zone_code: str | None
     zone_name: str | None
     commune_name: str | None
@@ -118,6 +143,8 @@ class Layout:
     majority_region: str | None
     in_my_region: str | None
     approximation: str | None
+    qpv_code: str | None = None
+    qpv_name: str | None = None
 
 
 def _find(columns: list[str], candidates: tuple[str, ...], taken: set[str]) -> str | None:
@@ -153,8 +180,15 @@ def has_code_column(cells: list[str]) -> bool:
     return any(column_key(c) in keys for c in COMMUNE_CODE)
 
 
+def has_qpv_column(cells: list[str]) -> bool:
+    """True for a header row with a QPV-code column (a QPV sheet or a QPV decree)."""
+    keys = {column_key(c) for c in cells if c}
+    return any(column_key(c) in keys for c in QPV_CODE)
+
+
 def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) -> Layout | None:
-    """The layout of a table, or None when it has no commune-code column."""
+    """The layout of a table, or None when it has neither a commune-code nor a QPV-code
+    column."""
     taken: set[str] = set()
 
     def pick(wanted: str | None, option: str, candidates: tuple[str, ...]) -> str | None:
@@ -163,9 +197,11 @@ def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) 
             taken.add(found)
         return found
 
+    qpv_code = pick(None, "code_field", QPV_CODE)
     code = pick(choice.code, "code_field", COMMUNE_CODE)
-    if code is None:
+    if code is None and qpv_code is None:
         return None
+    qpv_name = pick(None, "name_field", QPV_NAME) if qpv_code else None
     zone_code = pick(choice.zone, "zone_field", ZONE_CODE)
     zone_name = pick(name_field, "name_field", ZONE_NAME)
     return Layout(
@@ -178,4 +214,6 @@ def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) 
         in_my_region=pick(None, "region_field", IN_MY_REGION),
         commune_name=pick(None, "name_field", COMMUNE_NAME),
         approximation=pick(None, "approximation", APPROXIMATION),
+        qpv_code=qpv_code,
+        qpv_name=qpv_name,
     )

@@ -8,6 +8,7 @@ line or feature number, so that every later error can say where it is.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,10 @@ from shapely.geometry.base import BaseGeometry
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.geo.crs import parse_crs
 from cesp.geo.names import name_key
+from cesp.geo.qpv import is_qpv_code
 from cesp.tabular import (
     TABLE_FORMATS,
+    Table,
     read_table,
     refuse_pdf,
     restore_code,
@@ -27,7 +30,14 @@ from cesp.tabular import (
     zip_table_format,
 )
 from cesp.zones.archive import safe_extract
-from cesp.zones.layouts import ColumnChoice, Layout, column_key, has_code_column, recognise
+from cesp.zones.layouts import (
+    ColumnChoice,
+    Layout,
+    column_key,
+    has_code_column,
+    has_qpv_column,
+    recognise,
+)
 from cesp.zones.limits import check_features, check_rows, check_table_text, check_vertices
 from cesp.zones.offline_reading import configure_gdal, refuse_remote_crs
 
@@ -66,6 +76,9 @@ class SourceRow:
     region: str | None = None
     majority_region: str | None = None
     in_my_region: bool | None = None
+    qpv_code: str | None = None
+    qpv_communes: tuple[str, ...] = ()
+    sheet: str | None = None
 
 
 @dataclass
@@ -247,6 +260,74 @@ def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTa
         )
 
 
+def _split_codes(cell: str | None) -> tuple[str, ...]:
+    """The INSEE codes of a QPV decree's cell (``13201, 13202`` or ``13201/13202``)."""
+    if not cell:
+        return ()
+    return tuple(restore_code(c)[0] for c in re.split(r"[\s,;/|]+", cell.upper()) if c)
+
+
+def _rows_of(read: Table, layout: Layout, sheet: str | None, table: SourceTable) -> None:
+    """Rows of one table (the decree's, or a QPV sheet beside it) into ``table``."""
+    restored = 0
+    for line, record in read.rows:
+
+        def get(column: str | None, values: dict[str, str] = record) -> str | None:
+            return _text(values.get(column)) if column else None
+
+        code = get(layout.code)
+        qpv = get(layout.qpv_code)
+        communes: tuple[str, ...] = ()
+        if qpv:
+            communes, code = _split_codes(code), None
+        elif code and is_qpv_code(code):  # C@rtoSanté: a QPV in the code column
+            qpv, code = code, None
+        if code:
+            code, fixed = restore_code(code.upper())
+            restored += fixed
+        region = get(layout.region)
+        majority = get(layout.majority_region)
+        in_mine = get(layout.in_my_region)
+        table.rows.append(
+            SourceRow(
+                row=line,
+                name=get(layout.qpv_name) if qpv else get(layout.zone_name),
+                category=get(layout.category),
+                code=code,
+                approximate_reason=get(layout.approximation),
+                zone_code=get(layout.zone_code),
+                commune_name=get(layout.commune_name),
+                region=restore_code(region, 2)[0] if region else None,
+                majority_region=restore_code(majority, 2)[0] if majority else None,
+                in_my_region=None if in_mine is None else name_key(in_mine) in ("oui", "vrai", "1"),
+                qpv_code=qpv.upper() if qpv else None,
+                qpv_communes=communes,
+                sheet=sheet,
+            )
+        )
+    if restored:
+        table.notes.append(f"{restored} code(s) avaient perdu leur zéro initial : restaurés")
+
+
+def _qpv_sheets(path: Path, read: Table, options: ReadOptions, table: SourceTable) -> None:
+    """The QPV sheets beside the sheet read (DREES ``Zonage_QPV``, Zonage_ARS ``QPV``):
+    their rows become QPV zones. Skipped when the user chose the sheet."""
+    if options.layer is not None or len(read.sheets) < 2:
+        return
+    for name in read.sheets:
+        if name == read.sheet:
+            continue
+        sheet = read_table(
+            path, sheet=name, header_hint=has_qpv_column, check_text=check_table_text
+        )
+        layout = recognise(sheet.columns, ColumnChoice(), None)
+        if layout is None or layout.qpv_code is None:
+            continue
+        check_rows(len(read.rows) + len(sheet.rows))
+        _rows_of(sheet, layout, name, table)
+        table.notes.append(f"feuille « {name} » : {len(sheet.rows)} ligne(s) de QPV lue(s)")
+
+
 def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
     """Rows of a table of codes, whatever its layout (see ``cesp.zones.layouts``)."""
     choice = ColumnChoice(
@@ -256,7 +337,7 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
     def is_header(cells: list[str]) -> bool:
         if options.code_field:
             return column_key(options.code_field) in {column_key(c) for c in cells if c}
-        return has_code_column(cells)
+        return has_code_column(cells) or has_qpv_column(cells)
 
     read = read_table(
         path,
@@ -279,35 +360,9 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
             "code_field",
         )
     table.layout = layout
-    restored = 0
-    for line, record in read.rows:
-
-        def get(column: str | None, values: dict[str, str] = record) -> str | None:
-            return _text(values.get(column)) if column else None
-
-        code = get(layout.code)
-        if code:
-            code, fixed = restore_code(code.upper())
-            restored += fixed
-        region = get(layout.region)
-        majority = get(layout.majority_region)
-        in_mine = get(layout.in_my_region)
-        table.rows.append(
-            SourceRow(
-                row=line,
-                name=get(layout.zone_name),
-                category=get(layout.category),
-                code=code,
-                approximate_reason=get(layout.approximation),
-                zone_code=get(layout.zone_code),
-                commune_name=get(layout.commune_name),
-                region=restore_code(region, 2)[0] if region else None,
-                majority_region=restore_code(majority, 2)[0] if majority else None,
-                in_my_region=None if in_mine is None else name_key(in_mine) in ("oui", "vrai", "1"),
-            )
-        )
-    if restored:
-        table.notes.append(f"{restored} code(s) avaient perdu leur zéro initial : restaurés")
+    _rows_of(read, layout, None, table)
+    if layout.qpv_code is None:
+        _qpv_sheets(path, read, options, table)
 
 
 def read_source(path: Path, options: ReadOptions, original_name: str | None = None) -> SourceTable:

@@ -15,6 +15,7 @@ from cesp.audit import Actor
 from cesp.keys import create_key
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
+from tests.geo.qpv_contours import load_contours
 from tests.zones.published_layouts import cartosante_csv, drees_national
 
 FORM = {
@@ -39,14 +40,16 @@ def api(engine: sa.Engine, scratch_url: str, data_dir: Path) -> Iterator[TestCli
 
 
 def test_national_file_uploaded_as_published_is_filtered_to_the_region(
-    api: TestClient, tmp_path: Path
+    api: TestClient, engine: sa.Engine, tmp_path: Path
 ):
+    load_contours(engine, tmp_path)
     path, expected = drees_national(tmp_path)
     answer = api.post("/api/v1/decrees", files={"file": (path.name, path.read_bytes())}, data=FORM)
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["format"] == "xlsx" and body["rows_kept"] == expected.kept
-    assert body["skipped_by_region"] == 3 and body["skipped_by_category"] == {"Hors vivier": 2}
+    assert body["skipped_by_region"] == 4 and body["skipped_by_category"] == {"Hors vivier": 2}
+    assert body["qpv_zones"] == 3 and sum(z["overrides"] for z in body["zones"]) == 3
     assert any("Zonage_communes" in n for n in body["notes"])
 
 
@@ -82,6 +85,7 @@ def test_an_ars_adds_an_alias_and_the_file_then_imports(
     zip_plus = next(c for c in listed if c["code"] == "ZIP+")
     assert zip_plus["parent_code"] == "ZIP" and "9 mai 2025" in zip_plus["legal_basis"]
 
+    load_contours(engine, tmp_path)
     path, _ = cartosante_csv(tmp_path)
     path.write_text(path.read_text("utf-8-sig").replace("1_ZIP", "Zone prio"), "utf-8-sig")
     refused = api.post("/api/v1/decrees", files={"file": (path.name, path.read_bytes())}, data=FORM)
@@ -95,7 +99,7 @@ def test_an_ars_adds_an_alias_and_the_file_then_imports(
     accepted = api.post(
         "/api/v1/decrees", files={"file": (path.name, path.read_bytes())}, data=FORM
     )
-    assert accepted.status_code == 200 and accepted.json()["rows_kept"] == 5
+    assert accepted.status_code == 200 and accepted.json()["rows_kept"] == 7  # 2 QPV
     with engine.connect() as conn:
         actions = [r[0] for r in conn.execute(sa.text("SELECT action FROM audit_log"))]
     assert "category.alias" in actions

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from cesp.cli.main import app
+from tests.geo.qpv_contours import load_contours
 from tests.zones.published_layouts import idf_2025_ods, zonage_ars_national
 
 runner = CliRunner()
@@ -19,6 +20,7 @@ def _run(url: str, data_dir: Path, *args: str) -> tuple[int, str]:
 def test_national_export_dry_run_reports_rows_kept_and_skipped(
     idf_engine: sa.Engine, scratch_url: str, data_dir: Path, tmp_path: Path
 ) -> None:
+    load_contours(idf_engine, tmp_path)
     path, _ = zonage_ars_national(tmp_path)
     code, out = _run(
         scratch_url,
@@ -36,8 +38,9 @@ def test_national_export_dry_run_reports_rows_kept_and_skipped(
     )
     assert code == 0, out
     out = " ".join(out.split())
-    assert "Lignes retenues : 5" in out and "Hors vivier 2" in out
-    assert "ignorées (autres régions) : 3" in out and "« COM »" in out
+    assert "Lignes retenues : 8" in out and "Hors vivier 2" in out
+    assert "ignorées (autres régions) : 4" in out and "« COM »" in out
+    assert "zones de QPV : 3" in out and "feuille « QPV » : 4 ligne(s) de QPV lue(s)" in out
 
 
 def test_map_option_and_categories_listing_and_alias(

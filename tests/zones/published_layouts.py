@@ -5,7 +5,8 @@ file, Zonage_ARS tool exports, C@rtoSanté, dentists' 2024 zoning, an Île-de-Fr
 list with ``ZIP+``); the rows are Île-de-France communes of the test database (75, 92,
 93) plus rows of other regions that an import for region 11 must skip. Every writer
 returns the path and what the import must find: the communes that open the CESP, the
-rows kept, the rows skipped by category label and the rows skipped by region.
+rows kept, the rows skipped by category label, the rows skipped by region and the QPV
+zones (QPV rows need the hand-drawn contours of ``tests/geo/qpv_contours.py`` loaded).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Expected:
     profession: str = "medecin"
     signed: str = "2018-03-01"
     effective_from: str = "2018-03-01"
+    qpv: int = 0
 
 
 TVS = {
@@ -66,6 +68,16 @@ NUMBERED = {
 }
 CARTOSANTE = {"ZIP": "1_ZIP", "ZAC": "2_ZAC", "Zone de vigilance": "5_ZV", "Hors vivier": "6_HZ"}
 EXPECTED_2017 = Expected(ELIGIBLE_2017, kept=5, by_category={"Hors vivier": 2})
+# QPV rows: the 4000 (ZIP, in a ZIP territory), Noyer Doré (ZIP, in Antony « Hors
+# vivier »: its commune becomes partly eligible), Abreuvoir (« Zone de vigilance », in
+# Bobigny ZAC: its category overrides the territory's), a QPV of Marseille (region 93).
+QPV_ROWS = [
+    ("QP093010", "Quartier des 4000", "ZIP"),
+    ("QP092001", "Noyer Doré", "ZIP"),
+    ("QP093020", "Abreuvoir", "Zone de vigilance"),
+    ("QP013013", "Frais Vallon", "ZIP"),
+]
+ELIGIBLE_QPV = ELIGIBLE_2017 | {"92002"}
 
 
 def drees_national(directory: Path) -> tuple[Path, Expected]:
@@ -107,15 +119,16 @@ def drees_national(directory: Path) -> tuple[Path, Expected]:
     ]
     qpv = [
         {
-            "Code du quartier prioritaire": "QP093010",
-            "Qualification attribuée au QPV par l'arrêté régional": "ZIP",
+            "Code du quartier prioritaire": code,
+            "Qualification attribuée au QPV par l'arrêté régional": category,
         }
+        for code, _name, category in QPV_ROWS
     ]
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame(tvs_rows).to_excel(writer, sheet_name="Zonage_TVS", index=False)
         pd.DataFrame(communes).to_excel(writer, sheet_name="Zonage_communes", index=False)
         pd.DataFrame(qpv).to_excel(writer, sheet_name="Zonage_QPV", index=False)
-    return path, Expected(ELIGIBLE_2017, 5, {"Hors vivier": 2}, by_region=3)
+    return path, Expected(ELIGIBLE_QPV, 8, {"Hors vivier": 2}, by_region=4, qpv=3)
 
 
 def zonage_ars_regional(directory: Path) -> tuple[Path, Expected]:
@@ -146,17 +159,20 @@ def zonage_ars_regional(directory: Path) -> tuple[Path, Expected]:
     )
     qpv = [
         {
-            "Nom du QPV": "Quartier des 4000",
-            "Code du QPV": "QP093010",
+            "Nom du QPV": name,
+            "Code du QPV": code,
             "Population": 12000,
-            "Zonage QPV": "Zone d'intervention prioritaire",
-            "Zonage du TVS": "Zone d'intervention prioritaire",
+            "Zonage QPV": FULL_WORDS[category],
+            "Zonage du TVS": tvs_zoning,
         }
+        for (code, name, category), tvs_zoning in zip(
+            QPV_ROWS[:3], ("Zone d'intervention prioritaire", "Hors vivier", "ZAC"), strict=True
+        )
     ]
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame(rows).to_excel(writer, sheet_name="TVS", index=False)
         pd.DataFrame(qpv).to_excel(writer, sheet_name="QPV", index=False)
-    return path, Expected(ELIGIBLE_2017, 5, {"Hors vivier": 2}, by_region=1)
+    return path, Expected(ELIGIBLE_QPV, 8, {"Hors vivier": 2}, by_region=1, qpv=3)
 
 
 def zonage_ars_national(directory: Path) -> tuple[Path, Expected]:
@@ -192,10 +208,10 @@ def zonage_ars_national(directory: Path) -> tuple[Path, Expected]:
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame(tvs_rows).to_excel(writer, sheet_name="TVS", index=False)
         pd.DataFrame(com).to_excel(writer, sheet_name="COM", index=False)
-        pd.DataFrame([{"code_qp": "QP093010", "zonage": "ZIP"}]).to_excel(
+        pd.DataFrame([{"code_qp": c, "zonage": NUMBERED[k]} for c, _n, k in QPV_ROWS]).to_excel(
             writer, sheet_name="QPV", index=False
         )
-    return path, Expected(ELIGIBLE_2017, 5, {"Hors vivier": 2}, by_region=3)
+    return path, Expected(ELIGIBLE_QPV, 8, {"Hors vivier": 2}, by_region=4, qpv=3)
 
 
 CARTOSANTE_TITLE = [
@@ -210,9 +226,10 @@ def cartosante_csv(directory: Path) -> tuple[Path, Expected]:
     path = directory / "cartosante_zonage_mg.csv"
     lines = [*CARTOSANTE_TITLE, "Code;Libellé;Zonage_MG"]
     lines += [f"{c};{n};{CARTOSANTE[k]}" for c, n, _, k in IDF_2017]
-    lines += ["QP093010;Quartier des 4000;3_QPV_ZIP", "", "Total;7 communes;"]
+    lines += ["QP093010;Quartier des 4000;3_QPV_ZIP", "QP092001;Noyer Doré;3_QPV_ZIP"]
+    lines += ["", "Total;7 communes;"]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
-    return path, EXPECTED_2017
+    return path, Expected(ELIGIBLE_QPV, 7, {"Hors vivier": 2}, qpv=2)
 
 
 def cartosante_xlsx(directory: Path) -> tuple[Path, Expected]:
@@ -303,6 +320,22 @@ def idf_2025_ods(directory: Path) -> tuple[Path, Expected]:
     )
 
 
+def qpv_decree(directory: Path) -> tuple[Path, Expected]:
+    """A separate QPV decree as ARS PACA publishes it: one row per QPV, a cell may hold
+    several INSEE codes (CSV ``;``, UTF-8), here a title line above the header."""
+    path = directory / "arrete_zonage_qpv.csv"
+    lines = [
+        "Annexe - Zonage des quartiers prioritaires de la politique de la ville;;;;",
+        "Département;Code INSEE;Code QPV;Nom du QPV;Zonage",
+        "93;93027;QP093010;Quartier des 4000;ZIP",
+        "92;92002;QP092001;Noyer Doré;ZIP",
+        "93;93001, 93027;QP093030;Quatre-Chemins;ZAC",
+        "13;13213;QP013013;Frais Vallon;ZIP",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, Expected(frozenset({"93027", "92002", "93001"}), 3, by_region=1, qpv=3)
+
+
 LAYOUTS: dict[str, Callable[[Path], tuple[Path, Expected]]] = {
     "drees-national-xlsx": drees_national,
     "zonage-ars-regional-xlsx": zonage_ars_regional,
@@ -313,4 +346,5 @@ LAYOUTS: dict[str, Callable[[Path], tuple[Path, Expected]]] = {
     "unicode-text-utf16": unicode_text,
     "dentists-2024-xls": dentists_xls,
     "idf-2025-zip-plus-ods": idf_2025_ods,
+    "qpv-decree-csv": qpv_decree,
 }

@@ -18,6 +18,7 @@ from cesp.errors import InvalidInputError
 from cesp.geo.loader import load_reference
 from cesp.zones.importer import import_decree
 from cesp.zones.readers import ReadOptions
+from tests.geo.qpv_contours import load_contours
 from tests.zones.helpers import request
 from tests.zones.published_layouts import LAYOUTS, idf_2025_ods
 
@@ -37,6 +38,7 @@ def _stored_eligible(engine: sa.Engine, decree_id: int, qualifying: frozenset[st
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_published_layout_imports_with_no_option(idf_engine, tmp_path: Path, layout: str):
     path, expected = LAYOUTS[layout](tmp_path)
+    load_contours(idf_engine, tmp_path)
     fields = {
         "profession": expected.profession,
         "signed": date.fromisoformat(expected.signed),
@@ -47,6 +49,7 @@ def test_published_layout_imports_with_no_option(idf_engine, tmp_path: Path, lay
     assert preview.rows_kept == expected.kept, preview.notes
     assert preview.skipped_by_category == expected.by_category, preview.notes
     assert preview.skipped_by_region == expected.by_region, preview.notes
+    assert preview.qpv_zones == expected.qpv, preview.notes
     report = import_decree(idf_engine, path, request(**fields), actor="test")
     assert report.status == "imported" and report.decree is not None
     stored = _stored_eligible(idf_engine, report.decree.id, report.qualifying_categories)
@@ -165,3 +168,17 @@ def test_lyon_arrondissements_take_the_commune_polygon_flagged_approximate(
     assert sorted(c.code for z in report.draft_zones for c in z.communes) == ["69381", "69387"]
     assert all(z.approximate for z in report.zones)
     assert all("69123" in (z.approximate_reason or "") for z in report.zones)
+
+
+def test_a_qpv_decree_cell_naming_other_communes_is_reported(idf_engine, tmp_path: Path):
+    load_contours(idf_engine, tmp_path)
+    path, _ = LAYOUTS["qpv-decree-csv"](tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("93001, 93027", "93008"), "utf-8")
+    report = import_decree(
+        idf_engine,
+        path,
+        request(dry_run=True, signed=date(2018, 3, 1), effective_from=date(2018, 3, 1)),
+        actor="test",
+    )
+    assert report.qpv_zones == 3
+    assert any("QP093030 ne couvre pas la ou les commune(s) 93008" in n for n in report.notes)

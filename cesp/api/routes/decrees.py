@@ -182,6 +182,13 @@ async def post_decree(
         bool, Form(description="true: check and preview the changes, store nothing")
     ] = False,
     publish: Annotated[bool, Form(description="true: publish at once once stored")] = False,
+    complementary: Annotated[
+        bool,
+        Form(
+            description="true: the decree amends the region's principal decree in force (e.g. "
+            "a separate QPV decree) and stays in force with it instead of replacing it"
+        ),
+    ] = False,
     actor: Annotated[Actor, Depends(get_actor)] = ANONYMOUS,
 ) -> ImportAnswer:
     """Import a decree file; ``dry_run`` previews without writing. 201 when stored.
@@ -203,6 +210,7 @@ async def post_decree(
         category=category,
         publish=publish,
         dry_run=dry_run,
+        complementary=complementary,
         read=ReadOptions(
             name_field,
             category_field,
@@ -252,9 +260,16 @@ def post_publish(
     engine: Annotated[sa.Engine, Depends(get_engine)],
     actor: Annotated[Actor, Depends(get_actor)],
     decree_id: DecreeId,
+    keep_complementary: Annotated[
+        bool,
+        Query(
+            description="true: the complementary decrees of the decree replaced stay in "
+            "force, now amending this one (default: they end with it)"
+        ),
+    ] = False,
 ) -> DecreeOut:
     """Publish a draft decree; the decree it replaces closes the day before."""
     with write_transaction(engine) as conn:
         authorize(actor, "decree.write", get_decree(conn, decree_id).region_code)
-        decree, _ = publish_decree(conn, decree_id, actor)
+        decree, _ = publish_decree(conn, decree_id, actor, keep_complementary=keep_complementary)
     return DecreeOut.of(decree)
