@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from cesp.cli.console import console, domain_errors, progress_bar
-from cesp.cli.options import INDEX_HELP, cli_actor, engine_of, index_of, parse_date, store_index
+from cesp.cli.options import (
+    INDEX_HELP,
+    cli_actor,
+    engine_of,
+    index_of,
+    parse_date,
+    store_index,
+    store_map_shapes,
+)
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
@@ -151,6 +159,8 @@ def import_command(
         _print_report(report)
         if report.status == "published" and index:
             store_index(ctx)
+        if report.status == "published" and report.decree is not None:
+            store_map_shapes(ctx, [report.decree.id])
         if report.status == "preview":
             engine = engine_of(ctx)
             with engine.connect() as conn:
@@ -187,6 +197,7 @@ def publish_command(
         console.print(f"  {old.reference} clos au {old.effective_to}")
     if index:
         store_index(ctx)
+    store_map_shapes(ctx, [decree.id])
 
 
 @app.command("index")

@@ -51,7 +51,9 @@ def decimals_for_tolerance(tolerance: float) -> int:
     return max(3, min(6, math.ceil(-math.log10(tolerance / 10))))
 
 
-def simplify_coverage(geometries: Sequence[BaseGeometry], tolerance: float) -> list[BaseGeometry]:
+def simplify_coverage(
+    geometries: Sequence[BaseGeometry | None], tolerance: float, is_coverage: bool | None = None
+) -> list[BaseGeometry]:
     """Simplify polygons that tile the plane together, keeping shared edges shared.
 
     Parameters
@@ -60,6 +62,9 @@ def simplify_coverage(geometries: Sequence[BaseGeometry], tolerance: float) -> l
         Polygons or multipolygons (WGS84 degrees); ``None`` entries stay ``None``.
     tolerance
         In degrees (``tolerance_for_zoom``); 0 returns the geometries unchanged.
+    is_coverage
+        Whether they form a valid coverage, if the caller knows it already (the check
+        costs more than the simplification; ``shape_store`` keeps it per decree).
 
     Returns
     -------
@@ -74,7 +79,9 @@ def simplify_coverage(geometries: Sequence[BaseGeometry], tolerance: float) -> l
     parts = array[present]
     if len(parts) == 0:
         return list(result)
-    if shapely.coverage_is_valid(parts):
+    if is_coverage is None:
+        is_coverage = bool(shapely.coverage_is_valid(parts))
+    if is_coverage:
         simplified = shapely.coverage_simplify(parts, tolerance)
     else:
         simplified = shapely.simplify(parts, tolerance, preserve_topology=True)
