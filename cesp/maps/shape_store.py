@@ -49,6 +49,7 @@ from cesp.maps.simplify import (
     MIN_ZOOM,
     clamp_zoom,
     decimals_for_tolerance,
+    forms_coverage,
     round_coordinates,
     simplify_coverage,
     tolerance_for_zoom,
@@ -146,7 +147,7 @@ class ShapeStore:
 
     def _coverage(self, decree: Decree, geometries: list[BaseGeometry | None]) -> bool:
         """Whether the decree's zones form a coverage (no overlap), computed once per
-        decree: it costs more than one simplification, and every zoom level needs it."""
+        decree: every zoom level needs it."""
         key = f"{_decree_key(decree)}-coverage"
         found = self._coverages.get(key)
         if found is None:
@@ -155,7 +156,7 @@ class ShapeStore:
                 found = stored
             else:
                 present = [g for g in geometries if g is not None and not g.is_empty]
-                found = bool(shapely.coverage_is_valid(np.asarray(present, dtype=object)))
+                found = forms_coverage(present)
                 self._write_payload(key, found)
             self._coverages[key] = found
         return found

@@ -80,13 +80,32 @@ def simplify_coverage(
     if len(parts) == 0:
         return list(result)
     if is_coverage is None:
-        is_coverage = bool(shapely.coverage_is_valid(parts))
+        is_coverage = forms_coverage(parts)
     if is_coverage:
         simplified = shapely.coverage_simplify(parts, tolerance)
     else:
         simplified = shapely.simplify(parts, tolerance, preserve_topology=True)
     result[present] = simplified
     return list(result)
+
+
+def forms_coverage(geometries: Sequence[BaseGeometry] | np.ndarray) -> bool:
+    """Whether polygons tile without overlapping, tested cheaply: their coverage union
+    succeeds, is valid, and its area is the sum of theirs (to a billionth).
+
+    ``shapely.coverage_is_valid`` answers exactly but costs 5 to 10 times more here
+    (2.7 s for one region's 128 zones, against 0.2 s), more than the simplification it
+    guards. What this test lets through, neighbours whose shared edges do not have the
+    same vertices, ``coverage_simplify`` handles with at worst a hairline gap."""
+    parts = np.asarray(geometries, dtype=object)
+    if len(parts) < 2:
+        return True
+    try:
+        merged = shapely.coverage_union_all(parts)
+    except shapely.errors.GEOSException:
+        return False  # "CoverageUnion cannot process overlapping inputs"
+    total = float(shapely.area(parts).sum())
+    return bool(merged.is_valid) and abs(merged.area - total) <= 1e-9 * max(total, 1e-12)
 
 
 def round_coordinates(geometry: BaseGeometry, decimals: int) -> BaseGeometry:
