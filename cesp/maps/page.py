@@ -98,6 +98,7 @@ def base_map(bounds: Bbox, zoom: int, options: PageOptions, title: str) -> foliu
         zoom_control=False,
         minZoom=4,
         maxZoom=18,
+        zoomSnap=0.5,  # the fit of a territory between the side panels (map-core.js)
     )
     no_cdn(fmap)
     figure = fmap.get_root()

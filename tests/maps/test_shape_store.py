@@ -7,6 +7,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from shapely.geometry import shape
 
+from fastapi.testclient import TestClient
+
 from cesp.maps.layers import zone_collection
 from cesp.maps.shape_store import ZOOMS, ShapeStore, warm_published
 from cesp.zones.decrees import Decree
@@ -73,3 +75,33 @@ def test_without_a_directory_shapes_stay_in_memory(
         assert _national(conn, store) == _national(conn, store)
     assert store.built == 1
     assert not list(tmp_path.rglob("*.json"))
+
+
+def test_a_decree_published_through_the_api_has_its_map_ready(
+    map_client: TestClient, map_engine: sa.Engine, keys: dict[str, str], map_cache_dir: Path
+) -> None:
+    """After ``POST /api/v1/decrees`` with ``publish``, every zoom level of the new
+    decree is on disk before anyone opens the map (made after the answer is sent)."""
+    published = map_client.post(
+        "/api/v1/decrees",
+        files={"file": ("z.csv", b"code_insee;nom_zone\n93070;Saint-Ouen\n")},
+        data={
+            "region": "11",
+            "reference": "26-1",
+            "signed": "2026-01-02",
+            "effective_from": "2026-01-02",
+            "profession": "medecin",
+            "category": "ZIP",
+            "publish": "true",
+        },
+        headers={"Authorization": f"Bearer {keys['ars']}"},
+    )
+    assert published.status_code == 201, published.text
+    decree_id = published.json()["decree"]["id"]
+    made = list(map_cache_dir.glob(f"decree-{decree_id}-*-z*.json"))
+    assert len(made) == len(ZOOMS)
+    later = ShapeStore(map_cache_dir)
+    with map_engine.connect() as conn:
+        zones = zone_collection(conn, later, TODAY, "medecin", "11", zoom=6)
+    assert later.built == 0
+    assert [f["properties"]["name"] for f in zones["features"]] == ["Saint-Ouen"]
