@@ -14,26 +14,26 @@ Measured in the same run, on the same machine and database:
 - ours, exported: ``cesp map export`` (one file, everything inside), opened from disk;
 - the peer, opened from disk, time from navigation to the first frame after ``load``.
 
-``--national`` measures instead the national page (``GET /map``, all of France): its
-size (raw and gzipped, as served) and the time of its first build in a fresh process
-(nothing cached: what the first visitor after a publication waits for, and an upper
-bound of it, since a publication leaves the other decrees' shapes cached), then of the
-second request.
+``--national`` measures instead the national page (``GET /map``, all of France) on the
+benchmark's national zoning (``python -m bench.import_national``): its size (raw and
+gzipped, as served) and, each in a fresh process, the time of the first page with an
+empty map cache, the first page after a publication (the new decree's shapes made on
+first use, then made at publication as the CLI and the API do), and later pages.
 
 Prerequisite: a database holding the region and a decree, e.g.
 ``CESP_DATABASE_URL=sqlite:////tmp/demo.sqlite cesp demo --no-serve``.
 
     python -m bench.map_page --database-url sqlite:////tmp/demo.sqlite --region 11
+    python -m bench.map_page --national --database-url sqlite:///var/bench/national.sqlite
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import statistics
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import folium
@@ -46,7 +46,7 @@ from cesp.geo.communes import units_in_bbox
 from cesp.maps.assets import Asset, inline_script, inline_style
 from cesp.maps.elements import no_cdn
 from cesp.maps.export import export_map
-from cesp.maps.layers import ZoneShapeCache, loaded_bounds
+from cesp.maps.layers import loaded_bounds
 from cesp.maps.page import MapRequest
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -147,25 +147,122 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def national(database_url: str) -> None:
-    """Print the national page's size and its first and second build times."""
-    from fastapi.testclient import TestClient
-
-    from cesp.api.app import create_app
-
-    settings = Settings(database_url=database_url, index_warmup=False, rate_limit_per_minute=0)
-    with TestClient(create_app(settings)) as client:
-        times, body = [], b""
-        for _ in range(2):
-            started = time.perf_counter()
-            answer = client.get("/map", headers={"Accept-Encoding": "identity"})
-            times.append(time.perf_counter() - started)
-            assert answer.status_code == 200, answer.text[:300]
+NATIONAL_PROBE = """
+import gzip, json, sys, time
+from fastapi.testclient import TestClient
+from cesp.api.app import create_app
+from cesp.storage.settings import Settings
+settings = Settings(database_url=sys.argv[1], map_cache_dir=sys.argv[2], index_warmup=False,
+                    rate_limit_per_minute=0)
+plain = {"Accept-Encoding": "identity"}
+with TestClient(create_app(settings)) as client:
+    out = {}
+    for name, url in (("first", "/map"), ("again", "/map"), ("other", "/map?date=2026-11-30")):
+        started = time.perf_counter()
+        answer = client.get(url, headers=plain)
+        out[name] = time.perf_counter() - started
+        assert answer.status_code == 200, answer.text[:300]
+        if name == "first":
             body = answer.content
-    packed = gzip.compress(body, compresslevel=6)
-    print("national page GET /map, fresh process (first build after a publication)")
-    print(f"size {len(body) / 1e6:.2f} MB, gzipped {len(packed) / 1e6:.2f} MB")
-    print(f"first build {times[0]:.2f} s, second request {times[1] * 1000:.0f} ms")
+    out["raw"] = len(body)
+    out["gzipped"] = len(gzip.compress(body, compresslevel=6))
+    out["built"] = client.app.state.map_shapes.built
+print(json.dumps(out))
+"""
+
+
+def _probe(database_url: str, cache_dir: Path) -> dict[str, float]:
+    """``GET /map`` three times in a fresh process (nothing in memory, only what the map
+    cache directory holds): the first page, the same page again, a page of another
+    date (missing the page cache, hitting the shapes)."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", NATIONAL_PROBE, database_url, str(cache_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _republish(
+    database_url: str, data_dir: Path, region: str, dropped: int, warm: bool, cache: Path
+) -> float:
+    """Publish a new decree for ``region`` (the benchmark's decree less its last
+    ``dropped`` zones, in force from ``dropped`` days ago), as an ARS would; with ``warm``, make its
+    map shapes at publication as ``cesp zones import --publish`` and the API do.
+    Returns the seconds the warm-up took (0 without)."""
+    from dataclasses import replace as copy
+
+    from bench.national_zoning import generate
+    from cesp.maps.shape_store import ShapeStore, warm_published
+    from cesp.zones.importer import DecreeRequest, import_decree
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (source,) = [g for g in generate(data_dir, Path(tmp))[:-1] if g.region == region]
+        lines = source.path.read_text(encoding="utf-8").splitlines()
+        names = list(dict.fromkeys(line.split(";")[1] for line in lines[1:]))
+        gone = set(names[-dropped:])
+        kept = [line for line in lines if line.split(";")[1] not in gone]
+        source.path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        engine = create_engine(database_url)
+        start = date.today() - timedelta(days=dropped)
+        request = DecreeRequest(
+            region=region,
+            reference=f"BENCH-{region}-{time.strftime('%H%M%S')}-{dropped}",
+            signed=start,
+            effective_from=start,
+            profession="medecin",
+            publish=True,
+        )
+        report = import_decree(engine, source.path, copy(request), actor="bench")
+        assert report.status == "published" and report.decree is not None, report.status
+    if not warm:
+        return 0.0
+    started = time.perf_counter()
+    warm_published(engine, ShapeStore(cache), [report.decree.id])
+    return time.perf_counter() - started
+
+
+def national(database_url: str, data_dir: Path) -> None:
+    """Print the national page's size and its build times: with an empty map cache,
+    after a publication (the new decree's shapes made on first use, or at publication),
+    and later pages. A SQLite database is copied first (the run publishes decrees)."""
+    import shutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if database_url.startswith("sqlite:///"):
+            copy = Path(tmp) / "national.sqlite"
+            shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
+            database_url = f"sqlite:///{copy}"
+        cache = Path(tmp) / "maps"
+        cold = _probe(database_url, cache)
+        _republish(database_url, data_dir, "84", 2, warm=False, cache=cache)
+        lazy = _probe(database_url, cache)
+        warm_seconds = _republish(database_url, data_dir, "84", 1, warm=True, cache=cache)
+        warmed = _probe(database_url, cache)
+    mb = 1e6
+    print("national page GET /map (13 decrees in force), each case a fresh process")
+    print(f"size {cold['raw'] / mb:.2f} MB raw, {cold['gzipped'] / mb:.2f} MB gzipped")
+    rows = (
+        ("empty map cache (every decree simplified)", cold),
+        ("after a publication, new decree made on first use", lazy),
+        (f"after a publication, shapes made at publication ({warm_seconds:.1f} s)", warmed),
+    )
+    print(f"{'case':<72}{'first':>8}{'again':>8}{'other':>8}{'made':>6}")
+    for label, run in rows:
+        print(
+            f"{label:<72}{run['first']:>7.2f}s{run['again'] * 1000:>6.0f}ms"
+            f"{run['other']:>7.2f}s{int(run['built']):>6}"
+        )
+    print(
+        "first: the first /map; again: the same page (kept per ETag); other: a page of "
+        "another date (new page, shapes from the cache); made: shapes simplified"
+    )
 
 
 def main() -> None:
@@ -177,7 +274,7 @@ def main() -> None:
     parser.add_argument("--national", action="store_true", help="the national page only")
     args = parser.parse_args()
     if args.national:
-        national(args.database_url)
+        national(args.database_url, Settings().data_dir)
         return
     settings = Settings(database_url=args.database_url)
     engine = create_engine(args.database_url)
@@ -199,7 +296,6 @@ def main() -> None:
         served_bytes = served[-1][1]
         export_bytes = exported.stat().st_size
         peer_bytes = peer.stat().st_size
-    _ = ZoneShapeCache  # the served page uses the service's own cache
     print(f"region {args.region}, {args.runs} runs each, headless Chromium, medians")
     print(f"{'page':<44}{'size (MB)':>11}{'draw (ms)':>11}")
     label = "ours, served (/map, all bytes received)"

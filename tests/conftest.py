@@ -62,6 +62,20 @@ def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["CESP_INDEX_CACHE_DIR"] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def map_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Map shapes simplified by the tests (servers, commands) go to a temporary
+    directory, not to the developer's ``cache/maps``."""
+    path = tmp_path_factory.mktemp("map-cache")
+    before = os.environ.get("CESP_MAP_CACHE_DIR")
+    os.environ["CESP_MAP_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("CESP_MAP_CACHE_DIR", None)
+    else:
+        os.environ["CESP_MAP_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     path = Settings().data_dir

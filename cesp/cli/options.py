@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -67,6 +68,19 @@ def store_index(ctx: typer.Context) -> None:
     with domain_errors(), console.status("Préparation de l'index des zones…"):
         index_of(ctx)
     console.print("Index des zones prêt pour les vérifications.")
+
+
+def store_map_shapes(ctx: typer.Context, decree_ids: list[int]) -> None:
+    """After a publication: the map's simplified shapes of the new decrees, at every
+    zoom level, kept in the map cache (``CESP_MAP_CACHE_DIR``) for the server to read."""
+    from cesp.maps.shape_store import ShapeStore, warm_published
+
+    directory = settings_of(ctx).map_cache_dir
+    if not directory:
+        return
+    with domain_errors(), console.status("Préparation des formes de la carte…"):
+        warm_published(engine_of(ctx), ShapeStore(Path(directory)), decree_ids)
+    console.print("Carte prête : formes des zones simplifiées et conservées.")
 
 
 def cli_actor() -> Actor:

@@ -18,6 +18,7 @@ from cesp.cli.options import (
     index_of,
     parse_date,
     store_index,
+    store_map_shapes,
 )
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
@@ -197,6 +198,8 @@ def import_command(
         _print_report(report)
         if report.status == "published" and index:
             store_index(ctx)
+        if report.status == "published" and report.decree is not None:
+            store_map_shapes(ctx, [report.decree.id])
         if report.status == "preview":
             engine = engine_of(ctx)
             with engine.connect() as conn:
@@ -242,6 +245,7 @@ def publish_command(
         console.print(f"  {old.reference} clos au {old.effective_to}")
     if index:
         store_index(ctx)
+    store_map_shapes(ctx, [decree.id])
 
 
 @app.command("index")

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
 from markupsafe import escape
 
 from cesp.maps.assets import SCRIPTS, STYLES, inline_script, inline_style
@@ -21,6 +20,21 @@ def no_cdn(*elements: Any) -> None:
         element.default_css = []
 
 
+class RawHtml(Element):
+    """A fixed piece of HTML for the page header. branca's ``Element(text)`` compiles its
+    text as a jinja template at every page build (an inlined Leaflet is a 150 kB
+    template); these tags hold no template code, so they are written as they are."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "RawHtml"
+        self.html = html
+
+    def render(self, **kwargs: Any) -> str:
+        """The HTML itself."""
+        return self.html
+
+
 def add_assets(figure: Figure, *, inline: bool, prefix: str) -> None:
     """Put our stylesheets and scripts in the page header: links under ``prefix``, or
     their text (``inline``) for a page that must work with no server at all."""
@@ -29,20 +43,20 @@ def add_assets(figure: Figure, *, inline: bool, prefix: str) -> None:
             tag = f"<style>{inline_style(style)}</style>"
         else:
             tag = f'<link rel="stylesheet" href="{escape(style.url(prefix))}"/>'
-        figure.header.add_child(Element(tag), name=style.name)
+        figure.header.add_child(RawHtml(tag), name=style.name)
     for script in SCRIPTS:
         if inline:
             tag = f"<script>{inline_script(script)}</script>"
         else:
             tag = f'<script src="{escape(script.url(prefix))}"></script>'
-        figure.header.add_child(Element(tag), name=script.name)
+        figure.header.add_child(RawHtml(tag), name=script.name)
 
 
 def add_title(figure: Figure, title: str) -> None:
     """The page's ``<title>``."""
-    figure.header.add_child(Element(f"<title>{escape(title)}</title>"), name="page_title")
+    figure.header.add_child(RawHtml(f"<title>{escape(title)}</title>"), name="page_title")
     # No favicon request: the browser would otherwise ask for /favicon.ico.
-    figure.header.add_child(Element('<link rel="icon" href="data:,">'), name="page_icon")
+    figure.header.add_child(RawHtml('<link rel="icon" href="data:,">'), name="page_icon")
 
 
 def compact_json(value: Any) -> str:
@@ -55,19 +69,12 @@ def compact_json(value: Any) -> str:
 
 class CespStart(MacroElement):
     """Calls ``CespMap.start(map, layers, config)`` once folium has built the map and
-    its layers; our script draws the dynamic content (zones, communes, posts, tools)."""
+    its layers; our script draws the dynamic content (zones, communes, posts, tools).
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            CespMap.start({{ this._parent.get_name() }}, {
-                {%- for key, layer in this.layers.items() %}
-                {{ key|tojson }}: {{ layer.get_name() }},
-                {%- endfor %}
-            }, {{ this.config_json }});
-        {% endmacro %}
-        """
-    )
+    The call is written here, not through a jinja macro: branca compiles the text a
+    macro renders as a new template (``MacroElement.render``), which for the national
+    map meant parsing 2 MB of zone JSON as jinja at every build, and evaluating any
+    ``{{ }}`` a zone or decree name might hold."""
 
     def __init__(self, layers: dict[str, Element], config: dict[str, Any]):
         super().__init__()
@@ -75,3 +82,17 @@ class CespStart(MacroElement):
         self.layers = layers
         self.config = config
         self.config_json = compact_json(config)
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the start call to the page's script, after folium's set-up of the map
+        (the part of the page it makes is the script: nothing to return in place)."""
+        entries = ",".join(
+            f"{compact_json(key)}:{layer.get_name()}" for key, layer in self.layers.items()
+        )
+        parent = self._parent
+        assert parent is not None, "CespStart is added to a map"
+        call = f"CespMap.start({parent.get_name()}, {{{entries}}}, {self.config_json});"
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "CespStart is rendered within a page"
+        figure.script.add_child(RawHtml(call), name=self.get_name())
+        return ""

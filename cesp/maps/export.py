@@ -16,8 +16,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cesp.maps.layers import ZoneShapeCache
 from cesp.maps.page import MapRequest, PageOptions, build_map
+from cesp.maps.shape_store import ShapeStore
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def export_map(
         Called with ``(stage, done, total)``.
     """
     options = PageOptions(standalone=True, tiles=tiles, tiles_attribution=tiles_attribution)
-    page = build_map(conn, ZoneShapeCache(), request, options, progress)
+    page = build_map(conn, ShapeStore(), request, options, progress)
     progress("Page", 0, 1)
     html = page.render()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,16 +1,13 @@
 """Data of the map layers, simplified for a zoom level: zones in force, communes,
 départements and the ARS region outline, as GeoJSON FeatureCollections.
 
-The zones of a decree never change once imported (decrees are never edited, only
-closed), so their simplified shapes are cached per decree and zoom level
-(``ZoneShapeCache``); the national map then costs the simplification once per worker.
+The simplified shapes of zones and départements come from the ``ShapeStore``
+(``cesp.maps.shape_store``): simplified once per decree and zoom level, kept in memory
+and on disk, so that the national map costs the simplification once per publication.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -22,6 +19,7 @@ from shapely.ops import polylabel
 
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import units_in_bbox
+from cesp.maps.shape_store import Shape, ShapeStore
 from cesp.maps.simplify import (
     clamp_zoom,
     collection,
@@ -30,7 +28,7 @@ from cesp.maps.simplify import (
     simplify_coverage,
     tolerance_for_zoom,
 )
-from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force
+from cesp.zones.decrees import decree_zones, decrees_in_force
 from cesp.zones.export import zone_features
 
 Bbox = tuple[float, float, float, float]
@@ -46,38 +44,9 @@ def _intersects(bounds: Bbox, bbox: Bbox | None) -> bool:
     )
 
 
-class ZoneShapeCache:
-    """Simplified zones of a decree at a zoom level, kept for the life of the process.
-
-    Keyed by decree id and import time (a database rebuilt from scratch may reuse an id
-    for another decree) and zoom level; least recently used entries go first."""
-
-    def __init__(self, capacity: int = 256):
-        self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, str, int], list[Zone]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def zones(self, conn: sa.Connection, decree: Decree, zoom: int) -> list[Zone]:
-        """The decree's zones with geometry simplified for ``zoom``."""
-        key = (decree.id, decree.imported_at.isoformat(), zoom)
-        with self._lock:
-            cached = self._entries.get(key)
-            if cached is not None:
-                self._entries.move_to_end(key)
-                return cached
-        zones = decree_zones(conn, [decree.id])
-        shapes = simplify_coverage([z.geometry for z in zones], tolerance_for_zoom(zoom))
-        simplified = [replace(z, geometry=s) for z, s in zip(zones, shapes, strict=True)]
-        with self._lock:
-            self._entries[key] = simplified
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-        return simplified
-
-
 def zone_collection(
     conn: sa.Connection,
-    cache: ZoneShapeCache,
+    store: ShapeStore,
     on: date,
     profession: str,
     region: str | None = None,
@@ -90,17 +59,19 @@ def zone_collection(
     it opens the CESP, the decree's reference and dates."""
     level = clamp_zoom(zoom)
     decrees = decrees_in_force(conn, on, profession, region)
-    zones: list[Zone] = []
+    shapes: dict[int, Shape] = {}
     for decree in decrees:
-        zones += [
-            z
-            for z in cache.zones(conn, decree, level)
-            if z.geometry is not None and _intersects(z.geometry.bounds, bbox)
-        ]
+        shapes.update(store.zones(conn, decree, level))
+    zones = [
+        z
+        for z in decree_zones(conn, [d.id for d in decrees], with_geometry=False)
+        if (shape := shapes.get(z.id)) is not None
+        and shape.bounds is not None
+        and _intersects(shape.bounds, bbox)
+    ]
     features = zone_features(conn, decrees, zones)
-    decimals = decimals_for_tolerance(tolerance_for_zoom(level))
-    for item, zone in zip(features, zones, strict=True):
-        item.update(feature(zone.geometry, item["properties"], decimals))
+    for item in features:
+        item["geometry"] = shapes[item["id"]].geometry
     return collection(
         features,
         date=on.isoformat(),
@@ -202,22 +173,17 @@ def _outlines(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any
 
 
 def departement_collection(
-    conn: sa.Connection, zoom: float, region: str | None = None
+    conn: sa.Connection, store: ShapeStore, zoom: float, region: str | None = None
 ) -> dict[str, Any]:
     """Outlines of the loaded départements (of a region, or all), for the background."""
-    where = "WHERE region_code = :r" if region else ""
-    rows = _outlines(
-        conn,
-        f"SELECT code, name, ST_AsBinary(geom) AS wkb FROM departements {where} ORDER BY code",
-        {"r": region},
-    )
-    tolerance = tolerance_for_zoom(zoom)
-    shapes = simplify_coverage([wkb.loads(bytes(r.wkb)) for r in rows], tolerance)
-    decimals = decimals_for_tolerance(tolerance)
     return collection(
         [
-            feature(s, {"code": r.code, "name": r.name}, decimals)
-            for r, s in zip(rows, shapes, strict=True)
+            {
+                "type": "Feature",
+                "geometry": s.geometry,
+                "properties": {"code": s.key, "name": s.name},
+            }
+            for s in store.departements(conn, zoom, region)
         ]
     )
 

@@ -30,7 +30,6 @@ from cesp.maps.elements import CespStart, add_assets, add_title, no_cdn
 from cesp.maps.layers import (
     COMMUNES_MIN_ZOOM,
     Bbox,
-    ZoneShapeCache,
     commune_collection,
     departement_collection,
     loaded_bounds,
@@ -39,6 +38,7 @@ from cesp.maps.layers import (
     zone_collection,
 )
 from cesp.maps.preview import DecreePreview, preview_layers
+from cesp.maps.shape_store import ShapeStore
 from cesp.maps.styles import CATEGORY_COLOURS, OUTLINE_STYLE, background_style
 from cesp.zones.categories import load_categories
 
@@ -98,6 +98,7 @@ def base_map(bounds: Bbox, zoom: int, options: PageOptions, title: str) -> foliu
         zoom_control=False,
         minZoom=4,
         maxZoom=18,
+        zoomSnap=0.5,  # the fit of a territory between the side panels (map-core.js)
     )
     no_cdn(fmap)
     figure = fmap.get_root()
@@ -138,7 +139,7 @@ def _no_progress(_stage: str, _done: int, _total: int) -> None:
 
 def build_map(
     conn: sa.Connection,
-    cache: ZoneShapeCache,
+    store: ShapeStore,
     request: MapRequest,
     options: PageOptions,
     progress: Callable[[str, int, int], None] = _no_progress,
@@ -149,8 +150,9 @@ def build_map(
     ----------
     conn
         A read connection.
-    cache
-        Simplified zone shapes (shared by the requests of a process).
+    store
+        Simplified shapes of zones and départements (shared by the requests of a
+        process, and kept on disk between processes).
     request
         Region (None: metropolitan France), date, profession, posts filters.
     options
@@ -174,7 +176,7 @@ def build_map(
     zoom = initial_zoom(bounds)
     where = region[0] if region else "France"
     fmap = base_map(bounds, zoom, options, f"Zones déficitaires CESP – {where}")
-    background = departement_collection(conn, zoom, request.region if region else None)
+    background = departement_collection(conn, store, zoom, request.region if region else None)
     _geojson(
         background, "Départements", background_style(bool(options.tiles)), control=False
     ).add_to(fmap)
@@ -200,7 +202,7 @@ def build_map(
     progress("Zones", 0, 1)
     # An exported page cannot reload the zones when zoomed in: it carries them finely.
     zones_zoom = max(zoom, STANDALONE_ZONES_ZOOM) if options.standalone else zoom
-    zones = zone_collection(conn, cache, request.on, request.profession, request.region, zones_zoom)
+    zones = zone_collection(conn, store, request.on, request.profession, request.region, zones_zoom)
     progress("Zones", 1, 1)
     config: dict[str, Any] = {
         "mode": "standalone" if options.standalone else "served",
@@ -227,7 +229,12 @@ def build_map(
     return MapPage(fmap, config)
 
 
-def build_preview_map(conn: sa.Connection, preview: DecreePreview, options: PageOptions) -> MapPage:
+def build_preview_map(
+    conn: sa.Connection,
+    preview: DecreePreview,
+    options: PageOptions,
+    store: ShapeStore | None = None,
+) -> MapPage:
     """The preview of a decree: zones entering (teal), leaving (brown) and kept (grey)."""
     region_code = preview.after.region_code
     region = region_shape(conn, region_code)
@@ -236,7 +243,9 @@ def build_preview_map(conn: sa.Connection, preview: DecreePreview, options: Page
     fmap = base_map(
         bounds, zoom, options, f"Aperçu de l'arrêté n°{preview.after.reference} – zonage CESP"
     )
-    background = departement_collection(conn, zoom, region_code if region else None)
+    background = departement_collection(
+        conn, store or ShapeStore(), zoom, region_code if region else None
+    )
     _geojson(
         background, "Départements", background_style(bool(options.tiles)), control=False
     ).add_to(fmap)

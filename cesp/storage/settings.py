@@ -157,6 +157,14 @@ class Settings(BaseSettings):
             "empty: build it in every process"
         ),
     )
+    map_cache_dir: str | None = Field(
+        default=None,  # filled from ``home`` by _fill_defaults
+        description=(
+            "Directory where the map's simplified shapes (zones per decree and zoom "
+            "level, départements) are kept between processes (default: cache/maps in the "
+            "data folder); empty: in memory only"
+        ),
+    )
     sql_echo: bool = False
     log_format: Literal["json", "text"] = Field(
         default="json",
@@ -199,9 +207,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
-        """Place the embedded database and the index cache in the data folder unless set."""
+        """Place the embedded database and the index and map caches in the data folder
+        unless set."""
         if not self.database_url:
             self.database_url = f"sqlite:///{self.home / 'cesp.sqlite'}"
         if self.index_cache_dir is None:
             self.index_cache_dir = str(self.home / "cache" / "index")
+        if self.map_cache_dir is None:
+            self.map_cache_dir = str(self.home / "cache" / "maps")
         return self

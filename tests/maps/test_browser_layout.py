@@ -246,6 +246,15 @@ def test_preview_names_english_browser_and_name_key(server: LiveServer, decree: 
             "[...document.querySelectorAll('.cesp-label')].some(l => l.textContent === 'Bobigny')",
             timeout=30_000,
         )
+        boundaries = page.evaluate(
+            """(() => {
+              const map = CespMap.context.map, pane = map.getPane('cesp-communes');
+              const z = (p) => Number(getComputedStyle(p).zIndex);
+              const over = map.getPane('overlayPane');
+              return [pane.querySelectorAll('path').length, z(pane) > z(over)];
+            })()"""
+        )
+        assert boundaries[0] > 0 and boundaries[1], "commune boundaries over the land's fill"
         page.evaluate("CespMap.context.map.setView([48.892, 2.345], 14, {animate: false})")
         wait_until(
             page,

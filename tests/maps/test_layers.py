@@ -9,13 +9,13 @@ from shapely.geometry import shape
 
 from cesp.errors import InvalidInputError
 from cesp.maps.layers import (
-    ZoneShapeCache,
     commune_collection,
     departement_collection,
     parse_bbox,
     region_collection,
     zone_collection,
 )
+from cesp.maps.shape_store import ShapeStore
 from cesp.zones.decrees import Decree
 
 TODAY = date.today()
@@ -28,8 +28,8 @@ def _coordinates(collection: dict) -> int:
 
 def test_zones_in_force_carry_what_the_popup_shows(map_engine: sa.Engine, decree: Decree) -> None:
     with map_engine.connect() as conn:
-        zones = zone_collection(conn, ZoneShapeCache(), TODAY, "medecin", "11", zoom=9)
-        before = zone_collection(conn, ZoneShapeCache(), date(2011, 1, 1), "medecin", "11")
+        zones = zone_collection(conn, ShapeStore(), TODAY, "medecin", "11", zoom=9)
+        before = zone_collection(conn, ShapeStore(), date(2011, 1, 1), "medecin", "11")
     names = sorted(f["properties"]["name"] for f in zones["features"])
     assert names == ["Bobigny", "Gennevilliers", "La Courneuve", "Pierrefitte", "ZUS 18ème"]
     props = zones["features"][0]["properties"]
@@ -42,7 +42,7 @@ def test_zones_in_force_carry_what_the_popup_shows(map_engine: sa.Engine, decree
 def test_zones_are_lighter_at_low_zoom_and_exact_when_zoomed_in(
     map_engine: sa.Engine, decree: Decree
 ) -> None:
-    cache = ZoneShapeCache()
+    cache = ShapeStore()
     with map_engine.connect() as conn:
         coarse = zone_collection(conn, cache, TODAY, "medecin", zoom=6)
         fine = zone_collection(conn, cache, TODAY, "medecin", zoom=14)
@@ -69,7 +69,7 @@ def test_communes_by_box_are_named_and_refused_for_a_whole_country(map_engine: s
 
 def test_background_outlines(map_engine: sa.Engine) -> None:
     with map_engine.connect() as conn:
-        departements = departement_collection(conn, 9, "11")
+        departements = departement_collection(conn, ShapeStore(), 9, "11")
         region = region_collection(conn, "11", 9)
         unknown = region_collection(conn, "84", 9)
     assert sorted(f["properties"]["code"] for f in departements["features"]) == ["75", "92", "93"]

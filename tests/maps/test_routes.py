@@ -145,3 +145,23 @@ def test_map_pages_are_revalidated_until_a_decree_changes_the_zoning(
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     names = {f["properties"]["name"] for f in _config(changed.text)["zones"]["features"]}
     assert "Bobigny" not in names
+
+
+def test_zone_names_are_written_as_text_not_run_as_templates(
+    map_client: TestClient, map_engine: sa.Engine, tmp_path: Path
+) -> None:
+    """A name holding template syntax reaches the page as typed (the page's start call
+    used to be re-read as a jinja template, which ran ``{{ }}`` and broke on ``{%``)."""
+    publish_codes(
+        map_engine,
+        tmp_path / "braces.csv",
+        "code_insee;nom_zone\n93027;Zone {{ 7 * 7 }} {% raw %}\n",
+        reference="20-2",
+        signed=date(2020, 1, 1),
+        effective_from=date(2020, 1, 1),
+        category="ZIP",
+    )
+    page = map_client.get("/map", params={"region": "11"})
+    assert page.status_code == 200
+    names = {f["properties"]["name"] for f in _config(page.text)["zones"]["features"]}
+    assert "Zone {{ 7 * 7 }} {% raw %}" in names

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import sqlalchemy as sa
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Depends,
+    File,
+    Form,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi import Path as FastPath
 
 from cesp.access import ANONYMOUS, authorize
@@ -18,10 +28,12 @@ from cesp.api.french_params import Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
 from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.api.routes.maps import shape_store
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
+from cesp.maps.shape_store import warm_published
 from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
@@ -100,6 +112,7 @@ def get_one_decree(
 async def post_decree(
     http_request: Request,
     response: Response,
+    background: BackgroundTasks,
     engine: Annotated[sa.Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
     index: Annotated[ZoningIndex, Depends(get_index)],
@@ -225,7 +238,14 @@ async def post_decree(
         ),
     )
     heavy: HeavyJobs = http_request.app.state.import_jobs
-    return await heavy.run(lambda: _import(engine, settings, index, file, request, actor, response))
+    answer = await heavy.run(
+        lambda: _import(engine, settings, index, file, request, actor, response)
+    )
+    if answer.status == "published" and answer.decree is not None:
+        # After the answer: the map's shapes of the new decree (see post_publish).
+        store = shape_store(http_request)
+        background.add_task(warm_published, engine, store, [answer.decree.id])
+    return answer
 
 
 def _import(
@@ -257,6 +277,8 @@ def _import(
 
 @router.post("/{decree_id}/publish", response_model=DecreeOut, responses=ERRORS)
 def post_publish(
+    http_request: Request,
+    background: BackgroundTasks,
     engine: Annotated[sa.Engine, Depends(get_engine)],
     actor: Annotated[Actor, Depends(get_actor)],
     decree_id: DecreeId,
@@ -272,4 +294,6 @@ def post_publish(
     with write_transaction(engine) as conn:
         authorize(actor, "decree.write", get_decree(conn, decree_id).region_code)
         decree, _ = publish_decree(conn, decree_id, actor, keep_complementary=keep_complementary)
+    # After the answer: the map's shapes of the new decree, so no visitor waits for them.
+    background.add_task(warm_published, engine, shape_store(http_request), [decree.id])
     return DecreeOut.of(decree)

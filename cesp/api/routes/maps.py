@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -20,9 +21,10 @@ from cesp.api.dependencies import get_connection, get_settings
 from cesp.api.french_params import Day
 from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.maps.assets import ASSET_PREFIX, asset_dirs
-from cesp.maps.layers import ZoneShapeCache, commune_collection, parse_bbox, zone_collection
+from cesp.maps.layers import commune_collection, parse_bbox, zone_collection
 from cesp.maps.page import MapRequest, PageOptions, build_map, build_preview_map
 from cesp.maps.preview import preview_decree
+from cesp.maps.shape_store import ShapeStore
 from cesp.storage.settings import Settings
 from cesp.zones.professions import parse_profession
 
@@ -39,13 +41,16 @@ PAGES_LOCK = threading.Lock()
 Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom level the shapes are drawn at")]
 
 
-def _cache(request: Request) -> ZoneShapeCache:
-    """The process-wide cache of simplified zone shapes (made on first use)."""
-    cache: ZoneShapeCache | None = getattr(request.app.state, "zone_shapes", None)
-    if cache is None:
-        cache = ZoneShapeCache()
-        request.app.state.zone_shapes = cache
-    return cache
+def shape_store(request: Request) -> ShapeStore:
+    """The process-wide store of simplified shapes (made on first use), kept on disk in
+    ``CESP_MAP_CACHE_DIR`` between processes."""
+    with PAGES_LOCK:
+        store: ShapeStore | None = getattr(request.app.state, "map_shapes", None)
+        if store is None:
+            directory = request.app.state.settings.map_cache_dir
+            store = ShapeStore(Path(directory) if directory else None)
+            request.app.state.map_shapes = store
+    return store
 
 
 def _remembered(request: Request, etag: str, build: Callable[[], str]) -> str:
@@ -95,13 +100,14 @@ def get_map(
     html = _remembered(
         request,
         cache.etag,
-        lambda: build_map(conn, _cache(request), map_request, _options(settings)).render(),
+        lambda: build_map(conn, shape_store(request), map_request, _options(settings)).render(),
     )
     return cache.apply(HTMLResponse(html))
 
 
 @router.get("/preview", response_class=HTMLResponse, responses=HTML)
 def get_preview(
+    request: Request,
     conn: Annotated[sa.Connection, Depends(get_connection)],
     settings: Annotated[Settings, Depends(get_settings)],
     decree: Annotated[int, Query(ge=1, le=2**31 - 1, description="Decree to preview")],
@@ -111,7 +117,9 @@ def get_preview(
 ) -> HTMLResponse:
     """Zones entering and leaving the CESP zoning if a (draft) decree were published."""
     preview = preview_decree(conn, decree, against)
-    return HTMLResponse(build_preview_map(conn, preview, _options(settings)).render())
+    return HTMLResponse(
+        build_preview_map(conn, preview, _options(settings), shape_store(request)).render()
+    )
 
 
 @router.get("/data/zones", responses={200: {"content": {GEOJSON: {}}}, **NOT_MODIFIED, **ERRORS})
@@ -132,7 +140,7 @@ def get_zone_layer(
         return cache.not_modified()
     body = zone_collection(
         conn,
-        _cache(request),
+        shape_store(request),
         on or date.today(),
         parse_profession(profession).value,
         region,

@@ -58,6 +58,16 @@
     return window.matchMedia("(max-width: 700px)").matches;
   };
 
+  /** Fit options that keep the shown territory out from under the controls: on a
+   * wide screen the tools (search, date, messages) take a column on the left and the
+   * panel and legend one on the right (19em wide, see map.css); on a phone both sit
+   * behind buttons. Without this, Corsica opened under the legend. */
+  CespMap.freeArea = function () {
+    if (CespMap.phone()) return { animate: false };
+    const em = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    return { animate: false, paddingTopLeft: [Math.round(19 * em), 0], paddingBottomRight: [Math.round(21 * em), 0] };
+  };
+
   /** Say something to screen readers (and nothing on screen). */
   CespMap.announce = function (text) {
     let live = document.getElementById("cesp-live");
@@ -244,7 +254,7 @@
       .addTo(map);
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
-    map.fitBounds(config.bounds, { animate: false });
+    map.fitBounds(config.bounds, CespMap.freeArea());
     if (layers.control) {
       if (CespMap.phone()) layers.control.collapse();
       const toggle = layers.control.getContainer().querySelector(".leaflet-control-layers-toggle");

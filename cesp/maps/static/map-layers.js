@@ -39,12 +39,16 @@
   function zoneStyle(ctx, feature) {
     const props = feature.properties;
     const qualifies = props.qualifies_for_cesp;
+    // A zone spans a few pixels on the national view: full outlines there would paint
+    // the country in the outline colour and hide the fill that tells the categories
+    // (drawn more opaque there, closer to the legend's swatches).
+    const thin = ctx.map.getZoom() < 8;
     return {
       color: zoneColour(ctx, props),
-      weight: qualifies ? 1.5 : 1,
+      weight: thin ? 0.4 : qualifies ? 1.5 : 1,
       dashArray: qualifies ? null : "4 4",
       fillColor: zoneColour(ctx, props),
-      fillOpacity: qualifies ? 0.45 : 0.25,
+      fillOpacity: (qualifies ? 0.45 : 0.25) * (thin ? 1.5 : 1),
     };
   }
 
@@ -192,7 +196,10 @@
   function setupCommunes(ctx) {
     const map = ctx.map;
     map.createPane("cesp-communes");
-    map.getPane("cesp-communes").style.zIndex = 390;
+    // Above the overlay pane (400): the départements' background fill lies there and
+    // would hide the commune boundaries; zones' fills are translucent, so boundaries
+    // show through them as they should.
+    map.getPane("cesp-communes").style.zIndex = 410;
     const style = { pane: "cesp-communes", color: "#6b6b6b", weight: 0.7, fill: false, interactive: false };
     const minZoom = ctx.config.communesMinZoom;
     let loaded = { zoom: null, bbox: null, date: null };
