@@ -15,7 +15,8 @@ from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import make_site
 from cesp.errors import InvalidInputError
 from cesp.geo.qpv import qpv_by_codes
-from cesp.maps.layers import ZoneShapeCache, zone_collection
+from cesp.maps.layers import zone_collection
+from cesp.maps.shape_store import ShapeStore
 from cesp.zones.decrees import Decree, decrees_in_force, get_decree
 from cesp.zones.importer import import_decree
 from tests.geo.qpv_contours import load_contours
@@ -109,7 +110,7 @@ def test_the_map_shows_both_decrees(idf_engine, principal, tmp_path: Path):
     path, _ = qpv_decree(tmp_path)
     import_decree(idf_engine, path, _qpv_request(publish=True), actor="test")
     with idf_engine.connect() as conn:
-        layer = zone_collection(conn, ZoneShapeCache(), ON, "medecin", "11", zoom=12)
+        layer = zone_collection(conn, ShapeStore(), ON, "medecin", "11", zoom=12)
     assert [d["reference"] for d in layer["decrees"]] == ["18-100", "18-QPV"]
     names = [f["properties"]["name"] for f in layer["features"]]
     assert "QPV Noyer Doré (QP092001)" in names and "La Courneuve" in names
