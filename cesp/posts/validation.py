@@ -23,6 +23,7 @@ from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import PointSite
 from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
+from cesp.geo.loaded import missing_code_messages
 from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
 from cesp.posts.qualification import Qualification, qualify_sites
 from cesp.text import refuse_control_characters
@@ -180,13 +181,9 @@ def validate_posts(
             problems.append(Problem(row, error.message, error.message_fr or "", error.field))
     known = units_by_codes(conn, [f["commune_code"] for _, f in parsed], with_geometry=False)
     for row, f in [(r, f) for r, f in parsed if f["commune_code"] not in known]:
+        message, message_fr, _ = missing_code_messages(conn, f["commune_code"])
         problems.append(
-            Problem(
-                row,
-                f"commune_code {f['commune_code']} is no INSEE commune code",
-                f"Code INSEE « {f['commune_code']} » inconnu du code officiel géographique.",
-                "commune_code",
-            )
+            Problem(row, message, message_fr[0].upper() + message_fr[1:] + ".", "commune_code")
         )
     parsed = [(r, f) for r, f in parsed if f["commune_code"] in known]
     if not parsed:

@@ -200,7 +200,7 @@ def build_from_codes(
     result.skipped_by_category = dict(skipped.by_category)
     result.skipped_by_region = skipped.by_region
     result.skipped_qpv = skipped.qpv
-    result.rows_kept = sum(len(m) for m in groups.values())
+    result.rows_kept = len({m.row.row for members in groups.values() for m in members})
     return result
 
 

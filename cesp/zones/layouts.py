@@ -13,7 +13,10 @@ ministry, phileas-condemine/Zonage_ARS, its FAQ of 25 May 2018, and C@rtoSanté)
   ``libcom``, ``region``, ``TVS``, ``TVS_libelle``, ``region_majoritaire``,
   ``zonage_regional``;
 - C@rtoSanté extractions: ``Code``, ``Libellé``, ``Zonage_MG``;
-- plain lists: ``code_insee`` (+ ``nom_zone``, ``categorie``).
+- plain lists: ``code_insee`` (+ ``nom_zone``, ``categorie``);
+- files by territory of vie-santé with no commune column (the DREES ``Zonage_TVS``
+  sheet, a Zonage_ARS TVS sheet without communes): ``Code du territoire de vie-santé``
+  (or ``Code_TVS``, ``TVS``) and a category; expanded by ``cesp.zones.by_tvs``.
 
 Callers may name any column themselves (``ColumnChoice``); the names they give win.
 """
@@ -107,9 +110,10 @@ class ColumnChoice:
 
 @dataclass(frozen=True)
 class Layout:
-    """The columns found in a table (None when the table has no such column)."""
+    """The columns found in a table (None when the table has no such column); a table
+    by territory of vie-santé has a zone code and no commune code."""
 
-    code: str
+    code: str | None
     zone_code: str | None
     zone_name: str | None
     commune_name: str | None
@@ -153,8 +157,16 @@ def has_code_column(cells: list[str]) -> bool:
     return any(column_key(c) in keys for c in COMMUNE_CODE)
 
 
+def has_tvs_column(cells: list[str]) -> bool:
+    """True for a header row with a territory-of-vie-santé code column: the sheet of a
+    file by TVS (``Zonage_TVS``), read when no sheet has a commune-code column."""
+    keys = {column_key(c) for c in cells if c}
+    return any(column_key(c) in keys for c in ZONE_CODE[:4])
+
+
 def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) -> Layout | None:
-    """The layout of a table, or None when it has no commune-code column."""
+    """The layout of a table, or None when it has neither a commune-code column nor a
+    territory (zone) code column."""
     taken: set[str] = set()
 
     def pick(wanted: str | None, option: str, candidates: tuple[str, ...]) -> str | None:
@@ -164,9 +176,9 @@ def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) 
         return found
 
     code = pick(choice.code, "code_field", COMMUNE_CODE)
-    if code is None:
-        return None
     zone_code = pick(choice.zone, "zone_field", ZONE_CODE)
+    if code is None and (zone_code is None or not (choice.zone or has_tvs_column([zone_code]))):
+        return None
     zone_name = pick(name_field, "name_field", ZONE_NAME)
     return Layout(
         code=code,

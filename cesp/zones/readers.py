@@ -27,7 +27,14 @@ from cesp.tabular import (
     zip_table_format,
 )
 from cesp.zones.archive import safe_extract
-from cesp.zones.layouts import ColumnChoice, Layout, column_key, has_code_column, recognise
+from cesp.zones.layouts import (
+    ColumnChoice,
+    Layout,
+    column_key,
+    has_code_column,
+    has_tvs_column,
+    recognise,
+)
 from cesp.zones.limits import check_features, check_rows, check_table_text, check_vertices
 from cesp.zones.offline_reading import configure_gdal, refuse_remote_crs
 
@@ -263,7 +270,7 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
         sheet=options.layer,
         header_row=options.header_row,
         encoding=options.encoding,
-        header_hint=is_header,
+        header_hint=(is_header, has_tvs_column),
         check_text=check_table_text,
     )
     check_rows(len(read.rows))
@@ -272,9 +279,11 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
     layout = recognise(read.columns, choice, options.name_field)
     if layout is None:
         raise _refuse(
-            "no commune code column (e.g. 'Code de la commune', 'code_insee', 'depcom'): "
-            "name it with code_field; columns are: " + ", ".join(read.columns),
-            "Aucune colonne de code commune (ex. « Code de la commune », code_insee) : "
+            "no commune code column (e.g. 'Code de la commune', 'code_insee', 'depcom') nor "
+            "territory of vie-santé code column ('Code du territoire de vie-santé', "
+            "'Code_TVS'): name it with code_field; columns are: " + ", ".join(read.columns),
+            "Aucune colonne de code commune (ex. « Code de la commune », code_insee) ni de "
+            "code de territoire de vie-santé (« Code du territoire de vie-santé », Code_TVS) : "
             "précisez-la (--code-field) ; colonnes : " + ", ".join(read.columns),
             "code_field",
         )
