@@ -241,13 +241,20 @@ def _zone_tables(
 
 
 def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[tuple[int, str, int]]:
+    """(zone, commune code, decree) of the commune-built zones. An arrondissement with no
+    polygon of its own (Lyon, Marseille: ``cesp.geo.arrondissements``) counts as its
+    commune, whose polygon its zone took: points there fall in the zone, approximately
+    (the zone is flagged so)."""
     if not decrees:
         return []
     rows = conn.execute(
         sa.text(
-            "SELECT zc.zone_id, zc.commune_code, z.decree_id FROM zone_communes zc "
-            "JOIN zones z ON z.id = zc.zone_id WHERE z.built_from = 'communes' "
-            "AND z.decree_id IN :ids"
+            "SELECT DISTINCT zc.zone_id, COALESCE(a.parent_code, zc.commune_code) AS "
+            "commune_code, z.decree_id FROM zone_communes zc "
+            "JOIN zones z ON z.id = zc.zone_id "
+            "LEFT JOIN commune_units a ON a.code = zc.commune_code "
+            "AND a.kind = 'arrondissement' AND a.geom IS NULL "
+            "WHERE z.built_from = 'communes' AND z.decree_id IN :ids"
         ).bindparams(sa.bindparam("ids", expanding=True)),
         {"ids": list(decrees)},
     ).all()

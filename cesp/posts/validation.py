@@ -136,11 +136,20 @@ def parse_fields(raw: dict[str, Any], campaign: int) -> dict[str, Any]:
     }
 
 
-def _site_problem(fields: dict[str, Any], commune: Any, arrondissement: Any) -> str | None:
-    """Why the coordinates do not match the commune code, in French (None when they do)."""
+def _site_problem(
+    fields: dict[str, Any], commune: Any, arrondissement: Any, units: list[CommuneUnit]
+) -> str | None:
+    """Why the coordinates do not match the commune code, in French (None when they do).
+
+    An arrondissement code without a polygon of its own (Lyon, Marseille: see
+    ``cesp.geo.arrondissements``) matches coordinates in its commune."""
     if commune is None:
         return "les coordonnées ne tombent dans aucune commune française"
     codes = {commune.code} | ({arrondissement.code} if arrondissement else set())
+    if arrondissement is None and any(
+        u.kind == "arrondissement" and u.parent_code == commune.code for u in units
+    ):
+        codes.add(fields["commune_code"])
     if fields["commune_code"] not in codes:
         return (
             f"les coordonnées tombent dans {commune.name} ({commune.code}), pas dans la "
@@ -200,7 +209,8 @@ def validate_posts(
     drafts: list[PostDraft] = []
     for (row, fields), result, qualification in zip(parsed, results, qualifications, strict=True):
         reason = _retired_code(known[fields["commune_code"]], on, result.commune)
-        reason = reason or _site_problem(fields, result.commune, result.arrondissement)
+        units = known[fields["commune_code"]]
+        reason = reason or _site_problem(fields, result.commune, result.arrondissement, units)
         if reason:
             problems.append(Problem(row, f"site: {reason}", f"Site : {reason}.", "lon"))
             continue
@@ -219,7 +229,9 @@ def validate_posts(
                 )
             )
             continue
-        place = result.arrondissement or result.commune
+        place = result.arrondissement or next(
+            (u for u in units if u.kind == "arrondissement"), result.commune
+        )
         fields = {
             **fields,
             "region": result.commune.region,

@@ -180,12 +180,8 @@ def build_from_codes(
                 ],
                 source_rows=[m.row.row for m in members],
                 approximate_reasons=[
-                    f"{m.unit.code} {m.unit.name}: {m.unit.approximate_reason}"
-                    + (
-                        f" ; contour de la commune {m.unit.parent_code} utilisé à sa place"
-                        if m.unit.kind == "arrondissement" and m.unit.geometry is None
-                        else ""
-                    )
+                    m.stand_in_reason_fr
+                    or f"{m.unit.code} {m.unit.name}: {m.unit.approximate_reason}"
                     for m in members
                     if m.unit.approximate
                 ]

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import Problem
+from cesp.geo.arrondissements import needs_stand_in, with_commune_polygon
 from cesp.geo.communes import INSEE_CODE, CommuneUnit, unit_at, units_by_codes
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.geo.loaded import missing_code_messages
@@ -70,6 +71,8 @@ class Member:
     coverage: float = 1.0
     category: ZoneCategory | None = None
     geometry: BaseGeometry | None = None
+    stand_in_reason_fr: str | None = None
+    """Why the polygon is not the unit's own (an arrondissement of Lyon or Marseille)."""
 
     @property
     def shape(self) -> BaseGeometry | None:
@@ -133,14 +136,6 @@ def _outside_message(
         f"{code} ({last.name}) n'était plus une commune au {on.isoformat()} "
         f"(fin le {last.valid_to}, devenue {', '.join(last.successor_codes)})",
     )
-
-
-def _parent_polygon(conn: sa.Connection, unit: CommuneUnit, on: date) -> BaseGeometry | None:
-    """The polygon of the commune of an arrondissement that has none of its own (Lyon
-    and Marseille in the reference data): the zone is then flagged approximate."""
-    assert unit.parent_code is not None
-    parent = unit_at(units_by_codes(conn, [unit.parent_code]).get(unit.parent_code, []), on)
-    return parent.geometry if parent is not None else None
 
 
 def _other_region(row: SourceRow, region: str) -> bool | None:
@@ -256,8 +251,10 @@ class _Grouping:
                 f"ligne {row.row} : le nom « {row.commune_name} » ne correspond pas au code "
                 f"{unit.code} au {self.on.isoformat()} (« {unit.name} »)"
             )
-        if unit.geometry is None and unit.kind == "arrondissement" and unit.parent_code:
-            shape = _parent_polygon(self.conn, unit, self.on)
+        reason_fr = None
+        if needs_stand_in(unit):
+            stand_in, reason_fr = with_commune_polygon(self.conn, unit, self.on)
+            shape = stand_in.geometry
         if unit.geometry is None and shape is None:
             self.problems.append(
                 Problem(
@@ -281,7 +278,7 @@ class _Grouping:
             )
             return
         self.zone_of_code[unit.code] = key
-        self.groups[key].append(Member(row, unit, coverage, category, shape))
+        self.groups[key].append(Member(row, unit, coverage, category, shape, reason_fr))
 
 
 def _majority_rule(
