@@ -270,7 +270,9 @@ def _link_memberships(
     """Attach to each commune unit the commune-built zones it belongs to.
 
     A zone lists its communes by code; the unit is the one that code designated on the
-    decree's signature date (a 2012 decree names 2012 communes).
+    decree's effective date, the date the import read the codes on (a 2012 decree names
+    2012 communes; a dentists' decree signed 2024-12-20 and in force 2025-01-01 names Les
+    Deux-Rives, 63109 since 2025-01-01, not Chidrac).
     """
     zone_position = {
         int(zone_id): (crs, row)
@@ -286,9 +288,9 @@ def _link_memberships(
             zone_crs, zone_row = zone_position[zone_id]
             if zone_crs != crs:
                 continue
-            signed = decrees[decree_id].signed.toordinal()
+            read_on = decrees[decree_id].effective_from.toordinal()
             for row in rows_by_code.get(code, ()):
-                if table.valid_from[row] <= signed < table.valid_to[row]:
+                if table.valid_from[row] <= read_on < table.valid_to[row]:
                     members[row].append(zone_row)
         counts = np.array([len(m) for m in members], dtype=np.int64)
         table.member_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
