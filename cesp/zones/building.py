@@ -323,7 +323,7 @@ def build_from_geometries(
         name = row.name or f"Zone {row.row}"
         groups[name].append((row, fixed, category))
     if repaired:
-        notes.append("geometries repaired (make_valid): rows " + ", ".join(repaired))
+        notes.append("géométries réparées (make_valid) : lignes " + ", ".join(repaired))
 
     zones = []
     for name, members in groups.items():
@@ -335,9 +335,9 @@ def build_from_geometries(
         communes, foreign = _covered_communes(conn, geometry, signed, metric, region)
         if foreign:
             notes.append(
-                f"zone {name!r} overlaps {len(foreign)} commune(s) of other regions "
-                f"({', '.join(sorted(foreign)[:10])}{', ...' if len(foreign) > 10 else ''}): "
-                f"not listed, a decree of region {region} designates its own communes only"
+                f"la zone « {name} » recouvre {len(foreign)} commune(s) d'autres régions "
+                f"({', '.join(sorted(foreign)[:10])}{', ...' if len(foreign) > 10 else ''}) : "
+                f"non listées, un arrêté de la région {region} ne désigne que ses communes"
             )
         if not communes:
             problems.append(

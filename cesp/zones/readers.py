@@ -235,7 +235,7 @@ def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTa
                 "assume_crs",
             )
         frame = frame.set_crs(parse_crs(options.assume_crs))
-        table.notes.append(f"CRS assumed: {options.assume_crs}")
+        table.notes.append(f"système de coordonnées supposé : {options.assume_crs}")
     table.crs = frame.crs.to_string()
     columns = [str(c) for c in frame.columns if c != "geometry"]
     name_col = _pick(columns, options.name_field, NAME_FIELDS, "name_field")
@@ -359,7 +359,9 @@ def read_source(path: Path, options: ReadOptions, original_name: str | None = No
                 table.encoding = shp.with_suffix(".cpg").read_text().strip().upper() or None
             else:
                 table.encoding = detect_dbf_encoding(shp.with_suffix(".dbf"))
-                table.notes.append(f"no .cpg file: attribute encoding detected as {table.encoding}")
+                table.notes.append(
+                    f"pas de fichier .cpg : encodage des attributs détecté, {table.encoding}"
+                )
             _read_geometries(shp, "shapefile", options, table)
     else:
         _read_geometries(path, fmt, options, table)
