@@ -13,6 +13,9 @@
   holding most of its population), and the notes name its communes outside.
 - Rows of a category that is no zone at all (« Hors vivier », « HZ ») are skipped and
   counted by category, never a refusal.
+- A row of a territory of vie-santé without a commune code (a file by TVS) stands for
+  the territory's communes at the effective date (``cesp.zones.by_tvs``); it is counted
+  once, kept or skipped, whatever its number of communes.
 """
 
 from __future__ import annotations
