@@ -256,7 +256,7 @@ def read_table(
     sheet: str | None = None,
     header_row: int | None = None,
     encoding: str | None = None,
-    header_hint: HeaderHint | None = None,
+    header_hint: HeaderHint | tuple[HeaderHint, ...] | None = None,
     check_text: Callable[[str], None] | None = None,
 ) -> Table:
     """Read a CSV/XLSX/XLS/ODS table.
@@ -266,7 +266,8 @@ def read_table(
 
     ``header_hint`` says whether a row of cells is the header the caller needs (e.g. it
     has a commune-code column); the sheet read is then the first where such a row
-    exists. ``sheet`` and ``header_row`` (1-based) override the search.
+    exists. Several hints are tried in turn over all sheets (the first hint's sheet wins
+    over a later hint's). ``sheet`` and ``header_row`` (1-based) override the search.
 
     Raises
     ------
@@ -303,11 +304,13 @@ def read_table(
         order = [sheet]
     else:
         order = list(sheets)
-    for name in order:
-        table = _table_of_grid(fmt, sheets[name], header_row, header_hint)
-        if table is not None:
-            table.encoding, table.sheet, table.sheets = label, name or None, names
-            return table
+    hints = header_hint if isinstance(header_hint, tuple) else (header_hint,)
+    for hint in hints:
+        for name in order:
+            table = _table_of_grid(fmt, sheets[name], header_row, hint)
+            if table is not None:
+                table.encoding, table.sheet, table.sheets = label, name or None, names
+                return table
     # No sheet has the header the caller wants: the first sheet as it is, so that the
     # caller's message can list the columns it does have.
     table = _table_of_grid(fmt, sheets[order[0]], header_row, None)

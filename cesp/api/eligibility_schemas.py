@@ -111,6 +111,11 @@ class CommuneOut(BaseModel):
     region: str
     approximate: bool
     approximate_reason: str | None
+    approximate_reason_fr: str | None = Field(
+        None,
+        description="In French, when the answer holds for a larger territory than the one "
+        "asked (a Lyon or Marseille arrondissement answered with its commune's polygon)",
+    )
 
     @classmethod
     def of(cls, c: CommuneRef | None) -> CommuneOut | None:

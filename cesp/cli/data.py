@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from cesp.cli.console import console, domain_errors
-from cesp.cli.options import settings_of
+from cesp.cli.console import console, domain_errors, progress_bar
+from cesp.cli.options import engine_of, parse_date, settings_of
+from cesp.errors import ValidationFailedError
 from cesp.geo.sources import Source, load_manifest
 from cesp.storage.settings import download_dir
 
 if TYPE_CHECKING:  # httpx and GDAL only when fetching, not for every cesp command
     from cesp.geo.fetch import FetchResult
 
-app = typer.Typer(help="Données de référence : téléchargement.", no_args_is_help=True)
+app = typer.Typer(
+    help="Données de référence : téléchargement, territoires de vie-santé.", no_args_is_help=True
+)
 
 
 class _Bars:
@@ -110,7 +113,12 @@ def fetch_command(
             )
     downloaded = report.with_status("downloaded")
     present = report.with_status("present")
-    failed = report.with_status("failed")
+    failed = report.required_failures
+    for result in report.optional_failures:
+        console.print(
+            f"[yellow]![/yellow] {result.source.name} (facultatif) non obtenu : le reste est "
+            f"utilisable ; chargez ce fichier plus tard avec « {result.source.loaded_by} »."
+        )
     console.print(
         f"{target} : {len(downloaded)} fichier(s) téléchargé(s) "
         f"({_megabytes(report.received)}), {len(present)} déjà présent(s) et vérifié(s), "
@@ -126,3 +134,55 @@ def fetch_command(
         )
         raise typer.Exit(1)
     console.print(f"Prêt : CESP_DATA_DIR={target} cesp geo load")
+    for result in (*downloaded, *present):
+        if result.source.loaded_by:
+            console.print(f"Puis : {result.source.loaded_by} {target / result.source.name}")
+
+
+@app.command("load-tvs")
+def load_tvs_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="DREES TVS <-> commune correspondence (CSV, XLSX, XLS or ODS): columns "
+            "depcom, libcom, tv, libtv, code_reg or INSEE_COM, Code_TVS, Nom_TVS",
+        ),
+    ],
+    valid_from: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the correspondence applies from, YYYY-MM-DD (default: 1 January of "
+            "the year in the file name)"
+        ),
+    ] = None,
+) -> None:
+    """Load the territories of vie-santé (TVS) <-> communes correspondence, one vintage."""
+    from cesp.geo.tvs import load_tvs
+
+    with domain_errors():
+        when = parse_date(valid_from, "valid_from")
+        engine = engine_of(ctx)
+        try:
+            with progress_bar() as update:
+                report = load_tvs(engine, file, when, progress=update)
+        except ValidationFailedError as error:
+            for problem in error.problems[:50]:
+                where = f"ligne {problem.row}" if problem.row is not None else "fichier"
+                console.print(f"[red]{where}[/red] : {problem.message_fr}")
+            raise
+    for note in report.notes:
+        console.print(f"[dim]{note}[/dim]")
+    replaced = f" (remplace {report.replaced} lignes du même millésime)" if report.replaced else ""
+    console.print(
+        f"Correspondance TVS valable à partir du {report.valid_from.isoformat()} : "
+        f"{report.communes} communes, {report.territories} territoires de vie-santé, "
+        f"{report.regions} régions{replaced}."
+    )
+    if report.padded_codes:
+        console.print(
+            f"{report.padded_codes} code(s) TVS complétés par « _ » : comparés sans ce "
+            "complément (0101_ = 0101)."
+        )

@@ -35,6 +35,7 @@ from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.overrides import zone_priority
 from cesp.eligibility.sites import CommuneSite, PointSite, Site
 from cesp.errors import CespError, InvalidInputError
+from cesp.geo.arrondissements import with_commune_polygon
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.zones.decrees import Decree
@@ -94,6 +95,9 @@ class CommuneRef:
     region: str
     approximate: bool
     approximate_reason: str | None
+    approximate_reason_fr: str | None = None
+    """Set when the answer holds for a larger territory than the one asked (an
+    arrondissement of Lyon or Marseille answered with its commune's polygon)."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,7 @@ def _check_commune(
     except CespError as error:
         error.field = "insee"
         raise
-    unit = resolution.unit
+    unit, reason_fr = with_commune_polygon(conn, resolution.unit, on)
     if resolution.status != "in_force" or unit.geometry is None:
         now = ", ".join(f"{u.name} ({u.code})" for u in resolution.now)
         raise InvalidInputError(
@@ -214,6 +218,7 @@ def _check_commune(
         unit.region_code,
         unit.approximate,
         unit.approximate_reason,
+        reason_fr,
     )
     crs = metric_crs_for_region(unit.region_code)
     decree_ids = index.decrees_in_force(profession, on)

@@ -245,13 +245,20 @@ def _zone_tables(
 
 
 def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[tuple[int, str, int]]:
+    """(zone, commune code, decree) of the commune-built zones. An arrondissement with no
+    polygon of its own (Lyon, Marseille: ``cesp.geo.arrondissements``) counts as its
+    commune, whose polygon its zone took: points there fall in the zone, approximately
+    (the zone is flagged so)."""
     if not decrees:
         return []
     rows = conn.execute(
         sa.text(
-            "SELECT zc.zone_id, zc.commune_code, z.decree_id FROM zone_communes zc "
-            "JOIN zones z ON z.id = zc.zone_id WHERE z.built_from = 'communes' "
-            "AND z.decree_id IN :ids"
+            "SELECT DISTINCT zc.zone_id, COALESCE(a.parent_code, zc.commune_code) AS "
+            "commune_code, z.decree_id FROM zone_communes zc "
+            "JOIN zones z ON z.id = zc.zone_id "
+            "LEFT JOIN commune_units a ON a.code = zc.commune_code "
+            "AND a.kind = 'arrondissement' AND a.geom IS NULL "
+            "WHERE z.built_from = 'communes' AND z.decree_id IN :ids"
         ).bindparams(sa.bindparam("ids", expanding=True)),
         {"ids": list(decrees)},
     ).all()
@@ -267,7 +274,9 @@ def _link_memberships(
     """Attach to each commune unit the commune-built zones it belongs to.
 
     A zone lists its communes by code; the unit is the one that code designated on the
-    decree's signature date (a 2012 decree names 2012 communes).
+    decree's effective date, the date the import read the codes on (a 2012 decree names
+    2012 communes; a dentists' decree signed 2024-12-20 and in force 2025-01-01 names Les
+    Deux-Rives, 63109 since 2025-01-01, not Chidrac).
     """
     zone_position = {
         int(zone_id): (crs, row)
@@ -283,9 +292,9 @@ def _link_memberships(
             zone_crs, zone_row = zone_position[zone_id]
             if zone_crs != crs:
                 continue
-            signed = decrees[decree_id].signed.toordinal()
+            read_on = decrees[decree_id].effective_from.toordinal()
             for row in rows_by_code.get(code, ()):
-                if table.valid_from[row] <= signed < table.valid_to[row]:
+                if table.valid_from[row] <= read_on < table.valid_to[row]:
                     members[row].append(zone_row)
         counts = np.array([len(m) for m in members], dtype=np.int64)
         table.member_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

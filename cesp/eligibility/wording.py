@@ -70,6 +70,9 @@ def explain_fr(result: EligibilityResult) -> str:
             text = f"Lieu non éligible au CESP{where} au {when}."
     if result.status in ("not_eligible", "borderline") and not result.eligible:
         text += nearest
-    if result.approximate:
+    stand_in = result.commune.approximate_reason_fr if result.commune else None
+    if stand_in:
+        text += f" Attention : {stand_in}."
+    elif result.approximate:
         text += " Attention : contours approchés pour ce lieu, vérification conseillée."
     return text

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from shapely import wkb
 from shapely.geometry import MultiPolygon
 
-from cesp.errors import InvalidInputError, NotFoundError, OutsideTerritoryError
+from cesp.errors import InvalidInputError, OutsideTerritoryError
+from cesp.geo.loaded import missing_code_error
 from cesp.geo.names import name_key
 from cesp.storage.spatial import bbox_intersects, point_intersects
 
@@ -270,11 +271,7 @@ def resolve_code(
     on = on_date or date.today()
     units = _units_by_code(conn, code, with_geometry)
     if not units:
-        raise NotFoundError(
-            f"No commune has had the INSEE code {code} in the loaded reference data",
-            message_fr=f"Aucune commune n'a porté le code INSEE {code}.",
-            field="code",
-        )
+        raise missing_code_error(conn, code)
     communes = [u for u in units if u.kind == "commune"] or units
     in_force = [u for u in communes if _covers(u, on)]
     status: CodeStatus

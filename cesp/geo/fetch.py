@@ -67,8 +67,19 @@ class FetchReport:
 
     @property
     def ok(self) -> bool:
-        """Every selected file is in place and verified."""
-        return not self.with_status("failed")
+        """Every selected file is in place and verified (optional ones aside: reference
+        data loaded by its own command, whose absence breaks nothing else)."""
+        return not self.required_failures
+
+    @property
+    def required_failures(self) -> list[FetchResult]:
+        """Failed files that are not optional."""
+        return [r for r in self.with_status("failed") if not r.source.optional]
+
+    @property
+    def optional_failures(self) -> list[FetchResult]:
+        """Failed optional files (e.g. the TVS correspondence)."""
+        return [r for r in self.with_status("failed") if r.source.optional]
 
     @property
     def received(self) -> int:

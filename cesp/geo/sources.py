@@ -1,7 +1,8 @@
 """The manifest of official reference files: where each one is published, what it must be.
 
 ``sources.json`` (next to this module) lists every file ``cesp geo load`` reads (and the
-COG arrondissements list, kept with them), under the name it has in the data directory
+COG arrondissements list, kept with them; and, marked ``optional``, the TVS <-> commune
+correspondence that ``cesp data load-tvs`` loads), under the name it has in the data directory
 (``cog/communes.csv``, ``communes/75-paris.geojson``...), with its publisher, its path
 under the publisher's base URL, and what a good copy looks like: size and SHA-256 of the
 copy the project was tested with (the development copies in ``../shared/data``), CSV
@@ -64,6 +65,12 @@ class Source(BaseModel):
     archive_member: str | None = Field(
         default=None, description="The URL serves a zip; this member is the file"
     )
+    optional: bool = Field(
+        default=False,
+        description="Reference data loaded by its own command: a failed or absent copy "
+        "fails nothing else (the geography loads without it)",
+    )
+    loaded_by: str | None = Field(default=None, description="The command that loads it")
     note: str | None = None
 
     @field_validator("name")

@@ -23,6 +23,7 @@ from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import PointSite
 from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
+from cesp.geo.loaded import missing_code_messages
 from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
 from cesp.posts.qualification import Qualification, qualify_sites
 from cesp.text import refuse_control_characters
@@ -135,11 +136,20 @@ def parse_fields(raw: dict[str, Any], campaign: int) -> dict[str, Any]:
     }
 
 
-def _site_problem(fields: dict[str, Any], commune: Any, arrondissement: Any) -> str | None:
-    """Why the coordinates do not match the commune code, in French (None when they do)."""
+def _site_problem(
+    fields: dict[str, Any], commune: Any, arrondissement: Any, units: list[CommuneUnit]
+) -> str | None:
+    """Why the coordinates do not match the commune code, in French (None when they do).
+
+    An arrondissement code without a polygon of its own (Lyon, Marseille: see
+    ``cesp.geo.arrondissements``) matches coordinates in its commune."""
     if commune is None:
         return "les coordonnées ne tombent dans aucune commune française"
     codes = {commune.code} | ({arrondissement.code} if arrondissement else set())
+    if arrondissement is None and any(
+        u.kind == "arrondissement" and u.parent_code == commune.code for u in units
+    ):
+        codes.add(fields["commune_code"])
     if fields["commune_code"] not in codes:
         return (
             f"les coordonnées tombent dans {commune.name} ({commune.code}), pas dans la "
@@ -180,13 +190,9 @@ def validate_posts(
             problems.append(Problem(row, error.message, error.message_fr or "", error.field))
     known = units_by_codes(conn, [f["commune_code"] for _, f in parsed], with_geometry=False)
     for row, f in [(r, f) for r, f in parsed if f["commune_code"] not in known]:
+        message, message_fr, _ = missing_code_messages(conn, f["commune_code"])
         problems.append(
-            Problem(
-                row,
-                f"commune_code {f['commune_code']} is no INSEE commune code",
-                f"Code INSEE « {f['commune_code']} » inconnu du code officiel géographique.",
-                "commune_code",
-            )
+            Problem(row, message, message_fr[0].upper() + message_fr[1:] + ".", "commune_code")
         )
     parsed = [(r, f) for r, f in parsed if f["commune_code"] in known]
     if not parsed:
@@ -203,7 +209,8 @@ def validate_posts(
     drafts: list[PostDraft] = []
     for (row, fields), result, qualification in zip(parsed, results, qualifications, strict=True):
         reason = _retired_code(known[fields["commune_code"]], on, result.commune)
-        reason = reason or _site_problem(fields, result.commune, result.arrondissement)
+        units = known[fields["commune_code"]]
+        reason = reason or _site_problem(fields, result.commune, result.arrondissement, units)
         if reason:
             problems.append(Problem(row, f"site: {reason}", f"Site : {reason}.", "lon"))
             continue
@@ -222,7 +229,9 @@ def validate_posts(
                 )
             )
             continue
-        place = result.arrondissement or result.commune
+        place = result.arrondissement or next(
+            (u for u in units if u.kind == "arrondissement"), result.commune
+        )
         fields = {
             **fields,
             "region": result.commune.region,

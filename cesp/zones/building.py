@@ -181,12 +181,8 @@ def build_from_codes(
                 ],
                 source_rows=[m.row.row for m in members],
                 approximate_reasons=[
-                    f"{m.unit.code} {m.unit.name}: {m.unit.approximate_reason}"
-                    + (
-                        f" ; contour de la commune {m.unit.parent_code} utilisé à sa place"
-                        if m.unit.kind == "arrondissement" and m.unit.geometry is None
-                        else ""
-                    )
+                    m.stand_in_reason_fr
+                    or f"{m.unit.code} {m.unit.name}: {m.unit.approximate_reason}"
                     for m in members
                     if m.unit.approximate
                 ]
@@ -200,7 +196,7 @@ def build_from_codes(
     result = BuildResult(zones, problems, [*table.notes, *notes, *skipped.notes()])
     result.skipped_by_category = dict(skipped.by_category)
     result.skipped_by_region = skipped.by_region
-    result.rows_kept = sum(len(m) for m in groups.values())
+    result.rows_kept = len({m.row.row for members in groups.values() for m in members})
     return result
 
 
@@ -327,7 +323,7 @@ def build_from_geometries(
         name = row.name or f"Zone {row.row}"
         groups[name].append((row, fixed, category))
     if repaired:
-        notes.append("geometries repaired (make_valid): rows " + ", ".join(repaired))
+        notes.append("géométries réparées (make_valid) : lignes " + ", ".join(repaired))
 
     zones = []
     for name, members in groups.items():
@@ -339,9 +335,9 @@ def build_from_geometries(
         communes, foreign = covered_communes(conn, geometry, signed, metric, region)
         if foreign:
             notes.append(
-                f"zone {name!r} overlaps {len(foreign)} commune(s) of other regions "
-                f"({', '.join(sorted(foreign)[:10])}{', ...' if len(foreign) > 10 else ''}): "
-                f"not listed, a decree of region {region} designates its own communes only"
+                f"la zone « {name} » recouvre {len(foreign)} commune(s) d'autres régions "
+                f"({', '.join(sorted(foreign)[:10])}{', ...' if len(foreign) > 10 else ''}) : "
+                f"non listées, un arrêté de la région {region} ne désigne que ses communes"
             )
         if not communes:
             problems.append(

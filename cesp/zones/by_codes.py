@@ -14,11 +14,13 @@
 - Rows of a category that is no zone at all (« Hors vivier », « HZ ») are skipped and
   counted by category, never a refusal.
 - Rows of QPV are left to ``cesp.zones.qpv_zones`` (their zone is the QPV's contour).
+- A row of a territory of vie-santé without a commune code (a file by TVS) stands for
+  the territory's communes at the effective date (``cesp.zones.by_tvs``); it is counted
+  once, kept or skipped, whatever its number of communes.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,9 +29,12 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import Problem
+from cesp.geo.arrondissements import needs_stand_in, with_commune_polygon
 from cesp.geo.communes import INSEE_CODE, CommuneUnit, unit_at, units_by_codes
 from cesp.geo.crs import metric_crs_for_region, reproject
+from cesp.geo.loaded import missing_code_messages
 from cesp.geo.names import name_key
+from cesp.zones.by_tvs import tvs_expansion
 from cesp.zones.categories import ZoneCategory, match_category
 from cesp.zones.readers import SourceRow, SourceTable
 
@@ -61,6 +66,8 @@ class Member:
     coverage: float = 1.0
     category: ZoneCategory | None = None
     geometry: BaseGeometry | None = None
+    stand_in_reason_fr: str | None = None
+    """Why the polygon is not the unit's own (an arrondissement of Lyon or Marseille)."""
 
     @property
     def shape(self) -> BaseGeometry | None:
@@ -104,30 +111,12 @@ def _follow_merger(
     return heir, coverage, last.geometry if coverage < 1 else None
 
 
-def departement_of(code: str) -> str:
-    """The département of an INSEE commune code (3 digits overseas: 971..976)."""
-    return code[:3] if code.startswith("97") else code[:2]
-
-
 def _outside_message(
     conn: sa.Connection, code: str, units: list[CommuneUnit], on: date
 ) -> tuple[str, str]:
     if not units:
-        dep = departement_of(code)
-        loaded = conn.execute(
-            sa.text("SELECT 1 FROM commune_units WHERE departement_code = :d LIMIT 1"), {"d": dep}
-        ).first()
-        if loaded or not re.fullmatch(r"0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]", dep):
-            return (
-                f"unknown INSEE code {code}: no commune of that code in the reference data",
-                f"code INSEE inconnu {code} : aucune commune de ce code dans le référentiel",
-            )
-        return (
-            f"INSEE code {code} is in département {dep}, whose communes are not loaded: load "
-            f"them with 'cesp geo load --departements {dep}'",
-            f"Le code {code} relève du département {dep}, dont les communes ne sont pas "
-            f"chargées : chargez-les (cesp geo load --departements {dep}).",
-        )
+        message, message_fr, _ = missing_code_messages(conn, code)
+        return message, message_fr
     first = min(units, key=lambda u: u.valid_from or date.min)
     if first.valid_from and first.valid_from > on:
         return (
@@ -142,14 +131,6 @@ def _outside_message(
         f"{code} ({last.name}) n'était plus une commune au {on.isoformat()} "
         f"(fin le {last.valid_to}, devenue {', '.join(last.successor_codes)})",
     )
-
-
-def _parent_polygon(conn: sa.Connection, unit: CommuneUnit, on: date) -> BaseGeometry | None:
-    """The polygon of the commune of an arrondissement that has none of its own (Lyon
-    and Marseille in the reference data): the zone is then flagged approximate."""
-    assert unit.parent_code is not None
-    parent = unit_at(units_by_codes(conn, [unit.parent_code]).get(unit.parent_code, []), on)
-    return parent.geometry if parent is not None else None
 
 
 def other_region(row: SourceRow, region: str) -> bool | None:
@@ -177,9 +158,10 @@ def resolve_rows(
     notes: list[str] = []
     skipped = Skipped()
     by_zone = table.layout is not None and bool(table.layout.zone_code or table.layout.zone_name)
-    known = units_by_codes(conn, [r.code for r in table.rows if r.code])
-    groups: dict[str, list[Member]] = defaultdict(list)
-    zone_of_code: dict[str, str] = {}
+    expansion = tvs_expansion(conn, table, on)
+    codes = [r.code for r in table.rows if r.code]
+    known = units_by_codes(conn, codes + (expansion.commune_codes() if expansion else []))
+    state = _Grouping(conn, known, on, by_zone, problems, notes)
     for row in table.rows:
         if row.qpv_code:
             continue
@@ -204,8 +186,39 @@ def resolve_rows(
         if other_region(row, region):
             skipped.by_region += 1
             continue
+        expanded = [row]
+        if expansion is not None and row.code is None:
+            told = other_region(row, region) is not None
+            found = expansion.rows_of(row, region, told, known, problems)
+            if found is None:
+                skipped.by_region += 1
+                continue
+            expanded = found
+        for commune_row in expanded:
+            state.add(commune_row, category)
+    if expansion is not None:
+        notes[:0] = expansion.notes
+    _majority_rule(state.groups, region, skipped, notes, table)
+    return state.groups, problems, notes, skipped
+
+
+@dataclass
+class _Grouping:
+    """Commune rows resolved on the effective date, grouped by zone key."""
+
+    conn: sa.Connection
+    known: dict[str, list[CommuneUnit]]
+    on: date
+    by_zone: bool
+    problems: list[Problem]
+    notes: list[str]
+    groups: dict[str, list[Member]] = field(default_factory=lambda: defaultdict(list))
+    zone_of_code: dict[str, str] = field(default_factory=dict)
+
+    def add(self, row: SourceRow, category: ZoneCategory | None) -> None:
+        """Resolve one commune row and add it to its zone, or record a problem."""
         if row.code is None or not INSEE_CODE.match(row.code):
-            problems.append(
+            self.problems.append(
                 Problem(
                     row.row,
                     f"{row.code!r} is not an INSEE commune code (5 characters, e.g. 93027)"
@@ -217,25 +230,27 @@ def resolve_rows(
                     "code",
                 )
             )
-            continue
-        units = known.get(row.code, [])
-        unit, coverage, shape = unit_at(units, on), 1.0, None
+            return
+        units = self.known.get(row.code, [])
+        unit, coverage, shape = unit_at(units, self.on), 1.0, None
         if unit is None:
-            followed = _follow_merger(conn, row, units, on, notes)
+            followed = _follow_merger(self.conn, row, units, self.on, self.notes)
             if followed is None:
-                message, message_fr = _outside_message(conn, row.code, units, on)
-                problems.append(Problem(row.row, message, message_fr, "code"))
-                continue
+                message, message_fr = _outside_message(self.conn, row.code, units, self.on)
+                self.problems.append(Problem(row.row, message, message_fr, "code"))
+                return
             unit, coverage, shape = followed
         elif row.commune_name and name_key(row.commune_name) != name_key(unit.name):
-            notes.append(
+            self.notes.append(
                 f"ligne {row.row} : le nom « {row.commune_name} » ne correspond pas au code "
-                f"{unit.code} au {on.isoformat()} (« {unit.name} »)"
+                f"{unit.code} au {self.on.isoformat()} (« {unit.name} »)"
             )
-        if unit.geometry is None and unit.kind == "arrondissement" and unit.parent_code:
-            shape = _parent_polygon(conn, unit, on)
+        reason_fr = None
+        if needs_stand_in(unit):
+            stand_in, reason_fr = with_commune_polygon(self.conn, unit, self.on)
+            shape = stand_in.geometry
         if unit.geometry is None and shape is None:
-            problems.append(
+            self.problems.append(
                 Problem(
                     row.row,
                     f"{unit.code} ({unit.name}) has no boundary in the reference data",
@@ -243,11 +258,11 @@ def resolve_rows(
                     "code",
                 )
             )
-            continue
-        key = (row.zone_code or row.name or unit.code) if by_zone else unit.code
-        previous = zone_of_code.get(unit.code)
+            return
+        key = (row.zone_code or row.name or unit.code) if self.by_zone else unit.code
+        previous = self.zone_of_code.get(unit.code)
         if previous is not None:
-            problems.append(
+            self.problems.append(
                 Problem(
                     row.row,
                     f"{unit.code} ({unit.name}) is listed twice (zones {previous!r} and {key!r})",
@@ -255,11 +270,9 @@ def resolve_rows(
                     "code",
                 )
             )
-            continue
-        zone_of_code[unit.code] = key
-        groups[key].append(Member(row, unit, coverage, category, shape))
-    _majority_rule(groups, region, skipped, notes, table)
-    return groups, problems, notes, skipped
+            return
+        self.zone_of_code[unit.code] = key
+        self.groups[key].append(Member(row, unit, coverage, category, shape, reason_fr))
 
 
 def _majority_rule(
@@ -274,7 +287,17 @@ def _majority_rule(
     told = {r.row for r in table.rows if other_region(r, region) is not None}
     for key in list(groups):
         members = groups[key]
-        outside = [m for m in members if m.unit.region_code != region and m.row.row not in told]
+        outside = [m for m in members if m.unit.region_code != region]
+        if outside and all(m.row.row in told for m in outside):
+            # The file says the territory is zoned by this region: kept, its outside
+            # communes named.
+            names = ", ".join(f"{m.unit.code} {m.unit.name}" for m in outside)
+            notes.append(
+                f"zone {key} : territoire à cheval sur plusieurs régions, zoné par la région "
+                f"{region} selon le fichier ; communes hors région : {names}"
+            )
+            continue
+        outside = [m for m in outside if m.row.row not in told]
         if not outside:
             continue
         weight = Counter[str]()
@@ -288,10 +311,10 @@ def _majority_rule(
                 f"{region} (majoritaire) ; communes hors région : {names}"
             )
         elif len(outside) == len(members):
-            skipped.by_region += len(members)
+            skipped.by_region += len({m.row.row for m in members})
             del groups[key]
         else:
-            skipped.by_region += len(members)
+            skipped.by_region += len({m.row.row for m in members})
             notes.append(
                 f"zone {key} : territoire majoritairement dans la région {majority}, ignoré ; "
                 f"communes : {names}"

@@ -311,7 +311,7 @@ def import_decree(
                 existing.source_format,
                 None,
                 None,
-                [f"this file was already imported as decree {existing.id}: nothing to do"],
+                [f"fichier déjà importé (arrêté enregistré n° {existing.id}) : rien à faire"],
                 [],
                 None,
                 None,

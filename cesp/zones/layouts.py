@@ -18,7 +18,10 @@ ministry, phileas-condemine/Zonage_ARS, its FAQ of 25 May 2018, and C@rtoSanté)
   ``Qualification attribuée au QPV par l'arrêté régional``), the Zonage_ARS ``QPV`` sheet
   (``Nom du QPV``, ``Code du QPV``, ``Zonage QPV``), a separate QPV decree (one row per
   QPV; its commune-code cell may hold several codes);
-- plain lists: ``code_insee`` (+ ``nom_zone``, ``categorie``).
+- plain lists: ``code_insee`` (+ ``nom_zone``, ``categorie``);
+- files by territory of vie-santé with no commune column (the DREES ``Zonage_TVS``
+  sheet, a Zonage_ARS TVS sheet without communes): ``Code du territoire de vie-santé``
+  (or ``Code_TVS``, ``TVS``) and a category; expanded by ``cesp.zones.by_tvs``.
 
 Callers may name any column themselves (``ColumnChoice``); the names they give win.
 """
@@ -131,8 +134,8 @@ class ColumnChoice:
 
 @dataclass(frozen=True)
 class Layout:
-    """The columns found in a table (None when the table has no such column; a table of
-    QPV may have no commune-code column)."""
+    """The columns found in a table (None when the table has no such column); a table
+    of QPV or by territory of vie-santé may have no commune-code column."""
 
     code: str | None
     zone_code: str | None
@@ -186,9 +189,16 @@ def has_qpv_column(cells: list[str]) -> bool:
     return any(column_key(c) in keys for c in QPV_CODE)
 
 
+def has_tvs_column(cells: list[str]) -> bool:
+    """True for a header row with a territory-of-vie-santé code column: the sheet of a
+    file by TVS (``Zonage_TVS``), read when no sheet has a commune-code column."""
+    keys = {column_key(c) for c in cells if c}
+    return any(column_key(c) in keys for c in ZONE_CODE[:4])
+
+
 def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) -> Layout | None:
-    """The layout of a table, or None when it has neither a commune-code nor a QPV-code
-    column."""
+    """The layout of a table, or None when it has neither a commune-code column, nor a
+    QPV-code column, nor a territory (zone) code column."""
     taken: set[str] = set()
 
     def pick(wanted: str | None, option: str, candidates: tuple[str, ...]) -> str | None:
@@ -199,10 +209,11 @@ def recognise(columns: list[str], choice: ColumnChoice, name_field: str | None) 
 
     qpv_code = pick(None, "code_field", QPV_CODE)
     code = pick(choice.code, "code_field", COMMUNE_CODE)
-    if code is None and qpv_code is None:
-        return None
     qpv_name = pick(None, "name_field", QPV_NAME) if qpv_code else None
     zone_code = pick(choice.zone, "zone_field", ZONE_CODE)
+    by_tvs = zone_code is not None and bool(choice.zone or has_tvs_column([zone_code]))
+    if code is None and qpv_code is None and not by_tvs:
+        return None
     zone_name = pick(name_field, "name_field", ZONE_NAME)
     return Layout(
         code=code,

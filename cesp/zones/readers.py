@@ -36,6 +36,7 @@ from cesp.zones.layouts import (
     column_key,
     has_code_column,
     has_qpv_column,
+    has_tvs_column,
     recognise,
 )
 from cesp.zones.limits import check_features, check_rows, check_table_text, check_vertices
@@ -241,7 +242,7 @@ def _read_geometries(path: Path, fmt: str, options: ReadOptions, table: SourceTa
                 "assume_crs",
             )
         frame = frame.set_crs(parse_crs(options.assume_crs))
-        table.notes.append(f"CRS assumed: {options.assume_crs}")
+        table.notes.append(f"système de coordonnées supposé : {options.assume_crs}")
     table.crs = frame.crs.to_string()
     columns = [str(c) for c in frame.columns if c != "geometry"]
     name_col = _pick(columns, options.name_field, NAME_FIELDS, "name_field")
@@ -344,7 +345,7 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
         sheet=options.layer,
         header_row=options.header_row,
         encoding=options.encoding,
-        header_hint=is_header,
+        header_hint=(is_header, has_tvs_column),
         check_text=check_table_text,
     )
     check_rows(len(read.rows))
@@ -353,9 +354,11 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
     layout = recognise(read.columns, choice, options.name_field)
     if layout is None:
         raise _refuse(
-            "no commune code column (e.g. 'Code de la commune', 'code_insee', 'depcom'): "
-            "name it with code_field; columns are: " + ", ".join(read.columns),
-            "Aucune colonne de code commune (ex. « Code de la commune », code_insee) : "
+            "no commune code column (e.g. 'Code de la commune', 'code_insee', 'depcom') nor "
+            "territory of vie-santé code column ('Code du territoire de vie-santé', "
+            "'Code_TVS'): name it with code_field; columns are: " + ", ".join(read.columns),
+            "Aucune colonne de code commune (ex. « Code de la commune », code_insee) ni de "
+            "code de territoire de vie-santé (« Code du territoire de vie-santé », Code_TVS) : "
             "précisez-la (--code-field) ; colonnes : " + ", ".join(read.columns),
             "code_field",
         )
@@ -405,7 +408,9 @@ def read_source(path: Path, options: ReadOptions, original_name: str | None = No
                 table.encoding = shp.with_suffix(".cpg").read_text().strip().upper() or None
             else:
                 table.encoding = detect_dbf_encoding(shp.with_suffix(".dbf"))
-                table.notes.append(f"no .cpg file: attribute encoding detected as {table.encoding}")
+                table.notes.append(
+                    f"pas de fichier .cpg : encodage des attributs détecté, {table.encoding}"
+                )
             _read_geometries(shp, "shapefile", options, table)
     else:
         _read_geometries(path, fmt, options, table)

@@ -14,6 +14,7 @@ from cesp.geo.sources import Manifest, load_manifest
 from tests.geo.publisher_mirror import Fault, PublisherMirror, mirror_files, url_path
 
 runner = CliRunner()
+TVS_PATH = "territoires-de-vie-sante-correspondance-communale.csv"
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -38,6 +39,9 @@ def fetched(files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -
         code, out = _cli("data", "fetch", "--dest", str(dest), "--base-url", mirror.base_url)
     assert code == 0, out
     assert "108 fichier(s) téléchargé(s)" in out and "0 en échec" in out
+    # The TVS correspondence is not in the shared data: said, and nothing fails.
+    assert "tvs/tvs-communes.csv (facultatif) non obtenu" in out
+    assert "cesp data load-tvs" in out
     return dest
 
 
@@ -62,7 +66,7 @@ def test_a_second_fetch_downloads_nothing(fetched: Path, files: dict[str, bytes]
         code, out = _cli("data", "fetch", "--dest", str(fetched), "--base-url", mirror.base_url)
     assert code == 0, out
     assert "0 fichier(s) téléchargé(s) (0.0 Mo), 108 déjà présent(s)" in out
-    assert mirror.requests == []
+    assert [r.path for r in mirror.requests] == ["/data-gouv/" + TVS_PATH]
 
 
 def test_a_refused_file_exits_non_zero_and_is_not_left_in_place(

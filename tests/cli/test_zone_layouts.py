@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from cesp.cli.main import app
 from tests.geo.qpv_contours import load_contours
+from tests.geo.tvs_tables import drees_csv, drees_zonage_tvs
 from tests.zones.published_layouts import idf_2025_ods, zonage_ars_national
 
 runner = CliRunner()
@@ -79,3 +80,29 @@ def test_map_option_and_categories_listing_and_alias(
         "Non zoné",
     )
     assert code == 0 and "Non zoné" in out
+
+
+def test_a_file_by_tvs_dry_runs_after_load_tvs(
+    idf_engine: sa.Engine, scratch_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    code, out = _run(scratch_url, data_dir, "data", "load-tvs", str(drees_csv(tmp_path)))
+    assert code == 0, out
+    code, out = _run(
+        scratch_url,
+        data_dir,
+        "zones",
+        "import",
+        str(drees_zonage_tvs(tmp_path)),
+        "--region=11",
+        "--reference=18-TVS",
+        "--signed=2018-03-01",
+        "--effective-from=2018-03-01",
+        "--profession=medecin",
+        "--dry-run",
+        "--no-index",
+    )
+    assert code == 0, out
+    out = " ".join(out.split())
+    assert "Lignes retenues : 3" in out and "Hors vivier 1" in out
+    assert "ignorées (autres régions) : 1" in out and "« Zonage_TVS »" in out
+    assert "correspondance TVS du 2018-01-01" in out

@@ -144,9 +144,12 @@ def zipped(member: str, data: bytes) -> bytes:
 def mirror_files(
     manifest: Manifest, data_dir: Path, sources: tuple[Source, ...]
 ) -> dict[str, bytes]:
-    """The shared copies, at the paths the publishers use (populations zipped)."""
+    """The shared copies, at the paths the publishers use (populations zipped); an
+    optional source absent from the shared data (the TVS correspondence) is not served."""
     files = {}
     for source in sources:
+        if source.optional and not (data_dir / source.name).is_file():
+            continue
         data = (data_dir / source.name).read_bytes()
         if source.archive_member:
             data = zipped(source.archive_member, data)

@@ -84,12 +84,26 @@ def test_a_full_fetch_writes_the_shared_files_byte_for_byte(
     full_fetch: tuple[Path, FetchReport, dict[str, bytes]], manifest: Manifest, data_dir: Path
 ) -> None:
     dest, report, _ = full_fetch
+    required = [s for s in manifest.sources if not s.optional]
     assert report.ok, [r.error for r in report.results if r.error]
-    assert len(report.with_status("downloaded")) == len(manifest.sources) == 108
-    for source in manifest.sources:
+    assert len(report.with_status("downloaded")) == len(required) == 108
+    for source in required:
         assert (dest / source.name).read_bytes() == (data_dir / source.name).read_bytes()
     assert not list(dest.rglob("*.part"))
     assert report.with_status("downloaded")[-1].warnings == ()
+
+
+def test_an_absent_optional_file_breaks_nothing(
+    full_fetch: tuple[Path, FetchReport, dict[str, bytes]], manifest: Manifest
+) -> None:
+    """The TVS correspondence is not in the shared data: the mirror answers 404, the
+    fetch is still ok, and the failure is reported as optional, naming its command."""
+    dest, report, _ = full_fetch
+    (failure,) = report.optional_failures
+    assert failure.source.name == "tvs/tvs-communes.csv"
+    assert failure.source.loaded_by == "cesp data load-tvs"
+    assert report.ok and report.required_failures == []
+    assert not (dest / failure.source.name).exists()
 
 
 def test_the_fetched_directory_reads_like_the_shared_one(
@@ -111,8 +125,10 @@ def test_a_second_run_downloads_nothing(
     dest, _, files = full_fetch
     with PublisherMirror(files) as mirror:
         report = _fetch(dest, manifest, mirror)
-    assert mirror.requests == []
-    assert len(report.with_status("present")) == len(manifest.sources)
+    assert [r.path for r in mirror.requests] == [
+        url_path(manifest, s) for s in manifest.sources if s.optional
+    ]
+    assert len(report.with_status("present")) == len(manifest.sources) - 1
     assert report.received == 0
 
 
@@ -374,7 +390,8 @@ def test_selection_by_name_folder_and_glob(manifest: Manifest) -> None:
     assert [s.name for s in manifest.select(["communes/75-*"])] == ["communes/75-paris.geojson"]
     assert len(manifest.select(["cog"])) == 6
     assert len(manifest.select(["communes"])) == 101
-    assert len(manifest.select(None)) == 108
+    assert len(manifest.select(None)) == 109  # 108 for the geography, the TVS table
+    assert [s.name for s in manifest.select(["tvs"])] == ["tvs/tvs-communes.csv"]
     with pytest.raises(InvalidInputError) as raised:
         manifest.select(["cog/communes.xlsx"])
     assert raised.value.field == "only"

@@ -29,7 +29,7 @@ def test_self_intersecting_polygon_is_repaired(idf_engine, data_dir: Path, tmp_p
     assert not bowtie.is_valid
     path = write_geojson(tmp_path / "bowtie.geojson", [bowtie], ["Noeud"])
     report = import_decree(idf_engine, path, request(), actor="test")
-    assert any("repaired" in note and "rows 1" in note for note in report.notes)
+    assert any("réparées" in note and "lignes 1" in note for note in report.notes)
     with idf_engine.connect() as conn:
         wkb, notes = conn.execute(
             sa.text(
@@ -40,7 +40,7 @@ def test_self_intersecting_polygon_is_repaired(idf_engine, data_dir: Path, tmp_p
     stored = shapely.from_wkb(bytes(wkb))
     assert stored.is_valid and stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2
     assert stored.area == pytest.approx(2 * h * h, rel=1e-3)
-    assert "repaired" in notes
+    assert "réparées" in notes
 
 
 def test_codes_are_read_at_the_effective_date_and_a_merged_code_follows_its_successor(

@@ -130,7 +130,7 @@ def test_same_file_twice_is_a_no_op(idf_engine, decree_a, tmp_path: Path):
     report = import_decree(idf_engine, again, request(publish=True), actor="test")
     assert report.status == "unchanged"
     assert report.decree is not None and report.decree.id == decree_a.id
-    assert "already imported" in report.notes[0]
+    assert "fichier déjà importé" in report.notes[0]
     assert counts(idf_engine) == before
 
 

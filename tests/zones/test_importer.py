@@ -246,7 +246,7 @@ def test_missing_prj_imports_with_assume_crs(idf_engine, data_dir: Path, tmp_pat
     path = _no_prj(tmp_path, data_dir)
     assumed = request(read=ReadOptions(assume_crs="EPSG:2154"))
     report = import_decree(idf_engine, path, assumed, actor="test")
-    assert "CRS assumed: EPSG:2154" in report.notes
+    assert "système de coordonnées supposé : EPSG:2154" in report.notes
     assert _zone_codes(idf_engine) == {"Courneuve": {"93027"}}  # the `nom` column
 
 

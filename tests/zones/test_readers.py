@@ -62,7 +62,7 @@ def test_shapefile_without_prj_needs_assume_crs(seine_saint_denis, tmp_path: Pat
     assert ".prj" in caught.value.message and "assume_crs" in caught.value.message
     table = read_source(path, ReadOptions(assume_crs="EPSG:2154"))
     assert table.crs == "EPSG:2154"
-    assert "CRS assumed: EPSG:2154" in table.notes
+    assert "système de coordonnées supposé : EPSG:2154" in table.notes
     assert 2.2 < table.rows[0].geometry.centroid.x < 2.4
 
 
