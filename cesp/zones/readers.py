@@ -338,14 +338,16 @@ def _read_codes(path: Path, options: ReadOptions, table: SourceTable) -> None:
     def is_header(cells: list[str]) -> bool:
         if options.code_field:
             return column_key(options.code_field) in {column_key(c) for c in cells if c}
-        return has_code_column(cells) or has_qpv_column(cells)
+        return has_code_column(cells)
 
+    # The sheet read: the first with commune codes, else one by TVS, else one of QPV
+    # (a national workbook's Zonage_QPV sheet is read beside its main sheet).
     read = read_table(
         path,
         sheet=options.layer,
         header_row=options.header_row,
         encoding=options.encoding,
-        header_hint=(is_header, has_tvs_column),
+        header_hint=(is_header, has_tvs_column, has_qpv_column),
         check_text=check_table_text,
     )
     check_rows(len(read.rows))

@@ -87,6 +87,7 @@ def test_a_file_by_tvs_dry_runs_after_load_tvs(
 ) -> None:
     code, out = _run(scratch_url, data_dir, "data", "load-tvs", str(drees_csv(tmp_path)))
     assert code == 0, out
+    load_contours(idf_engine, tmp_path)  # the workbook has a Zonage_QPV sheet too
     code, out = _run(
         scratch_url,
         data_dir,
@@ -103,6 +104,6 @@ def test_a_file_by_tvs_dry_runs_after_load_tvs(
     )
     assert code == 0, out
     out = " ".join(out.split())
-    assert "Lignes retenues : 3" in out and "Hors vivier 1" in out
+    assert "Lignes retenues : 4" in out and "Hors vivier 1" in out  # 3 TVS + 1 QPV
     assert "ignorées (autres régions) : 1" in out and "« Zonage_TVS »" in out
     assert "correspondance TVS du 2018-01-01" in out

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from cesp.errors import ValidationFailedError
 from cesp.geo.tvs import TvsNotLoadedError, load_tvs
 from cesp.zones.importer import import_decree
+from tests.geo.qpv_contours import load_contours
 from tests.geo.tvs_tables import ELIGIBLE, drees_csv, drees_zonage_tvs, zonage_ars_tvs
 from tests.zones.helpers import request
 
@@ -44,14 +45,18 @@ def test_a_decree_by_tvs_imports_its_communes_with_no_option(
     idf_engine: sa.Engine, tmp_path: Path, writer
 ) -> None:
     load_tvs(idf_engine, drees_csv(tmp_path))
+    load_contours(idf_engine, tmp_path)  # the DREES workbook has a Zonage_QPV sheet too
     path = writer(tmp_path)
     preview = import_decree(idf_engine, path, request(dry_run=True, **_fields()), actor="test")
     # 3 TVS rows kept (La Courneuve, Bobigny, Bagnolet), Antony « Hors vivier », Lyon
     # of region 84 (by the file's region column, or by the correspondence's regions).
-    assert preview.rows_kept == 3, preview.notes
+    # The DREES workbook's Zonage_QPV sheet adds one QPV zone (counted as a row kept).
+    assert preview.qpv_zones == (1 if writer is drees_zonage_tvs else 0)
+    assert preview.rows_kept == 3 + preview.qpv_zones, preview.notes
     assert preview.skipped_by_category == {"Hors vivier": 1}
     assert preview.skipped_by_region == 1
-    assert {z.name: (z.category, z.communes) for z in preview.zones} == {
+    territories = [z for z in preview.zones if z.priority == 0]
+    assert {z.name: (z.category, z.communes) for z in territories} == {
         "La Courneuve": ("ZIP", 2),
         "Bobigny": ("ZAC", 2),
         "Bagnolet": ("ZV", 1),
@@ -65,6 +70,7 @@ def test_a_decree_by_tvs_imports_its_communes_with_no_option(
 def test_without_a_loaded_correspondence_the_import_says_how_to_load_it(
     idf_engine: sa.Engine, tmp_path: Path
 ) -> None:
+    load_contours(idf_engine, tmp_path)
     with pytest.raises(TvsNotLoadedError) as caught:
         import_decree(
             idf_engine, drees_zonage_tvs(tmp_path), request(dry_run=True, **_fields()), actor="t"
