@@ -11,8 +11,9 @@ others. Membership in a zone built from communes follows from the commune unit (
 second polygon test); drawn zones have a grid of their own. The predicate is
 ``intersects`` everywhere: a point on a boundary belongs to both sides.
 
-The index is plain data (arrays, geometries, k-d trees): it pickles, which is how
-``cesp.eligibility.index_cache`` keeps it on disk between processes.
+The index is plain data (arrays, geometries as WKB, k-d trees): it turns into named
+arrays (``cesp.eligibility.index_files``), which is how ``cesp.eligibility.index_cache``
+keeps it on disk between processes and maps it back in milliseconds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.geometries import GeometryColumn
 from cesp.eligibility.grid import PolygonGrid
 from cesp.eligibility.index_tables import CommuneTable, ZoneSet, ZoneTable
 from cesp.eligibility.segments import SegmentIndex
@@ -130,7 +132,7 @@ class ZoningIndex:
             drawn_rows=drawn_rows,
             drawn=PolygonGrid(table.geometries[drawn_rows], DRAWN_CELL_M),
             qualifying_rows=qualifying,
-            qualifying_geometries=geometries,
+            zone_geometries=table.geometries,
             outline=SegmentIndex(geometries, drop_shared=True),
             regions=frozenset(self.decrees[i].region_code for i in decree_ids),
         )
@@ -235,7 +237,7 @@ def _zone_tables(
             decree_id=np.array([r.decree_id for r in selected], dtype=np.int64),
             approximate=np.array([bool(r.approximate) for r in selected], dtype=bool),
             built_from=np.array([r.built_from for r in selected], dtype=object),
-            geometries=_metric_geometries(crs, geometries),
+            geometries=GeometryColumn.of(_metric_geometries(crs, geometries)),
         )
     return tables
 
