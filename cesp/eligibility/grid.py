@@ -78,7 +78,8 @@ class PolygonGrid:
     Parameters
     ----------
     polygons
-        Polygon or MultiPolygon geometries; they are prepared here.
+        Polygon or MultiPolygon geometries (prepared while the grid is built only: see
+        ``cesp.eligibility.geometries`` for why queries test them unprepared).
     cell_m
         Side of a cell in metres. Smaller cells leave fewer points near a boundary to
         test, at the cost of a larger table (``(extent / cell_m)²`` 32-bit entries) and a
@@ -92,6 +93,14 @@ class PolygonGrid:
         self._build_polygons = polygons  # the decoded array, while building
         self.polygons = GeometryColumn.of(polygons)
         self.cell_m = float(cell_m)
+        shapely.prepare(polygons)
+        try:
+            self._build(polygons)
+        finally:
+            shapely.destroy_prepared(polygons)
+            del self._build_polygons
+
+    def _build(self, polygons: np.ndarray) -> None:
         empty = np.zeros(1, dtype=np.int64), np.array([], dtype=np.int32)
         self.region_ptr, self.region_polygons = empty
         self.inside_ptr, self.inside_polygons = empty
@@ -99,7 +108,6 @@ class PolygonGrid:
         self.origin = np.zeros(2)
         self.cells = np.full((1, 1), OFF_GRID, dtype=np.int32)
         if len(polygons) == 0:
-            del self._build_polygons
             return
         minx, miny, maxx, maxy = shapely.total_bounds(polygons)
         self.cell_m = max(self.cell_m, max(maxx - minx, maxy - miny) / (MAX_SIDE_CELLS - 3))
@@ -114,7 +122,6 @@ class PolygonGrid:
         self.cells = np.empty(shape, dtype=np.int32)
         self._label_regions(crossed)
         self._boundary_cells(crossed, crossing)
-        del self._build_polygons
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The grid as named arrays (``cesp.eligibility.cache_files``)."""

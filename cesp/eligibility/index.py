@@ -99,6 +99,9 @@ class ZoningIndex:
     state: str = ""
     commune_state: str = ""
     origin: str = "built"  # or "loaded" from the on-disk cache
+    # Values derived from the index on first use and kept with it (the bulk output's
+    # name tables): never stored, rebuilt by each process that needs them.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _zone_sets: dict[tuple[str, str, frozenset[int]], ZoneSet] = field(default_factory=dict)
 
     def decrees_in_force(self, profession: str, on: date) -> frozenset[int]:
