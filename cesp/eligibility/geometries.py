@@ -70,7 +70,10 @@ class GeometryColumn:
 
     def __getitem__(self, key: Any) -> Any:
         """Geometries as a NumPy object array would give them (decoded if needed)."""
-        rows = np.arange(len(self._values))[key]
+        if isinstance(key, np.ndarray) and key.dtype.kind in "iu":
+            rows = key  # the hot path (grid tests): row numbers already
+        else:
+            rows = np.arange(len(self._values))[key]
         if np.ndim(rows) == 0:
             self._decode(np.array([rows]))
             return self._values[rows]

@@ -55,6 +55,8 @@ def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.nd
     >>> expand(ptr, values, np.array([1, 0]))
     (array([0, 1, 1]), array([9, 7, 8]))
     """
+    if len(keys) == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     counts = ptr[keys + 1] - ptr[keys]
     total = int(counts.sum())
     if total == 0:
@@ -238,6 +240,8 @@ class PolygonGrid:
 
     def pairs(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Indices ``(point_idx, polygon_idx)`` of every point lying in or on a polygon."""
+        if len(self.polygons) == 0 or len(x) == 0:  # no drawn zone: the usual case
+            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
         cx, cy = self.cell_of(x, y)
         on_grid = (cx >= 0) & (cy >= 0) & (cx < self.cells.shape[0]) & (cy < self.cells.shape[1])
         code = np.full(len(x), OFF_GRID, dtype=np.int64)

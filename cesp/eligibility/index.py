@@ -101,14 +101,23 @@ class ZoningIndex:
     origin: str = "built"  # or "loaded" from the on-disk cache
     # Values derived from the index on first use and kept with it (the bulk output's
     # name tables): never stored, rebuilt by each process that needs them.
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     _zone_sets: dict[tuple[str, str, frozenset[int]], ZoneSet] = field(default_factory=dict)
 
     def decrees_in_force(self, profession: str, on: date) -> frozenset[int]:
-        """Ids of the decrees in force for a profession on a date."""
-        return frozenset(
-            d.id for d in self.decrees.values() if d.profession == profession and d.in_force_on(on)
-        )
+        """Ids of the decrees in force for a profession on a date (kept: every request
+        of the day asks the same)."""
+        key = ("in-force", profession, on)
+        found = self.derived.get(key)
+        if found is None:
+            found = frozenset(
+                d.id
+                for d in self.decrees.values()
+                if d.profession == profession and d.in_force_on(on)
+            )
+            if len(self.derived) < 10_000:  # bounded: a batch may carry many dates
+                self.derived[key] = found
+        return found
 
     def warm(self, on: date) -> None:
         """Build the zone sets in force on ``on`` now, so that no request pays for them."""
