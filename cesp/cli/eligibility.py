@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cesp.cli.bulk_entry import bulk_summary
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import Dialect, engine_of, parse_date, settings_of
-from cesp.eligibility.bulk import check_bulk, read_sites
+from cesp.eligibility.bulk_job import run_bulk_job
 from cesp.eligibility.check import check
-from cesp.eligibility.index_cache import index_for_job, load_index
+from cesp.eligibility.index_cache import load_index
 from cesp.eligibility.sites import make_site
 from cesp.eligibility.wording import explain_fr
 from cesp.spreadsheets import parse_dialect
@@ -73,13 +73,16 @@ def check_bulk_command(
         default_profession = parse_profession(profession).value
         when = parse_date(on) or date.today()
         engine = engine_of(ctx)
-        with ThreadPoolExecutor(max_workers=1) as reader, progress_bar() as update:
-            sites = reader.submit(read_sites, source)  # parsed while the index loads
-            update("index", 0, 1)
-            with index_for_job(engine, settings.borderline_m, settings.index_cache_dir) as index:
-                update("index", 1, 1)
-                counts = check_bulk(
-                    index, sites.result(), output, when, default_profession, update, chosen
-                )
-    summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-    console.print(f"{sum(counts.values())} lignes écrites dans {output} ({summary}).")
+        with progress_bar() as update:
+            counts = run_bulk_job(
+                engine,
+                source,
+                output,
+                when,
+                default_profession,
+                settings.borderline_m,
+                settings.index_cache_dir,
+                update,
+                chosen,
+            )
+    console.print(bulk_summary(counts, output))

@@ -6,9 +6,16 @@ context; commands call the same domain functions as the API.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+from cesp.cli.bulk_entry import run_if_check_bulk
+
+if __name__ == "__main__" or Path(sys.argv[0]).name == "cesp":
+    run_if_check_bulk()  # a bulk check starts without the rest of the command line
+
 import logging
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,8 +11,7 @@ from sqlalchemy.engine import Engine
 
 from cesp.audit import Actor
 from cesp.cli.console import console, domain_errors
-from cesp.conventions import parse_day
-from cesp.errors import InvalidInputError
+from cesp.cli.dates import parse_date as parse_date  # re-exported: the commands import it here
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -93,21 +91,3 @@ DIALECT_HELP = (
     "(';', decimal comma and jj/mm/aaaa, for a French spreadsheet)"
 )
 Dialect = Annotated[str, typer.Option("--dialect", help=DIALECT_HELP)]
-
-
-def parse_date(value: str | None, field: str = "date") -> date | None:
-    """Parse ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (``cesp.conventions``) or raise an error
-    naming ``field``."""
-    if value is None:
-        return None
-    parsed = parse_day(value)
-    if parsed is None:
-        raise InvalidInputError(
-            f"--{field.replace('_', '-')} {value!r} is not a date: use YYYY-MM-DD or DD/MM/YYYY",
-            message_fr=(
-                f"--{field.replace('_', '-')} : « {value} » n'est pas une date : utilisez "
-                "JJ/MM/AAAA ou AAAA-MM-JJ."
-            ),
-            field=field,
-        )
-    return parsed

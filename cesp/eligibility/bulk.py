@@ -8,112 +8,53 @@ never stops the run.
 Everything stays in Arrow from reading to writing (pyarrow's CSV module, compute
 kernels on text columns, output columns taken from small tables of names): a pandas
 object column costs a Python object per cell, which for a million rows is most of the
-time a CSV job takes. Work goes by chunks so that memory stays bounded and progress
-shows.
+time a CSV job takes. Work goes by slices (``cesp.eligibility.bulk_files`` streams
+them from the file, the next one read while this one is checked) so that memory stays
+bounded and progress shows; the answers go to a temporary file renamed into place at
+the end, so that a job stopped by a bad row leaves no half-written output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cesp.eligibility.bulk_files import (
+    ANSWER_COLUMNS,
+    in_dialect,
+    neutralised,
+    open_answers,
+    read_sites,
+    write_options,
+    write_sites,
+)
 from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points
 from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex
-from cesp.errors import InvalidInputError
 from cesp.spreadsheets import Dialect
-from cesp.tabular import read_table, table_format
-from cesp.zones.cells import NUMBER, safe_cell
+from cesp.text import CONTROL_CHARACTERS
+from cesp.zones.cells import FORMULA_PREFIXES, safe_cell
 from cesp.zones.professions import Profession
 
-OUTPUT_COLUMNS = [
-    "eligible",
-    "status",
-    "commune_code",
-    "commune_name",
-    "zone_names",
-    "decree_references",
-    "distance_m",
-    "error",
-]
+__all__ = ["check_bulk", "evaluate_frame", "read_sites", "write_sites"]
+
+OUTPUT_COLUMNS = list(ANSWER_COLUMNS)
 CHUNK = 500_000
 DECIMAL = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-FORMULA_START = r"^[=+\-@\t\r]"
 UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 LABELS = (*STATUSES, "invalid")
-BOM = "\ufeff".encode()
-NUMBER_COLUMNS = ("lon", "lat", "distance_m")
-
-
-def _plain_utf8(path: Path) -> bool:
-    """True for UTF-8 text, read by the fast arrow path; anything else (a workbook,
-    UTF-16, Windows-1252) goes through ``cesp.tabular``."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 16)
-    if table_format(head) != "csv" or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start > len(head) - 4  # a character cut by the 64 KiB boundary
-    return True
-
-
-def read_sites(path: Path) -> pa.Table:
-    """Read the sites table (CSV ``,`` or ``;``, or any table ``cesp.tabular`` reads) as
-    text columns."""
-    with path.open("rb") as handle:
-        head = handle.readline()
-    if not head.strip():
-        raise InvalidInputError("the CSV is empty", message_fr="Le CSV est vide.", field="file")
-    if not _plain_utf8(path):
-        read = read_table(path)
-        table = pa.table(
-            {
-                c: pa.array([row.get(c, "") for _, row in read.rows], pa.string())
-                for c in read.columns
-            }
-        )
-    else:
-        table = _read_utf8_csv(path, head)
-    missing = [c for c in ("id", "lon", "lat") if c not in table.column_names]
-    if missing:
-        raise InvalidInputError(
-            f"the CSV lacks the column(s) {', '.join(missing)}: expected id,lon,lat "
-            "[,date,profession]",
-            message_fr=f"Colonnes manquantes : {', '.join(missing)} (attendu id,lon,lat).",
-            field="file",
-        )
-    return table
-
-
-def _read_utf8_csv(path: Path, head: bytes) -> pa.Table:
-    delimiter = ";" if head.count(b";") > head.count(b",") else ","
-    try:
-        names = head.decode("utf-8-sig").strip().split(delimiter)
-        return pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            # Every column as text: ids keep their leading zeros, blank cells stay blank.
-            convert_options=pacsv.ConvertOptions(
-                column_types={name.strip('"'): pa.string() for name in names},
-                strings_can_be_null=False,
-                auto_dict_encode=False,
-            ),
-            read_options=pacsv.ReadOptions(encoding="utf8"),
-        )
-    except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInputError(
-            f"cannot read the CSV (UTF-8 text with columns id,lon,lat expected): {exc}",
-            message_fr="CSV illisible : texte UTF-8 avec les colonnes id,lon,lat attendu.",
-            field="file",
-        ) from exc
+T = TypeVar("T")
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:
@@ -169,22 +110,69 @@ def _parse(
     return lon, lat, on, profession, error
 
 
+def _safe_names(values: Iterable[object]) -> list[str]:
+    """``safe_cell`` of many names at once: the rule is applied to the few that start
+    like a formula (or to all, when some name holds a control character)."""
+    texts = [str(v) for v in values]
+    if CONTROL_CHARACTERS.search("\n".join(texts)):
+        return [str(safe_cell(t)) for t in texts]
+    return [str(safe_cell(t)) if t.startswith(FORMULA_PREFIXES) else t for t in texts]
+
+
+@dataclass(frozen=True)
+class _NameTables:
+    """The texts the output takes by row: position 0 is '' (no commune, no zone), then
+    the rows of each CRS's table one after the other (``offset`` by territory)."""
+
+    commune_codes: pa.Array
+    commune_names: pa.Array
+    commune_offset: np.ndarray
+    zone_names: list[str]
+    zone_refs: list[str]
+    zone_offset: np.ndarray
+
+
+def _name_tables(index: ZoningIndex) -> _NameTables:
+    """Built once per index (kept in ``index.derived``): every job and chunk reuses it."""
+    cached = index.derived.get("bulk-names")
+    if isinstance(cached, _NameTables):
+        return cached
+    codes, names, zone_names, zone_refs = [""], [""], [""], [""]
+    commune_offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
+    zone_offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
+    for code, crs in enumerate(TERRITORY_CRS):
+        communes, zones = index.communes[crs], index.zones[crs]
+        codes += [str(v) for v in communes.code]
+        names += _safe_names(communes.name)
+        commune_offset[code + 1] = commune_offset[code] + len(communes.code)
+        zone_names += _safe_names(zones.name)
+        zone_refs += _safe_names(index.decrees[int(d)].reference for d in zones.decree_id)
+        zone_offset[code + 1] = zone_offset[code] + len(zones.name)
+    tables = _NameTables(
+        pa.array(codes, pa.string()),
+        pa.array(names, pa.string()),
+        commune_offset,
+        zone_names,
+        zone_refs,
+        zone_offset,
+    )
+    index.derived["bulk-names"] = tables
+    return tables
+
+
 def _names(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[pa.Array, pa.Array]:
     """``|``-joined zone names and decree references per point, as text arrays.
 
     Most points lie in one zone or none: their text is taken from the zone tables by
     row; the few in several zones (overlapping decrees) are joined one by one.
     """
-    names: list[str] = [""]
-    refs: list[str] = [""]
+    tables = _name_tables(index)
+    names, refs = tables.zone_names, tables.zone_refs
+    extra_names: list[str] = []
+    extra_refs: list[str] = []
     pick = np.zeros(n, dtype=np.int64)  # position in names/refs, 0: no zone
     if len(answers.zone_point):
-        offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
-        for code, crs in enumerate(TERRITORY_CRS):
-            table = index.zones[crs]
-            names += [safe_cell(str(v)) for v in table.name]
-            refs += [safe_cell(index.decrees[int(d)].reference) for d in table.decree_id]
-            offset[code + 1] = offset[code] + len(table.name)
+        offset = tables.zone_offset
         row = 1 + offset[answers.territory[answers.zone_point]] + answers.zone_row
         order = np.argsort(answers.zone_point, kind="stable")
         point, row = answers.zone_point[order], row[order]
@@ -196,27 +184,26 @@ def _names(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[pa.Array,
         pick[point[starts[single]]] = row[starts[single]]
         several = starts[~single]
         for p, start, k in zip(point[several], several, count[~single], strict=True):
-            pick[p] = len(names)
+            pick[p] = len(names) + len(extra_names)
             rows = row[start : start + k]
-            names.append("|".join(names[r] for r in rows))
-            refs.append("|".join(dict.fromkeys(refs[r] for r in rows)))
-    indices = pa.array(pick)
-    return pc.take(pa.array(names), indices), pc.take(pa.array(refs), indices)
+            extra_names.append("|".join(names[r] for r in rows))
+            extra_refs.append("|".join(dict.fromkeys(refs[r] for r in rows)))
+    used = np.unique(pick)  # only the texts this chunk shows become Arrow strings
+    position = np.searchsorted(used, pick)
+    everything_names, everything_refs = names + extra_names, refs + extra_refs
+    indices = pa.array(position)
+    return (
+        pc.take(pa.array([everything_names[i] for i in used], pa.string()), indices),
+        pc.take(pa.array([everything_refs[i] for i in used], pa.string()), indices),
+    )
 
 
 def _communes(index: ZoningIndex, answers: PointAnswers) -> tuple[pa.Array, pa.Array]:
     """Code and name of each point's commune ('' when none)."""
-    codes: list[str] = [""]
-    names: list[str] = [""]
-    offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
-    for code, crs in enumerate(TERRITORY_CRS):
-        table = index.communes[crs]
-        codes += [str(v) for v in table.code]
-        names += [safe_cell(str(v)) for v in table.name]
-        offset[code + 1] = offset[code] + len(table.code)
+    tables = _name_tables(index)
     row = answers.commune_row
-    pick = pa.array(np.where(row >= 0, 1 + offset[answers.territory] + row, 0))
-    return pc.take(pa.array(codes), pick), pc.take(pa.array(names), pick)
+    pick = pa.array(np.where(row >= 0, 1 + tables.commune_offset[answers.territory] + row, 0))
+    return pc.take(tables.commune_codes, pick), pc.take(tables.commune_names, pick)
 
 
 def _spread(values: pa.Array, sel: np.ndarray, n: int) -> pa.Array:
@@ -262,106 +249,83 @@ def evaluate_frame(
     return result
 
 
-def _neutralised(table: pa.Table) -> pa.Table:
-    """Text cells that a spreadsheet would run as formulas get a leading quote.
-
-    Output columns built from names (communes, zones, decrees) are neutralised where
-    they are made; this checks the caller's own columns, vectorised: only the cells
-    starting with a formula character are looked at one by one.
-    """
-    for name in table.column_names:
-        if name in OUTPUT_COLUMNS or not pa.types.is_string(table.schema.field(name).type):
-            continue
-        column = table[name]
-        flagged = pc.match_substring_regex(column, FORMULA_START)
-        if not pc.any(flagged).as_py():
-            continue
-        risky = pc.and_(flagged, pc.invert(pc.match_substring_regex(column, NUMBER.pattern)))
-        if not pc.any(risky).as_py():
-            continue
-        rows = np.flatnonzero(np.asarray(risky.to_numpy(zero_copy_only=False), dtype=bool))
-        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
-        values[rows] = [safe_cell(v) for v in values[rows]]
-        table = table.set_column(
-            table.column_names.index(name), name, pa.array(values, type=pa.string())
-        )
-    return table
+def _table_slices(table: pa.Table) -> Iterator[pa.Table]:
+    for start in range(0, max(table.num_rows, 1), CHUNK):
+        yield table.slice(start, CHUNK)
 
 
-def _french_excel(table: pa.Table) -> pa.Table:
-    """Numbers with a decimal comma and booleans as ``oui``/``non`` (``excel-fr``)."""
-    for position, field in enumerate(table.schema):
-        column = table[field.name]
-        if field.name == "eligible":  # "true"/"false"/"" text, built by evaluate_frame
-            words = pc.replace_substring(
-                pc.replace_substring(column, "true", "oui"), "false", "non"
-            )
-            table = table.set_column(position, field.name, words)
-        elif pa.types.is_floating(field.type) or field.name in NUMBER_COLUMNS:
-            # The caller's coordinates stay as written, with a decimal comma; distances too.
-            text = pc.replace_substring(pc.cast(column, pa.string()), ".", ",")
-            table = table.set_column(position, field.name, text)
-        elif pa.types.is_boolean(field.type):
-            table = table.set_column(position, field.name, pc.if_else(column, "oui", "non"))
-    return table
+def read_ahead(items: Iterable[T]) -> Iterator[T]:
+    """The items of ``items``, each produced by a thread while the caller works on the
+    previous one (pyarrow parses CSV without the GIL); the first is started at once."""
+    iterator = iter(items)
+    done = object()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-read")
+    coming = pool.submit(next, iterator, done)
 
+    def drain() -> Iterator[T]:
+        nonlocal coming
+        try:
+            while (item := coming.result()) is not done:
+                coming = pool.submit(next, iterator, done)
+                yield item  # type: ignore[misc]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-def _options(dialect: Dialect) -> pacsv.WriteOptions:
-    return pacsv.WriteOptions(delimiter=";" if dialect is Dialect.EXCEL_FR else ",")
-
-
-def write_sites(
-    table: pa.Table, target: Path | BinaryIO, dialect: Dialect = Dialect.DATAGOUV
-) -> None:
-    """Write the output CSV (text cells neutralised against spreadsheet formulas) in
-    ``dialect`` (``cesp.spreadsheets``: ``excel-fr`` is ``;``, decimal comma, BOM)."""
-    table = _neutralised(table)
-    if dialect is Dialect.EXCEL_FR:
-        table = _french_excel(table)
-        if isinstance(target, Path):
-            with target.open("wb") as handle:
-                handle.write(BOM)
-                pacsv.write_csv(table, handle, write_options=_options(dialect))
-            return
-        target.write(BOM)
-    pacsv.write_csv(table, target, write_options=_options(dialect))
+    return drain()
 
 
 def check_bulk(
     index: ZoningIndex,
-    table: pa.Table,
+    sites: pa.Table | Iterable[pa.Table],
     target: Path,
     default_date: date,
     default_profession: str = "medecin",
     progress: Callable[[str, int, int], None] | None = None,
+    expected_rows: Callable[[int], int] | None = None,
     dialect: Dialect = Dialect.DATAGOUV,
 ) -> dict[str, int]:
-    """Check every row of ``table`` (from ``read_sites``) into ``target`` written in
-    ``dialect``; returns counts by status."""
+    """Check every row of ``sites`` (a table from ``read_sites``, or its slices from
+    ``open_sites``) into ``target`` written in ``dialect`` (``cesp.spreadsheets``);
+    returns counts by status. ``expected_rows`` guesses the total from the rows read so
+    far, for the progress of a streamed file."""
+    if isinstance(sites, pa.Table):
+        total = sites.num_rows
+        slices: Iterable[pa.Table] = _table_slices(sites)
+    else:
+        total, slices = 0, sites
     counts = np.zeros(len(LABELS), dtype=np.int64)
+    done = 0
+    descriptor, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    os.close(descriptor)
     writer: pacsv.CSVWriter | None = None
-    french = dialect is Dialect.EXCEL_FR
-    sink = target.open("wb")
-    if french:
-        sink.write(BOM)
+    sink = open_answers(Path(temporary), dialect)
     try:
-        for start in range(0, max(table.num_rows, 1), CHUNK):
-            chunk = evaluate_frame(
-                index, table.slice(start, CHUNK), default_date, default_profession
-            )
-            chunk = _neutralised(chunk)
+        for piece in slices:
+            chunk = neutralised(evaluate_frame(index, piece, default_date, default_profession))
             counted = chunk["status"]
-            if french:
-                chunk = _french_excel(chunk)
+            chunk = in_dialect(chunk, dialect)
             if writer is None:
-                writer = pacsv.CSVWriter(sink, chunk.schema, write_options=_options(dialect))
+                writer = pacsv.CSVWriter(sink, chunk.schema, write_options=write_options(dialect))
             writer.write_table(chunk)
             for item in pc.value_counts(counted).to_pylist():
                 counts[LABELS.index(item["values"])] += item["counts"]
+            done += chunk.num_rows
             if progress:
-                progress("check", min(start + CHUNK, table.num_rows), table.num_rows)
+                guess = expected_rows(done) if expected_rows else total
+                progress("check", done, max(guess, done))
+        if writer is not None:
+            writer.close()
+            writer = None
+        sink.close()
+        os.replace(temporary, target)
     finally:
         if writer is not None:
             writer.close()
         sink.close()
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    if progress:
+        progress("check", done, done)
     return {label: int(c) for label, c in zip(LABELS, counts, strict=True) if c}

@@ -73,6 +73,9 @@ def _groups(
 ) -> list[tuple[tuple[str, frozenset[int]], np.ndarray]]:
     """Located points grouped by (profession, decrees in force on their date)."""
     members = np.flatnonzero(located)
+    if len(members) == 1:  # one site (the API's single check): no grouping to do
+        prof, day = str(profession[members[0]]), int(on[members[0]])
+        return [((prof, index.decrees_in_force(prof, date.fromordinal(day))), members)]
     profession, on = profession[members], on[members]
     group_key: dict[tuple[str, frozenset[int]], list[np.ndarray]] = {}
     # A batch holds a handful of professions: one comparison each beats sorting strings.

@@ -27,11 +27,23 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from cesp.eligibility.geometries import GeometryColumn
 from cesp.eligibility.runs import sorted_distinct
 
 CELL_M = 500.0
 MAX_SIDE_CELLS = 4096  # at most 4096 x 4096 cells (64 MB): larger extents get larger cells
 OFF_GRID = np.iinfo(np.int32).min
+# The arrays a grid is made of, as stored in an index file (``to_arrays``).
+GRID_ARRAYS = (
+    "region_ptr",
+    "region_polygons",
+    "inside_ptr",
+    "inside_polygons",
+    "test_ptr",
+    "test_polygons",
+    "origin",
+    "cells",
+)
 
 
 def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,6 +55,8 @@ def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.nd
     >>> expand(ptr, values, np.array([1, 0]))
     (array([0, 1, 1]), array([9, 7, 8]))
     """
+    if len(keys) == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     counts = ptr[keys + 1] - ptr[keys]
     total = int(counts.sum())
     if total == 0:
@@ -50,17 +64,6 @@ def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.nd
     owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     return owner, values[np.repeat(ptr[keys], counts) + offsets].astype(np.int64)
-
-
-def pickled_geometries(geometries: np.ndarray) -> np.ndarray:
-    """Geometries as WKB, converted in one vectorised call: about three times faster to
-    pickle and to load than shapely's one ``__reduce__`` per geometry."""
-    return np.asarray(shapely.to_wkb(geometries), dtype=object)
-
-
-def unpickled_geometries(wkb: object) -> np.ndarray:
-    """The inverse of ``pickled_geometries``."""
-    return np.asarray(shapely.from_wkb(np.asarray(wkb, dtype=object)), dtype=object)
 
 
 def _csr(keys: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,17 +80,29 @@ class PolygonGrid:
     Parameters
     ----------
     polygons
-        Polygon or MultiPolygon geometries; they are prepared here.
+        Polygon or MultiPolygon geometries (prepared while the grid is built only: see
+        ``cesp.eligibility.geometries`` for why queries test them unprepared).
     cell_m
         Side of a cell in metres. Smaller cells leave fewer points near a boundary to
         test, at the cost of a larger table (``(extent / cell_m)²`` 32-bit entries) and a
         longer build; cells grow so that a side holds at most ``MAX_SIDE_CELLS``.
     """
 
+    polygons: GeometryColumn
+
     def __init__(self, polygons: np.ndarray, cell_m: float = CELL_M):
-        self.polygons = polygons
+        polygons = np.asarray(polygons, dtype=object)
+        self._build_polygons = polygons  # the decoded array, while building
+        self.polygons = GeometryColumn.of(polygons)
         self.cell_m = float(cell_m)
         shapely.prepare(polygons)
+        try:
+            self._build(polygons)
+        finally:
+            shapely.destroy_prepared(polygons)
+            del self._build_polygons
+
+    def _build(self, polygons: np.ndarray) -> None:
         empty = np.zeros(1, dtype=np.int64), np.array([], dtype=np.int32)
         self.region_ptr, self.region_polygons = empty
         self.inside_ptr, self.inside_polygons = empty
@@ -110,15 +125,21 @@ class PolygonGrid:
         self._label_regions(crossed)
         self._boundary_cells(crossed, crossing)
 
-    def __getstate__(self) -> dict[str, object]:
-        """Pickle the polygons as one array of WKB (see ``pickled_geometries``)."""
-        return {**self.__dict__, "polygons": pickled_geometries(self.polygons)}
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The grid as named arrays (``cesp.eligibility.cache_files``)."""
+        arrays = {f"{prefix}.{name}": getattr(self, name) for name in GRID_ARRAYS}
+        arrays[f"{prefix}.cell_m"] = np.array([self.cell_m])
+        return arrays | self.polygons.to_arrays(f"{prefix}.polygons")
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        """Unpickled polygons come back unprepared: prepare them again."""
-        self.__dict__.update(state)
-        self.polygons = unpickled_geometries(state["polygons"])
-        shapely.prepare(self.polygons)
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> PolygonGrid:
+        """The grid of ``to_arrays``, its polygons decoded when first tested."""
+        grid = cls.__new__(cls)
+        for name in GRID_ARRAYS:
+            setattr(grid, name, arrays[f"{prefix}.{name}"])
+        grid.cell_m = float(arrays[f"{prefix}.cell_m"][0])
+        grid.polygons = GeometryColumn.from_arrays(arrays, f"{prefix}.polygons")
+        return grid
 
     def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cell indices (column, row) of points, as floats; the same arithmetic for all."""
@@ -136,7 +157,7 @@ class PolygonGrid:
     def _crossings(self, shape: tuple[int, int]) -> np.ndarray:
         """Sorted unique keys ``cell * len(polygons) + polygon`` of every cell that a
         polygon's boundary touches (flat cell index)."""
-        parts, part_owner = shapely.get_parts(self.polygons, return_index=True)
+        parts, part_owner = shapely.get_parts(self._build_polygons, return_index=True)
         rings, ring_part = shapely.get_rings(parts, return_index=True)
         rings = shapely.segmentize(rings, self.cell_m)
         coords, ring_of = shapely.get_coordinates(rings, return_index=True)
@@ -175,7 +196,7 @@ class PolygonGrid:
         member = np.empty(count + 1, dtype=np.int64)
         member[flat] = np.arange(flat.size)  # any one cell of each region will do
         centre_x, centre_y = self._centres(member[1:])
-        region, polygon = STRtree(self.polygons).query(
+        region, polygon = STRtree(self._build_polygons).query(
             shapely.points(centre_x, centre_y), predicate="intersects"
         )
         self.region_ptr, self.region_polygons = _csr(region, polygon, count)
@@ -193,7 +214,7 @@ class PolygonGrid:
         self.test_ptr, self.test_polygons = _csr(test_cell, test_polygon, len(boundary))
         # Polygons whose bounding box meets a boundary cell that their own boundary does
         # not touch: wholly inside or wholly outside; the cell centre tells which.
-        bounds = shapely.bounds(self.polygons)
+        bounds = shapely.bounds(self._build_polygons)
         x0, y0 = (v.astype(np.int64) for v in self.cell_of(bounds[:, 0], bounds[:, 1]))
         x1, y1 = (v.astype(np.int64) for v in self.cell_of(bounds[:, 2], bounds[:, 3]))
         height = y1 - y0 + 1
@@ -211,7 +232,7 @@ class PolygonGrid:
         order = np.argsort(polygon, kind="stable")  # one polygon at a time: cache-friendly
         holds = np.zeros(len(flat), dtype=bool)
         holds[order] = shapely.intersects_xy(
-            self.polygons[polygon[order]], centre_x[order], centre_y[order]
+            self._build_polygons[polygon[order]], centre_x[order], centre_y[order]
         )
         self.inside_ptr, self.inside_polygons = _csr(
             number[flat[holds]], polygon[holds], len(boundary)
@@ -219,6 +240,8 @@ class PolygonGrid:
 
     def pairs(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Indices ``(point_idx, polygon_idx)`` of every point lying in or on a polygon."""
+        if len(self.polygons) == 0 or len(x) == 0:  # no drawn zone: the usual case
+            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
         cx, cy = self.cell_of(x, y)
         on_grid = (cx >= 0) & (cy >= 0) & (cx < self.cells.shape[0]) & (cy < self.cells.shape[1])
         code = np.full(len(x), OFF_GRID, dtype=np.int64)

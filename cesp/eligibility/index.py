@@ -11,8 +11,9 @@ others. Membership in a zone built from communes follows from the commune unit (
 second polygon test); drawn zones have a grid of their own. The predicate is
 ``intersects`` everywhere: a point on a boundary belongs to both sides.
 
-The index is plain data (arrays, geometries, k-d trees): it pickles, which is how
-``cesp.eligibility.index_cache`` keeps it on disk between processes.
+The index is plain data (arrays, geometries as WKB, k-d trees): it turns into named
+arrays (``cesp.eligibility.index_files``), which is how ``cesp.eligibility.index_cache``
+keeps it on disk between processes and maps it back in milliseconds.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
+from cesp.eligibility.geometries import GeometryColumn
 from cesp.eligibility.grid import PolygonGrid
 from cesp.eligibility.index_tables import CommuneTable, ZoneSet, ZoneTable
 from cesp.eligibility.overrides import carve_overridden, zone_priority
@@ -98,13 +100,25 @@ class ZoningIndex:
     state: str = ""
     commune_state: str = ""
     origin: str = "built"  # or "loaded" from the on-disk cache
+    # Values derived from the index on first use and kept with it (the bulk output's
+    # name tables): never stored, rebuilt by each process that needs them.
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     _zone_sets: dict[tuple[str, str, frozenset[int]], ZoneSet] = field(default_factory=dict)
 
     def decrees_in_force(self, profession: str, on: date) -> frozenset[int]:
-        """Ids of the decrees in force for a profession on a date."""
-        return frozenset(
-            d.id for d in self.decrees.values() if d.profession == profession and d.in_force_on(on)
-        )
+        """Ids of the decrees in force for a profession on a date (kept: every request
+        of the day asks the same)."""
+        key = ("in-force", profession, on)
+        found = self.derived.get(key)
+        if found is None:
+            found = frozenset(
+                d.id
+                for d in self.decrees.values()
+                if d.profession == profession and d.in_force_on(on)
+            )
+            if len(self.derived) < 10_000:  # bounded: a batch may carry many dates
+                self.derived[key] = found
+        return found
 
     def warm(self, on: date) -> None:
         """Build the zone sets in force on ``on`` now, so that no request pays for them."""
@@ -125,17 +139,19 @@ class ZoningIndex:
         rows = np.flatnonzero(in_set)
         drawn_rows = rows[table.built_from[rows] != "communes"]
         qualifying = rows[table.qualifies[rows]]
-        geometries = carve_overridden(
+        carved = carve_overridden(
             table.geometries, table.qualifies, zone_priority(table), in_set, qualifying
         )
+        geometries = table.geometries[qualifying] if carved is None else carved
         zone_set = ZoneSet(
             in_set=in_set,
             drawn_rows=drawn_rows,
             drawn=PolygonGrid(table.geometries[drawn_rows], DRAWN_CELL_M),
             qualifying_rows=qualifying,
-            qualifying_geometries=geometries,
+            zone_geometries=table.geometries,
             outline=SegmentIndex(geometries, drop_shared=True),
             regions=frozenset(self.decrees[i].region_code for i in decree_ids),
+            carved=None if carved is None else GeometryColumn.of(carved),
         )
         self._zone_sets[key] = zone_set
         return zone_set
@@ -238,7 +254,7 @@ def _zone_tables(
             decree_id=np.array([r.decree_id for r in selected], dtype=np.int64),
             approximate=np.array([bool(r.approximate) for r in selected], dtype=bool),
             built_from=np.array([r.built_from for r in selected], dtype=object),
-            geometries=_metric_geometries(crs, geometries),
+            geometries=GeometryColumn.of(_metric_geometries(crs, geometries)),
             priority=np.array([int(r.priority or 0) for r in selected], dtype=np.int8),
         )
     return tables

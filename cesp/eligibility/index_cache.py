@@ -1,17 +1,19 @@
 """The built zoning index kept on disk, so that a process loads it instead of building it.
 
 Building the national index takes seconds (42,000 commune polygons of all dates read
-and projected, their grid, the outline segments of the zones); loading it back takes
-about one. ``cesp check-bulk``, ``cesp check`` and every API worker go through
+and projected, their grid, the outline segments of the zones); mapping it back takes
+tens of milliseconds (``cesp.eligibility.cache_files``: named arrays, no pickle).
+``cesp check-bulk``, ``cesp check`` and every API worker go through
 ``IndexCache.load_or_build``.
 
 Never stale: a file is named after the database (its URL, password left out) and after
 everything the index depends on: the state of the database (``index_state``: the index
 version, bumped with its time by every publication and reference load, and the row
-counts of the tables read), the borderline band, the source of the modules that build
-the index and the versions of the libraries whose objects it holds. The file repeats
-that key inside and is used only when both agree; a new decree changes the state, so
-the next load misses and builds.
+counts of the tables read), the borderline band, the engine's source
+(``cesp.eligibility.engine_source``: the engine package and every module it imports,
+found by following imports) and the versions of the libraries whose objects it
+holds. The file repeats that key inside and is used only when both agree; a new
+decree changes the state, so the next load misses and builds.
 
 Beside each index, its commune layer (``communes-…`` files, keyed by the reference
 geography only): a build after a decree publication loads it instead of projecting and
@@ -20,9 +22,9 @@ gridding 42,000 polygons again, which halves the time a new decree takes to be s
 Safe with several processes: one process builds while the others wait on a lock file
 (``flock``) and then load what it wrote; files are written under a temporary name and
 renamed into place, so a reader sees a whole file or none (``cesp.eligibility.cache_files``).
-A file that cannot be read back whole (truncated, damaged: checked with a CRC-32 of the
-payload) is ignored, logged and rebuilt. Files are pickles: the cache directory must be
-writable by the service only (a pickle from elsewhere could run code when loaded).
+A file that cannot be read back whole (truncated, damaged: checked with CRC-32s of the
+manifest and the payload) is ignored, logged and rebuilt. Files hold arrays and JSON
+only: reading one never runs code from it.
 """
 
 from __future__ import annotations
@@ -38,47 +40,38 @@ import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import import_module
-from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import numpy as np
 import sqlalchemy as sa
 
-from cesp.eligibility.cache_files import decode, write_file
+from cesp.eligibility.cache_files import read_file, write_file
+from cesp.eligibility.engine_source import source_digest
 from cesp.eligibility.index import CommuneLayer, ZoningIndex, build_index
+from cesp.eligibility.index_files import (
+    index_from_arrays,
+    index_to_arrays,
+    layer_from_arrays,
+    layer_to_arrays,
+)
 from cesp.storage.versioning import index_state
 
 log = logging.getLogger(__name__)
 
 KEPT_FILES = 8
 T = TypeVar("T")
-# Modules whose code shapes the pickled index (their source is part of the key).
-SOURCE_MODULES = (
-    "cesp.eligibility.index",
-    "cesp.eligibility.index_tables",
-    "cesp.eligibility.cache_files",
-    "cesp.eligibility.grid",
-    "cesp.eligibility.segments",
-    "cesp.eligibility.runs",
-    "cesp.zones.decrees",
-    "cesp.zones.categories",
-    "cesp.geo.crs",
-    "cesp.storage.versioning",
-    __name__,
-)
 LIBRARIES = ("numpy", "shapely", "scipy", "pyproj")
 
 
 @cache
 def code_version() -> str:
-    """A digest of the index-building source and of the library versions (once per
-    process: the code a process runs does not change under it)."""
+    """A digest of the engine's source and of the library versions (once per process:
+    the code a process runs does not change under it)."""
     digest = hashlib.sha256(sys.version.encode())
-    for name in LIBRARIES:
-        digest.update(f"{name}={package_version(name)}".encode())
-    for name in SOURCE_MODULES:
-        module = import_module(name)
-        digest.update(Path(str(module.__file__)).read_bytes())
+    for name in LIBRARIES:  # imported by the engine already; metadata look-ups cost more
+        digest.update(f"{name}={import_module(name).__version__}".encode())
+    digest.update(source_digest().encode())
     return digest.hexdigest()
 
 
@@ -126,7 +119,7 @@ class IndexCache:
     def load_layer(self, engine: sa.Engine, state: str) -> CommuneLayer | None:
         """The commune layer of the reference geography ``state``, if kept."""
         key = self.layer_key(engine, state)
-        return self._read(self.path(key, "communes"), key, CommuneLayer)
+        return self._read(self.path(key, "communes"), key, layer_from_arrays)
 
     def load_or_build(
         self, engine: sa.Engine, borderline_m: float = 50.0, store_later: bool = False
@@ -189,7 +182,7 @@ class IndexCache:
         """The index stored under ``key``, or None (missing, other key, or damaged)."""
         path = self.path(key)
         started = time.perf_counter()
-        index = self._read(path, key, ZoningIndex)
+        index = self._read(path, key, index_from_arrays)
         if index is None:
             return None
         index.build_seconds = time.perf_counter() - started
@@ -197,17 +190,24 @@ class IndexCache:
         log.debug("zoning index version %s loaded from %s", index.version, path)
         return index
 
-    def _read(self, path: Path, key: str, expected: type[T]) -> T | None:
+    def _read(
+        self,
+        path: Path,
+        key: str,
+        make: Callable[[dict[str, Any], dict[str, np.ndarray]], T],
+    ) -> T | None:
         try:
-            data = path.read_bytes()
+            found = read_file(path, key)
         except FileNotFoundError:
             return None
-        except OSError:
-            log.warning("zoning index cache %s unreadable, rebuilding", path, exc_info=True)
+        except Exception:  # damaged in any way: never trust it, build again
+            log.warning("zoning index cache %s damaged, rebuilding", path, exc_info=True)
+            return None
+        if found is None:
             return None
         try:
-            value = decode(data, key, expected)
-        except Exception:  # damaged in any way: never trust it, build again
+            value = make(*found)
+        except Exception:  # checksums right but contents not an index: build again
             log.warning("zoning index cache %s damaged, rebuilding", path, exc_info=True)
             return None
         if value is not None:
@@ -220,13 +220,14 @@ class IndexCache:
         ``engine`` it was built from, also keep its commune layer when it is new."""
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.path(key)
-        write_file(target, key, index)
+        write_file(target, key, *index_to_arrays(index))
         self._prune(target)
         if engine is not None and index.commune_state:
             layer_key = self.layer_key(engine, index.commune_state)
             layer = self.path(layer_key, "communes")
             if not layer.exists():
-                write_file(layer, layer_key, CommuneLayer(index.commune_state, index.communes))
+                kept = CommuneLayer(index.commune_state, index.communes)
+                write_file(layer, layer_key, *layer_to_arrays(kept))
                 self._prune(layer)
         return target
 

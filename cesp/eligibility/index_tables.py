@@ -1,18 +1,72 @@
 """The tables of the zoning index: commune units, zones, and the zones in force.
 
-Plain arrays and geometries (see ``cesp.eligibility.index`` for how they are built); they
-pickle with their geometries as WKB and prepare them again when loaded.
+Plain arrays and geometries (see ``cesp.eligibility.index`` for how they are built). Each
+table turns into named arrays and back (``to_arrays`` / ``from_arrays``, stored by
+``cesp.eligibility.cache_files``): every NumPy field by its name, texts encoded, the
+geometries as WKB decoded on first use (``cesp.eligibility.geometries``). A field added
+to a table is stored with no other change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 from shapely import STRtree
 
-from cesp.eligibility.grid import PolygonGrid, expand, pickled_geometries, unpickled_geometries
+from cesp.eligibility.cache_files import decode_strings, encode_strings
+from cesp.eligibility.geometries import GeometryColumn
+from cesp.eligibility.grid import PolygonGrid, expand
 from cesp.eligibility.segments import MAX_SEGMENT_M, SegmentIndex
+
+T = TypeVar("T")
+
+
+def fields_to_arrays(value: Any, prefix: str) -> dict[str, np.ndarray]:
+    """The init fields of a table dataclass as named arrays."""
+    arrays: dict[str, np.ndarray] = {}
+    for item in dataclasses.fields(value):
+        if not item.init or item.metadata.get("derived"):
+            continue
+        name, content = f"{prefix}.{item.name}", getattr(value, item.name)
+        if isinstance(content, PolygonGrid | SegmentIndex | GeometryColumn):
+            arrays |= content.to_arrays(name)
+        elif isinstance(content, np.ndarray) and content.dtype.hasobject:
+            arrays |= {f"{name}.{k}": v for k, v in encode_strings(content).items()}
+        elif isinstance(content, np.ndarray):
+            arrays[name] = content
+    return arrays
+
+
+def fields_from_arrays(
+    kind: type[T], arrays: dict[str, np.ndarray], prefix: str, **given: Any
+) -> T:
+    """The table dataclass ``kind`` from ``fields_to_arrays`` (``given`` fields as is)."""
+    values: dict[str, Any] = dict(given)
+    for item in dataclasses.fields(kind):  # type: ignore[arg-type]
+        name = f"{prefix}.{item.name}"
+        if not item.init or item.name in values:
+            continue
+        codec = CODECS.get(str(item.type).removesuffix(" | None"))
+        if codec is not None:
+            optional = str(item.type).endswith(" | None")
+            if optional and not any(key.startswith(f"{name}.") for key in arrays):
+                continue  # stored as None
+            values[item.name] = codec.from_arrays(arrays, name)
+        elif name in arrays:
+            values[item.name] = arrays[name]
+        elif f"{name}.text" in arrays:
+            values[item.name] = decode_strings(arrays, name)
+    return kind(**values)
+
+
+CODECS: dict[str, Any] = {
+    "PolygonGrid": PolygonGrid,
+    "SegmentIndex": SegmentIndex,
+    "GeometryColumn": GeometryColumn,
+}
 
 EXACT_NEAREST_LIMIT = 20_000
 
@@ -71,18 +125,9 @@ class ZoneTable:
     decree_id: np.ndarray
     approximate: np.ndarray
     built_from: np.ndarray
-    geometries: np.ndarray
+    geometries: GeometryColumn
     # Added for QPV overrides (cesp.eligibility.overrides): 0 territory, 1 QPV.
     priority: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
-
-    def __getstate__(self) -> dict[str, object]:
-        """Pickle the geometries as WKB."""
-        return {**self.__dict__, "geometries": pickled_geometries(self.geometries)}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        """Geometries back from WKB."""
-        self.__dict__.update(state)
-        self.geometries = unpickled_geometries(state["geometries"])
 
 
 @dataclass
@@ -93,28 +138,26 @@ class ZoneSet:
     drawn_rows: np.ndarray
     drawn: PolygonGrid
     qualifying_rows: np.ndarray
-    qualifying_geometries: np.ndarray
+    zone_geometries: GeometryColumn = field(metadata={"derived": True})  # the zone table's
     outline: SegmentIndex
     regions: frozenset[str]
-    _qualifying_tree: STRtree | None = None
+    carved: GeometryColumn | None = None
+    """The qualifying zones' polygons with the non-qualifying QPV of higher priority cut
+    out (``cesp.eligibility.overrides``); None when no QPV cuts any."""
+    _qualifying_tree: STRtree | None = field(default=None, init=False)
 
-    def __getstate__(self) -> dict[str, object]:
-        """Pickle without the STRtree (rebuilt on first use), geometries as WKB."""
-        return {
-            **self.__dict__,
-            "_qualifying_tree": None,
-            "qualifying_geometries": pickled_geometries(self.qualifying_geometries),
-        }
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        """Geometries back from WKB."""
-        self.__dict__.update(state)
-        self.qualifying_geometries = unpickled_geometries(state["qualifying_geometries"])
+    @property
+    def qualifying_geometries(self) -> np.ndarray:
+        """The qualifying zones' polygons (rows ``qualifying_rows`` of the zone table),
+        as the QPV overrides leave them."""
+        if self.carved is not None:
+            return np.asarray(self.carved[:], dtype=object)
+        return np.asarray(self.zone_geometries[self.qualifying_rows], dtype=object)
 
     @property
     def qualifying_tree(self) -> STRtree | None:
         """STRtree over the qualifying zones (for the nearest zone to a commune)."""
-        if self._qualifying_tree is None and len(self.qualifying_geometries):
+        if self._qualifying_tree is None and len(self.qualifying_rows):
             self._qualifying_tree = STRtree(self.qualifying_geometries)
         return self._qualifying_tree
 

@@ -41,18 +41,19 @@ def strongest(points: np.ndarray, priority: np.ndarray) -> np.ndarray:
 
 
 def carve_overridden(
-    geometries: np.ndarray,
+    geometries: Any,
     qualifies: np.ndarray,
     priority: np.ndarray,
     in_set: np.ndarray,
     qualifying_rows: np.ndarray,
-) -> np.ndarray:
-    """The qualifying zones' geometries with the non-qualifying zones of higher priority
-    of the same set cut out (a QPV « zone de vigilance » inside a ZIP territory)."""
-    carved = np.array(geometries[qualifying_rows], dtype=object)
+) -> np.ndarray | None:
+    """The qualifying zones' geometries (an array or a ``GeometryColumn``) with the
+    non-qualifying zones of higher priority of the same set cut out (a QPV « zone de
+    vigilance » inside a ZIP territory); None when no such zone is in the set."""
     blockers = np.flatnonzero(in_set & ~qualifies & (priority > 0))
     if len(blockers) == 0:
-        return carved
+        return None
+    carved = np.array(geometries[qualifying_rows], dtype=object)
     for i, row in enumerate(qualifying_rows):
         above = blockers[priority[blockers] > priority[row]]
         if len(above):

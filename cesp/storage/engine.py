@@ -49,7 +49,7 @@ def _load_spatialite(dbapi_connection: Any) -> None:
     )
 
 
-def _bundled_libraries_first() -> None:
+def _bundled_libraries_first(gdal: bool) -> None:
     """Load the wheels' own GEOS, PROJ and GDAL (with its SQLite) before SpatiaLite.
 
     SQLite loads ``mod_spatialite`` with ``RTLD_GLOBAL``, which puts the system's
@@ -57,17 +57,20 @@ def _bundled_libraries_first() -> None:
     loaded after that can bind to those other versions (seen: GDAL crashing while
     writing a GeoPackage, GEOS rejecting its own WKB). Loaded first, each binds to its
     own copy. Most modules import shapely and pyproj anyway; GDAL (pyogrio) is
-    otherwise imported only by the commands that read or write files.
+    otherwise imported only by the commands that read or write files; a process that
+    never does (``gdal=False``) spares its import (half a second: pyogrio imports
+    pandas and geopandas).
     """
-    import pyogrio  # noqa: F401
+    if gdal:
+        import pyogrio  # noqa: F401
     import pyproj  # noqa: F401
     import shapely  # noqa: F401
 
 
-def _sqlite_engine(url: str, echo: bool) -> Engine:
+def _sqlite_engine(url: str, echo: bool, gdal: bool) -> Engine:
     import sqlean
 
-    _bundled_libraries_first()
+    _bundled_libraries_first(gdal)
 
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
@@ -105,7 +108,7 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     return engine
 
 
-def create_engine(url: str, *, echo: bool = False) -> Engine:
+def create_engine(url: str, *, echo: bool = False, gdal: bool = True) -> Engine:
     """Return an engine for a SpatiaLite or PostGIS URL.
 
     Parameters
@@ -114,9 +117,12 @@ def create_engine(url: str, *, echo: bool = False) -> Engine:
         ``sqlite:///var/cesp.sqlite`` or ``postgresql+psycopg://user:pw@host/db``.
     echo
         Log every SQL statement (debugging).
+    gdal
+        False in a process that never reads or writes GIS files (``cesp check-bulk``):
+        SpatiaLite then loads without GDAL loaded first (see ``_bundled_libraries_first``).
     """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo)
+        return _sqlite_engine(url, echo, gdal)
     if url.startswith("postgresql"):
         return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
     raise StorageError(

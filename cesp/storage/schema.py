@@ -66,7 +66,7 @@ def head_revision() -> str:
     return head
 
 
-def require_schema(url: str) -> Engine:
+def require_schema(url: str, *, gdal: bool = True) -> Engine:
     """An engine on ``url`` if it holds a schema, else a one-line error naming the command
     to run. An absent SQLite file is reported without being created.
 
@@ -90,7 +90,7 @@ def require_schema(url: str) -> Engine:
     )
     if is_file and not Path(str(parsed.database)).expanduser().is_file():
         raise missing
-    engine = create_engine(url)
+    engine = create_engine(url, gdal=gdal)
     try:
         found = sa.inspect(engine).has_table("alembic_version")
     except sa.exc.OperationalError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from cesp.audit import Actor
 from cesp.eligibility import index as index_module
+from cesp.eligibility.cache_files import HEADER, MAGIC, read_file, write_file
 from cesp.eligibility.check import check, evaluate_points
 from cesp.eligibility.holder import IndexHolder
 from cesp.eligibility.index import CommuneLayers, ZoningIndex, build_index
@@ -68,7 +70,8 @@ def test_a_second_process_loads_the_index_instead_of_building_it(
     assert again is not first and again.version == first.version
     for ours, theirs in zip(_answers(again), _answers(first), strict=True):
         np.testing.assert_array_equal(ours, theirs)
-    assert shapely.is_prepared(again.communes["EPSG:2154"].grid.polygons).all()
+    built, loaded = (i.communes["EPSG:2154"].grid.polygons.all() for i in (first, again))
+    assert shapely.equals_exact(built, loaded, tolerance=0).all(), "the same polygons back"
     with idf_engine.connect() as conn:  # the qualifying zones' tree is rebuilt on demand
         assert check(again, conn, CommuneSite("93008"), date(2013, 1, 1)).status == "eligible"
         assert check(again, conn, CommuneSite("75101"), date(2013, 1, 1)).nearest is not None
@@ -187,22 +190,46 @@ def test_a_database_filled_by_hand_under_the_same_version_is_not_served_stale(
     assert check(fresh, None, BOBIGNY, date(2013, 1, 1)).status == "not_eligible"
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data[:-100] + bytes(100),  # payload overwritten
-        lambda data: b"not an index at all",
-        lambda data: b"",
-    ],
-    ids=["truncated", "overwritten", "garbage", "empty"],
-)
+def _flip(data: bytes, position: int) -> bytes:
+    return data[:position] + bytes([data[position] ^ 0xFF]) + data[position + 1 :]
+
+
+def _manifest_at(data: bytes) -> int:
+    key_length = struct.unpack("<I", data[len(MAGIC) : len(MAGIC) + 4])[0]
+    return len(MAGIC) + HEADER.size + key_length + 10
+
+
+def _without_an_array(path: Path, key: str) -> None:
+    """Checksums right, contents incomplete: a writer of another version, say."""
+    meta, arrays = read_file(path, key)
+    arrays = {name: array for name, array in arrays.items() if not name.endswith(".cells")}
+    write_file(path, key, meta, arrays)
+
+
+DAMAGES = {
+    "truncated": lambda data: data[: len(data) // 2],
+    "overwritten": lambda data: data[:-100] + bytes([0xA5]) * 100,
+    "garbage": lambda data: b"not an index at all",
+    "empty": lambda data: b"",
+    "header only": lambda data: data[:20],
+    "one byte flipped in the arrays": lambda data: _flip(data, len(data) * 2 // 3),
+    "one byte flipped in the manifest": lambda data: _flip(data, _manifest_at(data)),
+    "bytes appended": lambda data: data + b"\0" * 64,
+    "first page zeroed": lambda data: bytes(4096) + data[4096:],
+    "the former pickle format": lambda data: b"CESPIDX1" + data[8:],
+}
+
+
+@pytest.mark.parametrize("damage", [*DAMAGES, "an array missing"])
 def test_a_damaged_file_is_ignored_and_rebuilt(idf_engine, decree_2012, tmp_path, caplog, damage):
     build = CountingBuild()
     cache = IndexCache(tmp_path / "cache", build)
     good = cache.load_or_build(idf_engine)
     [path] = _files(tmp_path / "cache")
-    path.write_bytes(damage(path.read_bytes()))
+    if damage == "an array missing":
+        _without_an_array(path, cache.key(idf_engine, good.state, good.borderline_m))
+    else:
+        path.write_bytes(DAMAGES[damage](path.read_bytes()))
 
     rebuilt = cache.load_or_build(idf_engine)
     assert build.calls == 2
@@ -288,3 +315,18 @@ def test_a_cache_directory_that_cannot_be_used_only_costs_a_build(
     assert build.calls == 1
     assert check(index, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
     assert "unusable" in caplog.text
+
+
+def test_a_loaded_index_decodes_only_the_polygons_its_points_fall_near(
+    idf_engine, decree_2012, tmp_path
+):
+    cache = IndexCache(tmp_path / "cache")
+    cache.load_or_build(idf_engine)
+    loaded = cache.load_or_build(idf_engine)
+    polygons = loaded.communes["EPSG:2154"].grid.polygons
+    assert loaded.origin == "loaded" and not polygons._decoded.any(), "opened, nothing decoded"
+    assert check(loaded, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
+    assert polygons._decoded.sum() <= 4, "one site: at most the communes around it"
+    _answers(loaded, 200)
+    decoded = np.flatnonzero(polygons._decoded)
+    assert 0 < len(decoded) < len(polygons), "points near boundaries: their communes only"

@@ -1,0 +1,176 @@
+"""``cesp check-bulk`` started without the rest of the command line.
+
+A bulk job of a few thousand rows is over in well under a second of real work, so
+start-up is most of what it costs: the full command line (typer, rich, and through
+the other commands geopandas, the map and ledger modules) takes longer to import than
+the job takes to run. ``run_if_check_bulk`` is called first thing by
+``cesp.cli.main``: when the command line is exactly a bulk check
+(``cesp [--database-url URL] [--data-dir DIR] check-bulk SOURCE -o OUTPUT [--date D]
+[--profession P]``), it runs the job here, importing only what the job needs, and
+exits. Anything else (``--help``, another command, an option this parser does not
+know) returns, and typer handles the command line as usual, with the same job behind
+it (``cesp.eligibility.bulk_job``).
+
+The progress bar (rich) is drawn only when a person watches (stderr is a terminal);
+messages and exit codes are those of the full command: 2 for bad input, 1 for other
+errors, French first and English after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.abc
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+COMMAND = "check-bulk"
+Progress = Callable[[str, int, int], None]
+
+
+def bulk_summary(counts: dict[str, int], output: Path) -> str:
+    """The closing line of a bulk check, in French."""
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    return f"{sum(counts.values())} lignes écrites dans {output} ({summary})."
+
+
+class _Refused(Exception):
+    """Not a command line this parser takes: typer handles it."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _Refused(message)
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace | None:
+    if COMMAND not in argv or any(a in ("--help", "-h") for a in argv):
+        return None
+    split = list(argv).index(COMMAND)
+    root = _Parser(add_help=False)
+    root.add_argument("--database-url")
+    root.add_argument("--data-dir", type=Path)
+    command = _Parser(add_help=False)
+    command.add_argument("source", type=Path)
+    command.add_argument("-o", "--output", type=Path, required=True)
+    command.add_argument("--date")
+    command.add_argument("--profession", default="medecin")
+    try:
+        options = root.parse_args(argv[:split])
+        command.parse_args(argv[split + 1 :], namespace=options)
+    except _Refused:
+        return None
+    return options
+
+
+@contextmanager
+def _watched_progress() -> Iterator[Progress | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from cesp.cli.console import progress_bar  # rich: only when someone watches
+
+    with progress_bar() as update:
+        yield update
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """Refuses ``import pandas``: pyarrow then runs as where pandas is not installed."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        """Refuse pandas, leave every other module to the other finders."""
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is not used by a CSV bulk check")
+
+
+@contextmanager
+def _without_pandas(source: Path) -> Iterator[None]:
+    """For a plain CSV, run the job as if pandas were not installed.
+
+    pyarrow imports pandas (0.4 s) the first time it builds an array, only to check
+    whether its input is a pandas object; the job never hands it one. A workbook is
+    read with pandas (``cesp.tabular``): then nothing is changed.
+    """
+    from cesp.eligibility.bulk_files import plain_utf8
+
+    if "pandas" in sys.modules or not plain_utf8(source):
+        yield
+        return
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _run(options: argparse.Namespace) -> int:
+    from cesp.errors import CespError, InvalidInputError
+
+    if not options.source.is_file():
+        _say(f"Erreur : fichier introuvable : {options.source}")
+        _say(f"Invalid value for 'SOURCE': File '{options.source}' does not exist.")
+        return 2
+    try:
+        return _job(options)
+    except CespError as error:
+        _say(f"Erreur : {error.message_fr}")
+        if error.message != error.message_fr:
+            _say(error.message)
+        return 2 if isinstance(error, InvalidInputError) else 1
+
+
+def _job(options: argparse.Namespace) -> int:
+    from datetime import date
+
+    from cesp.cli.dates import parse_date
+    from cesp.eligibility.bulk_job import run_bulk_job
+    from cesp.storage.engine import create_engine
+    from cesp.storage.schema import require_schema
+    from cesp.storage.settings import Settings
+    from cesp.zones.professions import parse_profession
+
+    overrides: dict[str, object] = {}
+    if options.database_url:
+        overrides["database_url"] = options.database_url
+    if options.data_dir:
+        overrides["data_dir"] = options.data_dir
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:
+        _say(f"Configuration invalide : {exc}")
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    profession = parse_profession(options.profession).value
+    when = parse_date(options.date) or date.today()
+    # No GIS file is read or written here: no GDAL (cesp.storage.engine).
+    require_schema(settings.database_url, gdal=False).dispose()
+    engine = create_engine(settings.database_url, echo=settings.sql_echo, gdal=False)
+    with _watched_progress() as update, _without_pandas(options.source):
+        counts = run_bulk_job(
+            engine,
+            options.source,
+            options.output,
+            when,
+            profession,
+            settings.borderline_m,
+            settings.index_cache_dir,
+            update,
+        )
+    _say(bulk_summary(counts, options.output))
+    return 0
+
+
+def run_if_check_bulk(argv: Sequence[str] | None = None) -> None:
+    """Run a bulk check command line here and exit; return for any other."""
+    options = _parse(sys.argv[1:] if argv is None else argv)
+    if options is not None:
+        sys.exit(_run(options))

@@ -1,0 +1,211 @@
+"""The files of a bulk check: the sites CSV read in slices, the answers CSV written.
+
+Reading streams: ``open_sites`` yields the rows by slices of a few megabytes (pyarrow's
+incremental CSV reader, every column as text) while the job checks the previous
+slice, so that a million-row file never sits whole in memory and parsing overlaps the
+checks. Files that are not plain UTF-8 CSV (a workbook, UTF-16, Windows-1252) go
+through ``cesp.tabular`` whole: they are small by nature.
+
+Writing neutralises the cells a spreadsheet would run as formulas (``safe_cell``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from cesp.errors import InvalidInputError
+from cesp.spreadsheets import Dialect
+from cesp.tabular import read_table, table_format
+from cesp.zones.cells import NUMBER, safe_cell
+
+# About 75,000 rows of id,lon,lat per slice: the arrays of a slice stay small (a
+# million-row job peaks 80 MB lower than with 4 MB slices, for 10 % more CPU time).
+BLOCK_BYTES = 1 << 21
+FORMULA_START = r"^[=+\-@\t\r]"
+ANSWER_COLUMNS = (
+    "eligible",
+    "status",
+    "commune_code",
+    "commune_name",
+    "zone_names",
+    "decree_references",
+    "distance_m",
+    "error",
+)
+
+
+def plain_utf8(path: Path) -> bool:
+    """True for UTF-8 text, read by the fast arrow path; anything else (a workbook,
+    UTF-16, Windows-1252) goes through ``cesp.tabular``."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if table_format(head) != "csv" or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character cut by the 64 KiB boundary
+    return True
+
+
+def _unreadable(exc: Exception) -> InvalidInputError:
+    return InvalidInputError(
+        f"cannot read the CSV (UTF-8 text with columns id,lon,lat expected): {exc}",
+        message_fr="CSV illisible : texte UTF-8 avec les colonnes id,lon,lat attendu.",
+        field="file",
+    )
+
+
+def _require_columns(names: list[str]) -> None:
+    missing = [c for c in ("id", "lon", "lat") if c not in names]
+    if missing:
+        raise InvalidInputError(
+            f"the CSV lacks the column(s) {', '.join(missing)}: expected id,lon,lat "
+            "[,date,profession]",
+            message_fr=f"Colonnes manquantes : {', '.join(missing)} (attendu id,lon,lat).",
+            field="file",
+        )
+
+
+def open_sites(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pa.Table]:
+    """The sites table (CSV ``,`` or ``;``, or any table ``cesp.tabular`` reads) as text
+    columns, by slices; the header is checked before the first slice is yielded."""
+    with path.open("rb") as handle:
+        head = handle.readline()
+    if not head.strip():
+        raise InvalidInputError("the CSV is empty", message_fr="Le CSV est vide.", field="file")
+    if not plain_utf8(path):
+        read = read_table(path)
+        table = pa.table(
+            {
+                c: pa.array([row.get(c, "") for _, row in read.rows], pa.string())
+                for c in read.columns
+            }
+        )
+        _require_columns(table.column_names)
+        return iter([table])
+    delimiter = ";" if head.count(b";") > head.count(b",") else ","
+    try:
+        names = head.decode("utf-8-sig").strip().split(delimiter)
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding="utf8", block_size=block_bytes),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            # Every column as text: ids keep their leading zeros, blank cells stay blank.
+            convert_options=pacsv.ConvertOptions(
+                column_types={name.strip('"'): pa.string() for name in names},
+                strings_can_be_null=False,
+                auto_dict_encode=False,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
+        raise _unreadable(exc) from exc
+    _require_columns(reader.schema.names)
+    return _slices(reader)
+
+
+def _slices(reader: pacsv.CSVStreamingReader) -> Iterator[pa.Table]:
+    first = True
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            if first:  # a header and no rows: the answers still get their header
+                yield reader.schema.empty_table()
+            return
+        except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
+            raise _unreadable(exc) from exc
+        first = False
+        yield pa.Table.from_batches([batch])
+
+
+def read_sites(path: Path) -> pa.Table:
+    """The whole sites table (``open_sites`` in one table)."""
+    slices = list(open_sites(path))
+    return pa.concat_tables(slices) if len(slices) > 1 else slices[0]
+
+
+def neutralised(table: pa.Table) -> pa.Table:
+    """Text cells that a spreadsheet would run as formulas get a leading quote.
+
+    Output columns built from names (communes, zones, decrees) are neutralised where
+    they are made; this checks the caller's own columns, vectorised: only the cells
+    starting with a formula character are looked at one by one.
+    """
+    for name in table.column_names:
+        if name in ANSWER_COLUMNS or not pa.types.is_string(table.schema.field(name).type):
+            continue
+        column = table[name]
+        flagged = pc.match_substring_regex(column, FORMULA_START)
+        if not pc.any(flagged).as_py():
+            continue
+        risky = pc.and_(flagged, pc.invert(pc.match_substring_regex(column, NUMBER.pattern)))
+        if not pc.any(risky).as_py():
+            continue
+        rows = np.flatnonzero(np.asarray(risky.to_numpy(zero_copy_only=False), dtype=bool))
+        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+        values[rows] = [safe_cell(v) for v in values[rows]]
+        table = table.set_column(
+            table.column_names.index(name), name, pa.array(values, type=pa.string())
+        )
+    return table
+
+
+NUMBER_COLUMNS = ("lon", "lat", "distance_m")
+BOM = "\ufeff".encode()
+
+
+def in_dialect(table: pa.Table, dialect: Dialect) -> pa.Table:
+    """The answers as ``dialect`` writes them: for ``excel-fr``, numbers with a decimal
+    comma and booleans as ``oui``/``non``; unchanged for ``datagouv``."""
+    if dialect is not Dialect.EXCEL_FR:
+        return table
+    for position, field in enumerate(table.schema):
+        column = table[field.name]
+        if field.name == "eligible":  # "true"/"false"/"" text, built by evaluate_frame
+            words = pc.replace_substring(
+                pc.replace_substring(column, "true", "oui"), "false", "non"
+            )
+            table = table.set_column(position, field.name, words)
+        elif pa.types.is_floating(field.type) or field.name in NUMBER_COLUMNS:
+            # The caller's coordinates stay as written, with a decimal comma; distances too.
+            text = pc.replace_substring(pc.cast(column, pa.string()), ".", ",")
+            table = table.set_column(position, field.name, text)
+        elif pa.types.is_boolean(field.type):
+            table = table.set_column(position, field.name, pc.if_else(column, "oui", "non"))
+    return table
+
+
+def write_options(dialect: Dialect) -> pacsv.WriteOptions:
+    """``;`` for ``excel-fr``, ``,`` for the data.gouv.fr convention."""
+    return pacsv.WriteOptions(delimiter=";" if dialect is Dialect.EXCEL_FR else ",")
+
+
+def open_answers(path: Path, dialect: Dialect) -> BinaryIO:
+    """The answers file opened for writing, with the BOM French Excel needs."""
+    sink = path.open("wb")
+    if dialect is Dialect.EXCEL_FR:
+        sink.write(BOM)
+    return sink
+
+
+def write_sites(
+    table: pa.Table, target: Path | BinaryIO, dialect: Dialect = Dialect.DATAGOUV
+) -> None:
+    """Write the output CSV (text cells neutralised against spreadsheet formulas) in
+    ``dialect`` (``cesp.spreadsheets``: ``excel-fr`` is ``;``, decimal comma, BOM)."""
+    table = in_dialect(neutralised(table), dialect)
+    if isinstance(target, Path):
+        with open_answers(target, dialect) as handle:
+            pacsv.write_csv(table, handle, write_options=write_options(dialect))
+        return
+    if dialect is Dialect.EXCEL_FR:
+        target.write(BOM)
+    pacsv.write_csv(table, target, write_options=write_options(dialect))
