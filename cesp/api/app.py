@@ -40,6 +40,7 @@ from cesp.api.routes import (
 )
 from cesp.api.security_headers import SecurityHeaders
 from cesp.eligibility.holder import IndexHolder
+from cesp.eligibility.served_version import ServedVersion
 from cesp.keys import authenticate
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -54,12 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
+        served = ServedVersion(settings.index_version_file) if settings.index_version_file else None
         app.state.holder = IndexHolder(
             app.state.engine,
             settings.borderline_m,
             settings.index_poll_seconds,
             on_swap=app.state.metrics.observe_index,
             cache_dir=settings.index_cache_dir,
+            served=served,
         )
         if settings.index_warmup:
             try:
@@ -75,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             app.state.holder.stop()
+            if served is not None:
+                served.close()
             app.state.engine.dispose()
             app.state.metrics.close()
 

@@ -157,6 +157,14 @@ class Settings(BaseSettings):
             "empty: build it in every process"
         ),
     )
+    index_version_file: str = Field(
+        default="",
+        description=(
+            "File whose length is the newest zoning index version any worker answers "
+            "with, so that every worker of one server sees a publication in order; cesp "
+            "serve makes a fresh one when empty; empty outside cesp serve: per process"
+        ),
+    )
     sql_echo: bool = False
     log_format: Literal["json", "text"] = Field(
         default="json",

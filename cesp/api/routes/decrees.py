@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from cesp.api.routes.communes import ERRORS, REGION_CODE
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
+from cesp.eligibility.holder import IndexHolder
 from cesp.eligibility.index import ZoningIndex
 from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications
@@ -31,6 +33,7 @@ from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
+log = logging.getLogger(__name__)
 
 DecreeId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="Decree id")]
 
@@ -209,13 +212,28 @@ async def post_decree(
         ),
     )
     heavy: HeavyJobs = http_request.app.state.import_jobs
-    return await heavy.run(lambda: _import(engine, settings, index, file, request, actor, response))
+    holder: IndexHolder = http_request.app.state.holder
+    return await heavy.run(
+        lambda: _import(engine, settings, index, holder, file, request, actor, response)
+    )
+
+
+def _follow_publication(holder: IndexHolder) -> None:
+    """After a publication is committed, build, store and serve its index before the
+    answer goes: the publisher answers from the new zoning at once, and the other
+    workers, which catch up with it on their next request, only load the stored index
+    (issue 20). A failure here leaves the publication done; the poll retries."""
+    try:
+        holder.refresh()
+    except Exception:
+        log.exception("zoning index not rebuilt after the publication (the poll retries)")
 
 
 def _import(
     engine: sa.Engine,
     settings: Settings,
     index: ZoningIndex,
+    holder: IndexHolder,
     file: UploadFile,
     request: DecreeRequest,
     actor: Actor,
@@ -224,6 +242,8 @@ def _import(
     """Read, check and store (or preview) the upload: in a worker thread, bounded."""
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
+    if report.status == "published":
+        _follow_publication(holder)
     if report.status in ("preview", "unchanged"):
         response.status_code = 200
     answer = ImportAnswer.of(report)
@@ -241,6 +261,7 @@ def _import(
 
 @router.post("/{decree_id}/publish", response_model=DecreeOut, responses=ERRORS)
 def post_publish(
+    http_request: Request,
     engine: Annotated[sa.Engine, Depends(get_engine)],
     actor: Annotated[Actor, Depends(get_actor)],
     decree_id: DecreeId,
@@ -249,4 +270,5 @@ def post_publish(
     with write_transaction(engine) as conn:
         authorize(actor, "decree.write", get_decree(conn, decree_id).region_code)
         decree, _ = publish_decree(conn, decree_id, actor)
+    _follow_publication(http_request.app.state.holder)
     return DecreeOut.of(decree)
