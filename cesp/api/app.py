@@ -22,6 +22,7 @@ from cesp.api.auth import RateLimiter, get_actor
 from cesp.api.body_limit import BodyLimit
 from cesp.api.dependencies import clean_parameters
 from cesp.api.heavy_jobs import HeavyJobs
+from cesp.api.job_processes import JobProcesses
 from cesp.api.routes import (
     audit,
     beneficiaries,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.job_processes.close()
             app.state.holder.stop()
             if served is not None:
                 served.close()
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # never refuse an ARS its publication.
     app.state.heavy_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
     app.state.import_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
+    app.state.job_processes = JobProcesses(settings)
     errors.register(app)
     app.include_router(home.router)
     app.include_router(health.router)

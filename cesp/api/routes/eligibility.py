@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as FastPath
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +30,7 @@ from cesp.api.eligibility_schemas import (
     RelocationOut,
 )
 from cesp.api.heavy_jobs import HeavyJobs
+from cesp.api.job_processes import JobProcesses
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.audit import Actor, record
@@ -154,6 +157,7 @@ async def post_batch(
     """Up to 100,000 sites as JSON, or a CSV upload (``id,lon,lat[,date,profession]``):
     answers in the same order (JSON, or CSV for a CSV upload)."""
     heavy: HeavyJobs = request.app.state.heavy_jobs
+    processes: JobProcesses = request.app.state.job_processes
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
@@ -167,26 +171,30 @@ async def post_batch(
         default_date = _form_date(form.get("date"))
         profession = parse_profession(str(form.get("profession") or "medecin")).value
         max_bytes = settings.max_upload_mb * 1024 * 1024
-        csv_body = await heavy.run(
-            lambda: _batch_csv(index, upload, max_bytes, default_date, profession)  # type: ignore[arg-type]
-        )
+        with heavy.slot(), contextlib.ExitStack() as spooled:
+            path = await run_in_threadpool(
+                lambda: spooled.enter_context(spooled_upload(upload, max_bytes))  # type: ignore[arg-type]
+            )
+            csv_body = await processes.run(_batch_csv, path, default_date, profession)
         return Response(csv_body, media_type="text/csv; charset=utf-8")
     raw = await request.body()
+    with heavy.slot():
+        body = await processes.run(_batch_answer, raw)
+    return Response(body, media_type="application/json")
 
-    def answer() -> bytes:
-        body = _parse_batch(raw)
-        with engine.connect() as conn:
-            return _batch_body(_batch_json(index, conn, body))
 
-    return Response(await heavy.run(answer), media_type="application/json")
+def _batch_answer(index: ZoningIndex, engine: sa.Engine, raw: bytes) -> bytes:
+    """The answer JSON of a JSON batch body (in a child process: it parses and computes)."""
+    body = _parse_batch(raw)
+    with engine.connect() as conn:
+        return _batch_body(_batch_json(index, conn, body))
 
 
 def _batch_csv(
-    index: ZoningIndex, upload: UploadFile, max_bytes: int, default_date: date, profession: str
+    index: ZoningIndex, engine: sa.Engine, path: Path, default_date: date, profession: str
 ) -> bytes:
-    """The answer CSV of an uploaded sites CSV (in a worker thread: it parses and computes)."""
-    with spooled_upload(upload, max_bytes) as path:
-        frame = read_sites(path)
+    """The answer CSV of an uploaded sites CSV (in a child process: it parses and computes)."""
+    frame = read_sites(path)
     if len(frame) > 100_000:
         raise InvalidInputError(
             f"{len(frame)} rows: at most 100,000 per request (use cesp check-bulk)",
