@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.holder.refresh()
             except Exception:  # an empty database still serves /healthz (503)
                 log.exception("zoning index not built at start-up")
+            app.state.job_processes.start()
         app.state.holder.start()
         # The index and the imported modules are long-lived: keep them out of the
         # collector's full passes, which a batch's 100,000 fresh objects trigger and

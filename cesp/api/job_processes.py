@@ -12,8 +12,11 @@ over a pipe and sends the answer back.
 The price, said plainly: each child opens its own database engine and holds its own
 zoning index (loaded from the stored index of ``CESP_INDEX_CACHE_DIR``, which the
 worker or the publisher stored already: the child reads it, it does not build it unless
-the cache is off). Children start on the first batch (spawned: a fork of a worker with
-threads could inherit a held lock) and stay, at most ``heavy_jobs_per_worker`` of them.
+the cache is off). One child starts with the worker when ``index_warmup`` is on (spawning
+one during a batch, and its imports, delayed ``/healthz`` by up to 0.6 s here), others
+with the batches that need them (spawned: a fork of a worker with threads could inherit
+a held lock); they stay, at most ``heavy_jobs_per_worker`` of them,
+at a lower CPU priority than the worker (``CHILD_NICENESS``).
 Before each job a child asks the database for the index version (one query) and loads
 the newer index if there is one, and it follows the served version of the server
 (``cesp.eligibility.served_version``): a batch never answers from an older zoning than
@@ -28,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,6 +51,9 @@ T = TypeVar("T")
 Job = Callable[..., T]  # job(index, engine, *args), a module-level function
 
 _holder: IndexHolder | None = None  # in a child: its own index, kept between jobs
+# Batches are throughput work, the worker's requests latency work: on a machine with few
+# cores the children yield the CPU to the event loops first (``nice(2)``: 10 lower).
+CHILD_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class _Failure:
 def _start_child(database_url: str, borderline_m: float, cache_dir: str, served: str) -> None:
     """Open the child's engine and holder (its index is loaded by the first job)."""
     global _holder
+    os.nice(CHILD_NICENESS)
     engine = create_engine(database_url)
     _holder = IndexHolder(
         engine,
@@ -85,6 +93,10 @@ def _run_in_child(job: Job[T], args: tuple[Any, ...]) -> T | _Failure:
         return job(index, _holder.engine, *args)
     except CespError as error:
         return _Failure(type(error), error.message, dict(error.__dict__))
+
+
+def _ready() -> None:
+    """A job that only makes the pool start a child."""
 
 
 class JobProcesses:
@@ -110,6 +122,10 @@ class JobProcesses:
                 ),
             )
         return self._pool
+
+    def start(self) -> None:
+        """Start one child now, in the background (the worker does not wait for it)."""
+        self._executor().submit(_ready)
 
     async def run(self, job: Job[T], *args: Any) -> T:
         """``job(index, engine, *args)`` in a child; its domain errors raised here."""

@@ -144,7 +144,10 @@ class Settings(BaseSettings):
         ),
     )
     index_warmup: bool = Field(
-        default=True, description="Build the zoning index at start-up, before serving"
+        default=True,
+        description=(
+            "Build the zoning index at start-up, before serving, and start a batch process"
+        ),
     )
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often workers look for a newly published decree"
