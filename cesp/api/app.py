@@ -22,6 +22,7 @@ from cesp.api.auth import RateLimiter, get_actor
 from cesp.api.body_limit import BodyLimit
 from cesp.api.dependencies import clean_parameters
 from cesp.api.heavy_jobs import HeavyJobs
+from cesp.api.job_processes import JobProcesses
 from cesp.api.routes import (
     audit,
     beneficiaries,
@@ -40,6 +41,7 @@ from cesp.api.routes import (
 )
 from cesp.api.security_headers import SecurityHeaders
 from cesp.eligibility.holder import IndexHolder
+from cesp.eligibility.served_version import ServedVersion
 from cesp.keys import authenticate
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -54,18 +56,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
+        served = ServedVersion(settings.index_version_file) if settings.index_version_file else None
         app.state.holder = IndexHolder(
             app.state.engine,
             settings.borderline_m,
             settings.index_poll_seconds,
             on_swap=app.state.metrics.observe_index,
             cache_dir=settings.index_cache_dir,
+            served=served,
         )
         if settings.index_warmup:
             try:
                 app.state.holder.refresh()
             except Exception:  # an empty database still serves /healthz (503)
                 log.exception("zoning index not built at start-up")
+            app.state.job_processes.start()
         app.state.holder.start()
         # The index and the imported modules are long-lived: keep them out of the
         # collector's full passes, which a batch's 100,000 fresh objects trigger and
@@ -74,7 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.job_processes.close()
             app.state.holder.stop()
+            if served is not None:
+                served.close()
             app.state.engine.dispose()
             app.state.metrics.close()
 
@@ -95,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # never refuse an ARS its publication.
     app.state.heavy_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
     app.state.import_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
+    app.state.job_processes = JobProcesses(settings)
     errors.register(app)
     app.include_router(home.router)
     app.include_router(health.router)

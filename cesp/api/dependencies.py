@@ -28,16 +28,18 @@ async def get_engine(request: Request) -> sa.Engine:
 
 
 async def get_index(request: Request) -> ZoningIndex:
-    """The worker's current zoning index (complete: old or new, never half-built).
+    """The worker's current zoning index (complete: old or new, never half-built), never
+    older than the version another worker of the server already answered with.
 
     Async on purpose: sync dependencies cost a thread-pool hop per request. The index is
-    built before the server accepts requests; only a cold start without warm-up builds
-    it here, in a thread."""
+    built before the server accepts requests, and the check against the shared version
+    is one ``fstat``; only a cold start without warm-up, or a worker behind a
+    publication, waits here (in a thread: the loop keeps serving) for its index."""
     holder: IndexHolder = request.app.state.holder
     built = holder.built
-    if built is not None:
+    if built is not None and holder.is_current(built):
         return built
-    return await run_in_threadpool(lambda: holder.index)
+    return await run_in_threadpool(holder.current)
 
 
 def get_connection(request: Request) -> Iterator[sa.Connection]:

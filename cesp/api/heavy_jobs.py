@@ -9,7 +9,8 @@ past ``heavy_jobs_per_worker`` running jobs, the next caller gets 503 with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -43,17 +44,25 @@ class HeavyJobs:
         self.limit = limit
         self.running = 0
 
-    async def run(self, job: Callable[[], T]) -> T:
-        """Run ``job`` in a thread, or raise ``BusyError`` when every slot is taken.
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot while the block runs, or raise ``BusyError`` when every slot is
+        taken (batches hold one while a child process computes them:
+        ``cesp.api.job_processes``).
 
         The counter is only touched on the event loop (one thread): no lock needed."""
         if self.running >= self.limit:
             raise BusyError()
         self.running += 1
         try:
-            return await run_in_threadpool(job)
+            yield
         finally:
             self.running -= 1
+
+    async def run(self, job: Callable[[], T]) -> T:
+        """Run ``job`` in a thread, or raise ``BusyError`` when every slot is taken."""
+        with self.slot():
+            return await run_in_threadpool(job)
 
     def __repr__(self) -> str:
         return f"HeavyJobs({self.running}/{self.limit})"

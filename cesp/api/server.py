@@ -18,6 +18,10 @@ Three things ``uvicorn.run`` does not do for us:
 - **Rate limits across workers.** The buckets live in one SQLite file that every worker
   opens (``cesp.api.rate_limit``); unless ``CESP_RATE_LIMIT_STORE`` names one, we make
   it in a private directory before the workers start and remove it at exit.
+- **Publications seen in order across workers.** The workers share the newest index
+  version any of them answers with in one small file (``cesp.eligibility.served_version``);
+  unless ``CESP_INDEX_VERSION_FILE`` names one, we make it before the workers start and
+  remove it at exit.
 - **Log format.** The same JSON or text format in the supervisor and every worker
   (``cesp.api.log_format``).
 """
@@ -38,6 +42,7 @@ from uvicorn.supervisors import Multiprocess
 from cesp.api.log_format import LogFormat, logging_config
 from cesp.api.metrics import MULTIPROC_ENV
 from cesp.api.rate_limit import prepare_store
+from cesp.eligibility.served_version import prepare_version_file
 
 log = logging.getLogger("cesp.server")
 
@@ -118,6 +123,7 @@ def run_server(options: ServeOptions) -> None:
         options.database or "(from CESP_DATABASE_URL)",
     )
     buckets = prepare_store()
+    versions = prepare_version_file()
     try:
         if options.workers == 1 and not os.environ.get(MULTIPROC_ENV):
             # One process: uvicorn binds through asyncio, which sets TCP_NODELAY itself.
@@ -134,5 +140,6 @@ def run_server(options: ServeOptions) -> None:
             if ours is not None:
                 shutil.rmtree(ours, ignore_errors=True)
     finally:
-        if buckets is not None:
-            shutil.rmtree(buckets, ignore_errors=True)
+        for private in (buckets, versions):
+            if private is not None:
+                shutil.rmtree(private, ignore_errors=True)

@@ -144,7 +144,10 @@ class Settings(BaseSettings):
         ),
     )
     index_warmup: bool = Field(
-        default=True, description="Build the zoning index at start-up, before serving"
+        default=True,
+        description=(
+            "Build the zoning index at start-up, before serving, and start a batch process"
+        ),
     )
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often workers look for a newly published decree"
@@ -163,6 +166,14 @@ class Settings(BaseSettings):
             "Directory where the map's simplified shapes (zones per decree and zoom "
             "level, départements) are kept between processes (default: cache/maps in the "
             "data folder); empty: in memory only"
+        ),
+    )
+    index_version_file: str = Field(
+        default="",
+        description=(
+            "File whose length is the newest zoning index version any worker answers "
+            "with, so that every worker of one server sees a publication in order; cesp "
+            "serve makes a fresh one when empty; empty outside cesp serve: per process"
         ),
     )
     sql_echo: bool = False

@@ -95,7 +95,9 @@ def test_checks_during_a_publication_see_old_or_new_never_a_mixture(
         threads = [threading.Thread(target=client) for _ in range(2)]
         for thread in threads:
             thread.start()
-        time.sleep(0.5)
+        first_answer_by = time.monotonic() + 60  # the first batch starts a child process
+        while not seen and not failures and time.monotonic() < first_answer_by:
+            time.sleep(0.05)
         published = httpx.post(
             f"{server.base}/api/v1/decrees",
             files={"file": ("new.csv", b"code_insee;nom_zone;categorie\n93070;Saint-Ouen;ZIP\n")},

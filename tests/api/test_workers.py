@@ -1,4 +1,5 @@
-"""``cesp serve --workers 2``: every worker follows a publication, metrics add up.
+"""``cesp serve --workers 2``: every worker follows a publication, in order; metrics add
+up.
 
 Which worker answered is read from the server's JSON log (each request line carries
 the worker's pid and the request id the test sent). Requests go over fresh
@@ -8,6 +9,7 @@ connections, several at a time, so that the kernel hands them to both workers.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -100,9 +102,8 @@ def answered_by(server: LiveServer, request_ids: Iterable[str]) -> dict[str, int
     raise AssertionError("request lines missing from the log")
 
 
-def test_both_workers_answer_with_a_decree_published_through_one(
-    server: LiveServer, token: str
-) -> None:
+def both_workers_answer_the_old_zoning(server: LiveServer) -> set[int]:
+    """The pids of the two workers, once each has answered "Saint-Ouen: not eligible"."""
     ask = check_saint_ouen(server)
     workers: set[int] = set()
     deadline = time.monotonic() + START_SECONDS
@@ -112,7 +113,11 @@ def test_both_workers_answer_with_a_decree_published_through_one(
         assert not any(a.json()["eligible"] for a in answers.values()), "Saint-Ouen: not yet"
         workers |= set(answered_by(server, answers).values())
     assert len(workers) == 2, f"only {workers} answered"
+    return workers
 
+
+def publish_new(server: LiveServer, token: str) -> httpx.Response:
+    """Import and publish decree NEW (Saint-Ouen eligible from 2018) through one worker."""
     published = httpx.post(
         f"{server.base}/api/v1/decrees",
         files={"file": ("new.csv", NEW_DECREE)},
@@ -128,20 +133,83 @@ def test_both_workers_answer_with_a_decree_published_through_one(
         timeout=60,
     )
     assert published.status_code == 201, published.text
+    return published
+
+
+def is_new(answer: httpx.Response) -> bool:
+    """Whether the answer comes from the zoning with decree NEW."""
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    return bool(body["eligible"]) and {d["reference"] for d in body["decrees"]} == {"NEW"}
+
+
+def test_both_workers_answer_with_a_decree_published_through_one(
+    server: LiveServer, token: str
+) -> None:
+    ask = check_saint_ouen(server)
+    workers = both_workers_answer_the_old_zoning(server)
+    publish_new(server, token)
     deadline = time.monotonic() + FOLLOW_SECONDS
     publisher = answered_by(server, ["publish"])["publish"]
     following: set[int] = set()
     while following != workers and time.monotonic() < deadline:
         answers = fan_out(ask, 8)
-        new = {
-            rid: a
-            for rid, a in answers.items()
-            if a.json()["eligible"] and {d["reference"] for d in a.json()["decrees"]} == {"NEW"}
-        }
+        new = {rid: a for rid, a in answers.items() if is_new(a)}
         following |= set(answered_by(server, new).values())
     assert publisher in workers
     assert following == workers, (
         f"within {FOLLOW_SECONDS} s only {following} of {workers} answered with the new decree"
+    )
+
+
+def test_no_client_sees_the_old_zoning_once_a_worker_answered_the_new(
+    server: LiveServer, token: str
+) -> None:
+    """Clients without keep-alive poll during a publication: once any worker has answered
+    from the new decree, no request sent afterwards is answered from the old one, by any
+    worker (issue 20: a client saw new, old, new for about 2 s)."""
+    ask = check_saint_ouen(server)
+    workers = both_workers_answer_the_old_zoning(server)
+    seen: list[tuple[float, float, bool, str]] = []  # sent, received, new, request id
+    stop = threading.Event()
+
+    def poll(name: str) -> None:
+        count = 0
+        while not stop.is_set():
+            count += 1
+            request_id = f"{name}-{count}"
+            sent = time.monotonic()
+            answer = ask(request_id)
+            seen.append((sent, time.monotonic(), is_new(answer), request_id))
+
+    pollers = [threading.Thread(target=poll, args=(f"poller{i}",)) for i in range(4)]
+    for poller in pollers:
+        poller.start()
+    try:
+        time.sleep(0.5)
+        publish_new(server, token)
+        returned = time.monotonic()
+        time.sleep(FOLLOW_SECONDS)
+    finally:
+        stop.set()
+        for poller in pollers:
+            poller.join()
+    first_new = min(received for _, received, new, _ in seen if new)
+    late_old = [rid for sent, _, new, rid in seen if not new and sent > first_new]
+    assert not late_old, f"old zoning answered after the new one: {late_old}"
+    after = [(received, rid) for sent, received, new, rid in seen if new and sent >= returned]
+    pids = answered_by(server, [rid for _, rid in after])
+    assert set(pids.values()) == workers, "both workers answer the new zoning"
+    by_worker = {
+        pid: min(received for received, rid in after if pids[rid] == pid) - returned
+        for pid in workers
+    }
+    publisher = answered_by(server, ["publish"])["publish"]
+    other = next(pid for pid in workers if pid != publisher)
+    print(
+        f"\n{len(seen)} answers; first new answer from the publishing worker "
+        f"{by_worker[publisher]:.3f} s and from the other {by_worker[other]:.3f} s after "
+        f"the publish returned (first new anywhere: {first_new - returned:+.3f} s)"
     )
 
 

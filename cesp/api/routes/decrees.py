@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
@@ -32,6 +33,7 @@ from cesp.api.routes.maps import shape_store
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
+from cesp.eligibility.holder import IndexHolder
 from cesp.eligibility.index import ZoningIndex
 from cesp.maps.shape_store import warm_published
 from cesp.posts.impact import preview_impact
@@ -45,6 +47,7 @@ from cesp.zones.professions import parse_profession
 from cesp.zones.readers import ReadOptions
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
+log = logging.getLogger(__name__)
 
 DecreeId = Annotated[int, FastPath(ge=1, le=2**31 - 1, description="Decree id")]
 
@@ -238,8 +241,9 @@ async def post_decree(
         ),
     )
     heavy: HeavyJobs = http_request.app.state.import_jobs
+    holder: IndexHolder = http_request.app.state.holder
     answer = await heavy.run(
-        lambda: _import(engine, settings, index, file, request, actor, response)
+        lambda: _import(engine, settings, index, holder, file, request, actor, response)
     )
     if answer.status == "published" and answer.decree is not None:
         # After the answer: the map's shapes of the new decree (see post_publish).
@@ -248,10 +252,22 @@ async def post_decree(
     return answer
 
 
+def _follow_publication(holder: IndexHolder) -> None:
+    """After a publication is committed, build, store and serve its index before the
+    answer goes: the publisher answers from the new zoning at once, and the other
+    workers, which catch up with it on their next request, only load the stored index
+    (issue 20). A failure here leaves the publication done; the poll retries."""
+    try:
+        holder.refresh()
+    except Exception:
+        log.exception("zoning index not rebuilt after the publication (the poll retries)")
+
+
 def _import(
     engine: sa.Engine,
     settings: Settings,
     index: ZoningIndex,
+    holder: IndexHolder,
     file: UploadFile,
     request: DecreeRequest,
     actor: Actor,
@@ -260,6 +276,8 @@ def _import(
     """Read, check and store (or preview) the upload: in a worker thread, bounded."""
     with spooled_upload(file, settings.max_upload_mb * 1024 * 1024) as path:
         report = import_decree(engine, path, request, actor=actor, original_name=file.filename)
+    if report.status == "published":
+        _follow_publication(holder)
     if report.status in ("preview", "unchanged"):
         response.status_code = 200
     answer = ImportAnswer.of(report)
@@ -294,6 +312,7 @@ def post_publish(
     with write_transaction(engine) as conn:
         authorize(actor, "decree.write", get_decree(conn, decree_id).region_code)
         decree, _ = publish_decree(conn, decree_id, actor, keep_complementary=keep_complementary)
+    _follow_publication(http_request.app.state.holder)
     # After the answer: the map's shapes of the new decree, so no visitor waits for them.
     background.add_task(warm_published, engine, shape_store(http_request), [decree.id])
     return DecreeOut.of(decree)
