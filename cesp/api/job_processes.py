@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cesp.api.heavy_jobs import BusyError
+from cesp.api.log_format import LogFormat, logging_config
 from cesp.eligibility.holder import IndexHolder
 from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.served_version import ServedVersion
@@ -72,9 +75,23 @@ class _Failure:
         return error
 
 
-def _start_child(database_url: str, borderline_m: float, cache_dir: str, served: str) -> None:
-    """Open the child's engine and holder (its index is loaded by the first job)."""
+def _start_child(
+    database_url: str,
+    borderline_m: float,
+    cache_dir: str,
+    served: str,
+    log_format: LogFormat,
+    log_level: str,
+) -> None:
+    """Open the child's engine and holder (its index is loaded by the first job).
+
+    A spawned child inherits the worker's stdout but not its logging set-up: without
+    the server's configuration its warnings would be plain lines among the JSON ones.
+    Ctrl-C reaches the whole process group; the worker stops its children itself, so a
+    child ignores it rather than print a traceback."""
     global _holder
+    logging.config.dictConfig(logging_config(log_format, log_level))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(CHILD_NICENESS)
     engine = create_engine(database_url)
     _holder = IndexHolder(
@@ -119,6 +136,8 @@ class JobProcesses:
                     settings.borderline_m,
                     settings.index_cache_dir or "",
                     settings.index_version_file,
+                    settings.log_format,
+                    settings.log_level,
                 ),
             )
         return self._pool

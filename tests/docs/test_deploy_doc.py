@@ -272,6 +272,8 @@ def test_deploy_doc_runs(backend: str, database_url: str, data_dir: Path, tmp_pa
     assert done.returncode == 0, f"{done.stderr[-4000:]}\n{done.stdout[-2000:]}"
     assert "Arrêté" in done.stdout or "12-209" in done.stdout
     served = (tmp_path / "serve.log").read_text().splitlines()
+    not_json = [line for line in served if line.strip() and not line.lstrip().startswith("{")]
+    assert not not_json, f"server log lines that are not JSON: {not_json[:5]}"
     access = [json.loads(line) for line in served if line.strip()]
     statuses = {(a.get("path"), a.get("status")) for a in access if a["logger"] == "cesp.access"}
     assert ("/api/v1/zones", 304) in statuses, "the caching block's 304 is in the JSON log"
