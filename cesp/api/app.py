@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.job_processes.close()
+            app.state.job_processes.close(wait=True)
             app.state.holder.stop()
             if served is not None:
                 served.close()

@@ -159,8 +159,10 @@ class JobProcesses:
             raise answer.rebuild()
         return answer
 
-    def close(self) -> None:
-        """Stop the children (at shutdown, or after one died)."""
+    def close(self, wait: bool = False) -> None:
+        """Stop the children: after one died, at once; at shutdown (``wait``), once they
+        have exited, so that the pool's queues and semaphores are released (otherwise
+        multiprocessing's resource tracker warns of leaked semaphores on stderr)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=wait, cancel_futures=True)
