@@ -171,6 +171,11 @@ def build_qpv_zones(
                 priority=QPV_PRIORITY,
             )
         )
+    if result.skipped_by_region:
+        # Counted with the commune rows of other regions in the report's total: say so.
+        result.notes.append(
+            f"{result.skipped_by_region} ligne(s) de QPV d'autres régions ignorée(s)"
+        )
     if result.zones:
         result.notes.append(
             f"{len(result.zones)} zone(s) de QPV (contours de l'ANCT) : leur catégorie "

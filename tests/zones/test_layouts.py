@@ -8,6 +8,7 @@ dry run reports (the figures of the issue's closing note).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def test_published_layout_imports_with_no_option(idf_engine, tmp_path: Path, lay
     assert preview.skipped_by_category == expected.by_category, preview.notes
     assert preview.skipped_by_region == expected.by_region, preview.notes
     assert preview.qpv_zones == expected.qpv, preview.notes
+    # The notes account for every row of another region the summary counts.
+    told = [re.match(r"(\d+) ligne\(s\) (de QPV )?d'autres régions", n) for n in preview.notes]
+    assert sum(int(m.group(1)) for m in told if m) == expected.by_region, preview.notes
     report = import_decree(idf_engine, path, request(**fields), actor="test")
     assert report.status == "imported" and report.decree is not None
     stored = _stored_eligible(idf_engine, report.decree.id, report.qualifying_categories)
