@@ -160,9 +160,18 @@ class JobProcesses:
         return answer
 
     def close(self, wait: bool = False) -> None:
-        """Stop the children: after one died, at once; at shutdown (``wait``), once they
-        have exited, so that the pool's queues and semaphores are released (otherwise
-        multiprocessing's resource tracker warns of leaked semaphores on stderr)."""
+        """Stop the children: after one died, at once; at shutdown (``wait``), by
+        terminating them, then waiting until the pool has let them go, so that its queues
+        and semaphores are released (otherwise multiprocessing's resource tracker warns
+        of leaked semaphores on stderr). Terminated, not awaited: a child still starting
+        (at a low priority, on a busy machine) or in the middle of a batch would hold the
+        worker's exit for as long, past the supervisor's patience."""
         pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=True)
+        if pool is None:
+            return
+        if wait:
+            # The executor has no public way to stop its processes; _processes is the
+            # pid -> Process map it keeps (CPython 3.8 to 3.13).
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        pool.shutdown(wait=wait, cancel_futures=True)

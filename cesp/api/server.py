@@ -55,6 +55,16 @@ STARTUP_FAILURE = 3  # uvicorn's exit status when the server could not start
 WORKER_HEALTHCHECK_SECONDS = 30
 
 
+def default_workers() -> int:
+    """Worker processes when ``--workers`` is not given: one per CPU this process may use.
+
+    A worker answers on one core (the GIL); batches already run in child processes of
+    the workers. With one worker, a 2-core machine leaves a core to the batches alone
+    while checks queue behind each other (``bench/speed_limit.py`` measures both). The
+    workers map the same index file, so each adds its own objects only."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     """How to run the server (the faces fill it from options and settings)."""

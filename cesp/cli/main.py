@@ -247,7 +247,10 @@ def serve(
     ctx: typer.Context,
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (default: one per CPU available)"),
+    ] = None,
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
@@ -257,7 +260,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP API (uvicorn), with N worker processes behind one port."""
-    from cesp.api.server import ServeOptions
+    from cesp.api.server import ServeOptions, default_workers
 
     settings = settings_of(ctx)
     with domain_errors():
@@ -265,7 +268,7 @@ def serve(
     options = ServeOptions(
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or default_workers(),
         log_format=settings.log_format,
         log_level=settings.log_level,
         forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,

@@ -31,13 +31,17 @@ class LiveServer:
         database_url: str,
         data_dir: Path,
         *,
-        workers: int = 1,
+        workers: int | None = 1,
         serve_args: Sequence[str] = (),
+        cpus: set[int] | None = None,
         **env: str,
     ):
         """``workers`` > 1 starts uvicorn's supervisor (stop it with ``stop()``: a SIGKILL
-        of the supervisor would leave its workers running)."""
-        self.command = ["serve", "--workers", str(workers), *serve_args]
+        of the supervisor would leave its workers running); None leaves ``--workers``
+        out (``cesp serve``'s default). ``cpus`` restricts the server to those CPUs."""
+        given = [] if workers is None else ["--workers", str(workers)]
+        self.command = ["serve", *given, *serve_args]
+        self.cpus = cpus
         self.env = {
             **os.environ,
             "CESP_DATABASE_URL": database_url,
@@ -59,6 +63,7 @@ class LiveServer:
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=None if self.cpus is None else self._pin,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -70,6 +75,9 @@ class LiveServer:
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise AssertionError(f"server did not start: {self.logs()}")
+
+    def _pin(self) -> None:
+        os.sched_setaffinity(0, self.cpus or set())
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no cleanup, like a crash."""

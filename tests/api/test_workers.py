@@ -9,6 +9,7 @@ connections, several at a time, so that the kernel hands them to both workers.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
@@ -259,3 +260,34 @@ def test_metrics_add_up_across_workers(server: LiveServer, engine: sa.Engine) ->
         if workers <= scrapers:
             break
     assert workers <= scrapers, "each worker's answer adds up every worker's counts"
+
+
+def _workers_started(server: LiveServer) -> int:
+    line = next(
+        json.loads(x)["message"]
+        for x in server.logs().splitlines()
+        if x.startswith("{") and "worker(s)" in x
+    )
+    return int(line.split(" worker(s)")[0].rsplit(" ", 1)[-1])
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_serve_starts_one_worker_per_cpu_it_may_use_by_default(
+    token: str, scratch_url: str, data_dir: Path, cpus: int
+) -> None:
+    """``cesp serve`` without ``--workers`` on a machine (or a cgroup, a ``taskset``) of
+    N CPUs runs N workers, and each answers."""
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < cpus:
+        pytest.skip(f"this machine lets the tests use {len(available)} CPU(s)")
+    running = LiveServer(scratch_url, data_dir, workers=None, cpus=set(available[:cpus]))
+    running.start(timeout=START_SECONDS)
+    try:
+        assert _workers_started(running) == cpus
+        deadline = time.monotonic() + 20
+        while len(set(worker_of(running).values())) < cpus and time.monotonic() < deadline:
+            answers = fan_out(check_saint_ouen(running), 8)
+            assert {a.status_code for a in answers.values()} == {200}
+        assert len(set(worker_of(running).values())) == cpus
+    finally:
+        running.stop()
