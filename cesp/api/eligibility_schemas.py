@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cesp.api.french_params import Day
 from cesp.api.input_model import InputModel
 from cesp.eligibility.check import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
 from cesp.eligibility.sites import CommuneSite, PointSite, make_site
@@ -48,6 +49,16 @@ class SiteIn(BaseModel):
     def to_site(self, prefix: str = "") -> PointSite | CommuneSite:
         """The domain site (raises an error naming ``prefix`` + field)."""
         return make_site(self.lon, self.lat, self.x, self.y, self.insee, prefix)
+
+
+class EligibilityQuery(SiteIn):
+    """The query of ``GET /api/v1/eligibility``: a site, a date, a profession (other
+    query parameters are ignored, as everywhere in the API)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: Day | None = Field(None, description="Default today")
+    profession: str = Field("medecin", max_length=32)
 
 
 class BatchSiteIn(SiteIn):

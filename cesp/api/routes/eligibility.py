@@ -27,12 +27,14 @@ from cesp.api.eligibility_schemas import (
     BatchOut,
     BatchSiteIn,
     EligibilityOut,
+    EligibilityQuery,
     RelocationIn,
     RelocationOut,
 )
 from cesp.api.french_params import DATE_EXPECTED, Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.job_processes import JobProcesses
+from cesp.api.plain_route import PlainRoute
 from cesp.api.routes.communes import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.api.validation_fr import french_reason
@@ -41,7 +43,7 @@ from cesp.conventions import parse_day
 from cesp.eligibility.bulk import evaluate_frame, read_sites, write_sites
 from cesp.eligibility.check import EligibilityResult, check, check_points
 from cesp.eligibility.index import ZoningIndex
-from cesp.eligibility.sites import CommuneSite, PointSite, make_site
+from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.engagement.relocation import decide, load_decision
 from cesp.engagement.relocation_file import (
     RelocationFiling,
@@ -65,33 +67,36 @@ SLICE = 2_000
 SITES = TypeAdapter(list[BatchSiteIn])
 
 
-@router.get("/api/v1/eligibility", response_model=EligibilityOut, responses=ERRORS)
 async def get_eligibility(
-    index: Annotated[ZoningIndex, Depends(get_index)],
-    engine: Annotated[sa.Engine, Depends(get_engine)],
-    lon: Annotated[float | None, Query(ge=-180, le=180, description="WGS84")] = None,
-    lat: Annotated[float | None, Query(ge=-90, le=90, description="WGS84")] = None,
-    x: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) easting")] = None,
-    y: Annotated[float | None, Query(description="Lambert-93 (EPSG:2154) northing")] = None,
-    insee: Annotated[str | None, Query(max_length=10, description="INSEE code")] = None,
-    on: Annotated[Day | None, Query(alias="date", description="Default today")] = None,
-    profession: Annotated[str, Query(max_length=32)] = "medecin",
+    request: Request, query: Annotated[EligibilityQuery, Query()]
 ) -> Response:
     """Does this site qualify for the CESP on this date, and under which decree?"""
-    site = make_site(lon, lat, x, y, insee)
+    index = await get_index(request)
+    site = query.to_site()
     if isinstance(site, PointSite):
         # The hot path: answered from memory (about a millisecond of CPU) on the event
-        # loop, with no database round trip and no thread hop.
-        result = check(index, None, site, on, profession)
+        # loop, with no database round trip and no thread hop (cesp.api.plain_route).
+        result = check(index, None, site, query.date, query.profession)
     else:
+        engine: sa.Engine = request.app.state.engine
 
         def by_code() -> EligibilityResult:
             with engine.connect() as conn:
-                return check(index, conn, site, on, profession)
+                return check(index, conn, site, query.date, query.profession)
 
         result = await run_in_threadpool(by_code)
     body = EligibilityOut.of(result).model_dump_json()
     return Response(body, media_type="application/json")
+
+
+router.add_api_route(
+    "/api/v1/eligibility",
+    get_eligibility,
+    methods=["GET"],
+    response_model=EligibilityOut,
+    responses=ERRORS,
+    route_class_override=PlainRoute,
+)
 
 
 def _batch_json(index: ZoningIndex, conn: sa.Connection, body: BatchIn) -> BatchOut:
