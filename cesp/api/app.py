@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.import_jobs = HeavyJobs(settings.heavy_jobs_per_worker)
     app.state.job_processes = JobProcesses(settings)
     errors.register(app)
+    # Routes are matched in order: the eligibility check, most of the traffic, first
+    # (each route tried before it costs a few microseconds a request).
+    app.include_router(eligibility.router)
     app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -112,7 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(decrees.router)
     app.include_router(categories.router)
     app.include_router(zones.router)
-    app.include_router(eligibility.router)
     app.include_router(audit.router)
     app.include_router(posts.router)
     app.include_router(campaigns.router)
