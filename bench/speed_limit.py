@@ -16,10 +16,10 @@ every point the script finds within the zones is eligible for us, and back, exce
 points within a metre of a zone edge (our zones are tested in Lambert-93, the
 script's in degrees).
 
-API: ``cesp serve`` (rate limit off) and the bare route (``bench.bare_app``, uvicorn,
-one worker), one after the other, under the same fixed load (``bench.fixed_rate``: 500
-requests a second, 20 keep-alive connections, latency from the time each request was
-due).
+API: ``cesp serve`` (rate limit off, its default workers: one per CPU) and the bare
+route (``bench.bare_app``, uvicorn, one worker), one after the other, under the same
+fixed load (``bench.fixed_rate``: 500 requests a second, 20 keep-alive connections,
+latency from the time each request was due).
 
     python -m bench.speed_limit --database-url sqlite:///var/bench/national.sqlite
 """
@@ -47,6 +47,7 @@ import shapely
 from bench.bulk_workloads import practice_points, uniform_points, write_points
 from bench.eligibility import qualifying_zones
 from bench.fixed_rate import run_load
+from cesp.api.server import default_workers
 from cesp.geo.crs import reproject
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -206,14 +207,16 @@ def _serving(
     raise SystemExit("server did not start")
 
 
-def api(env: dict[str, str], rate: float, seconds: float, workers: int) -> None:
-    """Ours and the bare route under the same fixed load."""
+def api(env: dict[str, str], rate: float, seconds: float, workers: int | None) -> None:
+    """Ours (``cesp serve`` with its default workers unless told) and the bare route
+    under the same fixed load."""
     rng = np.random.default_rng(3)
     points = zip(rng.uniform(2.0, 2.7, 2000), rng.uniform(48.6, 49.1, 2000), strict=True)
     paths = [f"/api/v1/eligibility?lon={x:.5f}&lat={y:.5f}&date={ON}" for x, y in points]
     sides = {
-        f"cesp serve --workers {workers}, GET /api/v1/eligibility": (
-            [sys.executable, "-m", "cesp.cli.main", "serve", "--workers", str(workers)],
+        f"cesp serve --workers {workers or default_workers()}, GET /api/v1/eligibility": (
+            [sys.executable, "-m", "cesp.cli.main", "serve"]
+            + ([] if workers is None else ["--workers", str(workers)]),
             paths,
         ),
         "bare FastAPI route (uvicorn, 1 worker)": (
@@ -240,7 +243,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Settings().data_dir)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: cesp serve's (one per CPU)"
+    )
     parser.add_argument("--skip-bulk", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     args = parser.parse_args()
