@@ -17,10 +17,8 @@ from fastapi.testclient import TestClient
 from cesp.api.app import create_app
 from cesp.field_schema import COMMUNE_FIELDS, POST_FIELDS, ZONE_FIELDS
 from cesp.geo.crs import LAMBERT93, WGS84, reproject, transformer
-from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 from cesp.zones.decrees import Decree
-from tests.api.ogc_database import zoned_database
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 L93 = "http://www.opengis.net/def/crs/EPSG/0/2154"
@@ -30,26 +28,12 @@ COMMUNES = "/ogc/collections/communes/items"
 
 
 @pytest.fixture(scope="module")
-def zoned(
-    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, Decree, Decree]:
-    return zoned_database(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def api(zoned: tuple[str, Decree, Decree], data_dir: Path) -> Iterator[TestClient]:
     settings = Settings(
         database_url=zoned[0], data_dir=data_dir, index_warmup=False, rate_limit_per_minute=0
     )
     with TestClient(create_app(settings)) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def db(zoned: tuple[str, Decree, Decree]) -> Iterator[sa.Engine]:
-    engine = create_engine(zoned[0])
-    yield engine
-    engine.dispose()
 
 
 def _rels(body: dict) -> dict[str, dict]:

@@ -19,32 +19,9 @@ from owslib.ogcapi.features import Features
 
 from cesp.field_schema import ZONE_FIELDS
 from cesp.geo.crs import LAMBERT93, WGS84, reproject
-from cesp.storage.engine import create_engine
 from cesp.zones.decrees import Decree
 from cesp.zones.export import write_zones, zones_frame, zones_in_force
 from tests.api.live_server import LiveServer
-from tests.api.ogc_database import zoned_database
-
-
-@pytest.fixture(scope="module")
-def zoned(
-    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, Decree, Decree]:
-    return zoned_database(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(zoned: tuple[str, Decree, Decree], data_dir: Path) -> Iterator[LiveServer]:
-    live = LiveServer(zoned[0], data_dir, CESP_LOG_LEVEL="WARNING").start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def db(zoned: tuple[str, Decree, Decree]) -> Iterator[sa.Engine]:
-    engine = create_engine(zoned[0])
-    yield engine
-    engine.dispose()
 
 
 def _gdal(tool: str, *args: str) -> str:
@@ -55,9 +32,9 @@ def _gdal(tool: str, *args: str) -> str:
     return done.stdout
 
 
-def test_gdal_lists_the_collections(server: LiveServer, zoned: tuple[str, Decree, Decree]):
+def test_gdal_lists_the_collections(ogc_server: LiveServer, zoned: tuple[str, Decree, Decree]):
     _, decree_2012, decree_2018 = zoned
-    listing = _gdal("ogrinfo", "-ro", "-q", f"OAPIF:{server.base}/ogc")
+    listing = _gdal("ogrinfo", "-ro", "-q", f"OAPIF:{ogc_server.base}/ogc")
     layers = set(re.findall(r"^\d+: (\S+) ", listing, re.MULTILINE))
     assert layers == {
         "zones",
@@ -66,17 +43,17 @@ def test_gdal_lists_the_collections(server: LiveServer, zoned: tuple[str, Decree
         "communes",
         "posts",
     }
-    summary = _gdal("ogrinfo", "-ro", "-so", f"OAPIF:{server.base}/ogc", "zones")
+    summary = _gdal("ogrinfo", "-ro", "-so", f"OAPIF:{ogc_server.base}/ogc", "zones")
     assert "Feature Count: 3" in summary and "Multi Polygon" in summary
 
 
 def test_gdal_copies_the_zones_in_force_into_a_geopackage(
-    server: LiveServer, db: sa.Engine, tmp_path: Path
+    ogc_server: LiveServer, db: sa.Engine, tmp_path: Path
 ):
     target = tmp_path / "zones.gpkg"
     # Pages of 2 features: GDAL follows our next links to get the third zone.
     _gdal(
-        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{server.base}/ogc", "zones",
+        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{ogc_server.base}/ogc", "zones",
         "-oo", "PAGE_SIZE=2", "-preserve_fid",
     )  # fmt: skip
     copied = pyogrio.read_dataframe(target, fid_as_index=True)
@@ -101,12 +78,12 @@ def _ogr_fields(target: Path, layer: str) -> dict[str, str]:
 
 
 def test_the_oapif_layer_has_the_fields_and_types_of_the_geopackage_export(
-    server: LiveServer, db: sa.Engine, tmp_path: Path
+    ogc_server: LiveServer, db: sa.Engine, tmp_path: Path
 ):
     """A QGIS style made on the GeoPackage export works on the OGC layer: GDAL reads the
     same field names, in the same order, with the same types (dates, integers, booleans)."""
     copied = tmp_path / "oapif.gpkg"
-    _gdal("ogr2ogr", "-f", "GPKG", str(copied), f"OAPIF:{server.base}/ogc", "zones")
+    _gdal("ogr2ogr", "-f", "GPKG", str(copied), f"OAPIF:{ogc_server.base}/ogc", "zones")
     with db.connect() as conn:
         decrees, zones = zones_in_force(conn, date.today(), "medecin")
         exported = write_zones(zones_frame(conn, decrees, zones), tmp_path / "z.gpkg", "gpkg")
@@ -124,17 +101,17 @@ def test_the_oapif_layer_has_the_fields_and_types_of_the_geopackage_export(
     assert pyogrio.read_info(copied, layer="zones")["features"] == len(zones) == 3
 
 
-def test_gdal_spatial_filter_uses_bbox(server: LiveServer, tmp_path: Path):
+def test_gdal_spatial_filter_uses_bbox(ogc_server: LiveServer, tmp_path: Path):
     target = tmp_path / "communes.gpkg"
     _gdal(
-        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{server.base}/ogc", "communes",
+        "ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{ogc_server.base}/ogc", "communes",
         "-spat", "2.40", "48.90", "2.45", "48.93",
     )  # fmt: skip
     codes = set(pyogrio.read_dataframe(target)["insee_com"])
     assert "93008" in codes and "75056" not in codes and len(codes) < 15
 
 
-def test_owslib_pages_through_the_communes_of_a_departement(server: LiveServer, db: sa.Engine):
+def test_owslib_pages_through_the_communes_of_a_departement(ogc_server: LiveServer, db: sa.Engine):
     with db.connect() as conn:
         expected = (
             conn.execute(
@@ -146,7 +123,7 @@ def test_owslib_pages_through_the_communes_of_a_departement(server: LiveServer, 
             .scalars()
             .all()
         )
-    api = Features(f"{server.base}/ogc/")
+    api = Features(f"{ogc_server.base}/ogc/")
     assert "communes" in api.feature_collections()
     seen: list[str] = []
     params: dict[str, str | int] = {"insee_dep": "93", "limit": 15}
@@ -166,7 +143,7 @@ def test_owslib_pages_through_the_communes_of_a_departement(server: LiveServer, 
 
 @pytest.fixture(scope="module")
 def limited_server(zoned: tuple[str, Decree, Decree], data_dir: Path) -> Iterator[LiveServer]:
-    """The server with the default anonymous rate limits (600 a minute, burst 120)."""
+    """The ogc_server with the default anonymous rate limits (600 a minute, burst 120)."""
     live = LiveServer(
         zoned[0],
         data_dir,
@@ -201,14 +178,14 @@ def test_gdal_copies_every_layer_twice_in_a_row_with_a_filter_in_the_url(
 
 
 def test_gdal_sends_an_attribute_filter_on_a_property_name_to_the_server(
-    server: LiveServer, tmp_path: Path
+    ogc_server: LiveServer, tmp_path: Path
 ):
     """The filters are named after the properties, so GDAL's ``-where`` on a field the API
-    definition lists as a parameter of the items is answered by the server."""
+    definition lists as a parameter of the items is answered by the ogc_server."""
     target = tmp_path / "seine-saint-denis.gpkg"
     done = subprocess.run(
         [shutil.which("ogr2ogr") or "ogr2ogr", "--debug", "on", "-f", "GPKG", str(target),
-         f"OAPIF:{server.base}/ogc", "communes", "-where", "insee_dep = '93'"],
+         f"OAPIF:{ogc_server.base}/ogc", "communes", "-where", "insee_dep = '93'"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,8 @@ import sqlalchemy as sa
 
 from cesp.field_schema import ELIGIBLE_COMMUNE_FIELDS, POST_LIST_FIELDS, ZONE_FIELDS
 from cesp.geo.crs import LAMBERT93, WGS84
-from cesp.storage.engine import create_engine
-from cesp.zones.decrees import Decree
 from cesp.zones.export import write_zones, zones_frame, zones_in_force
 from tests.api.live_server import LiveServer
-from tests.api.ogc_database import zoned_database
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).with_name("qgis_probe.py")
@@ -65,27 +61,11 @@ def qgis_sees(layers: list[dict[str, str]], cwd: Path) -> dict[str, dict[str, An
 
 
 @pytest.fixture(scope="module")
-def zoned(
-    database_url: str, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, Decree, Decree]:
-    return zoned_database(database_url, data_dir, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(zoned: tuple[str, Decree, Decree], data_dir: Path) -> Iterator[LiveServer]:
-    live = LiveServer(zoned[0], data_dir, CESP_LOG_LEVEL="WARNING").start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def in_force(zoned: tuple[str, Decree, Decree]) -> Iterator[tuple[sa.Engine, Any, Any]]:
-    engine = create_engine(zoned[0])
-    with engine.connect() as conn:
+def in_force(db: sa.Engine) -> tuple[list[Any], Any]:
+    """The zones in force today and their export frame."""
+    with db.connect() as conn:
         decrees, zones = zones_in_force(conn, date.today(), "medecin")
-        frame = zones_frame(conn, decrees, zones)
-    yield engine, zones, frame
-    engine.dispose()
+        return zones, zones_frame(conn, decrees, zones)
 
 
 def _types(layer: dict[str, Any]) -> dict[str, str]:
@@ -93,9 +73,9 @@ def _types(layer: dict[str, Any]) -> dict[str, str]:
 
 
 def test_qgis_opens_every_zone_export_with_its_fields_types_and_crs(
-    in_force: tuple[sa.Engine, Any, Any], tmp_path: Path
+    in_force: tuple[list[Any], Any], tmp_path: Path
 ):
-    _, zones, frame = in_force
+    zones, frame = in_force
     exports = {
         "gpkg-lambert93": (
             write_zones(frame, tmp_path / "l93.gpkg", "gpkg", LAMBERT93),
@@ -140,10 +120,10 @@ def test_qgis_opens_every_zone_export_with_its_fields_types_and_crs(
 
 
 def test_qgis_opens_the_downloads_of_the_eligible_communes_and_of_the_national_list(
-    server: LiveServer, tmp_path: Path
+    ogc_server: LiveServer, tmp_path: Path
 ):
     files: dict[str, Path] = {}
-    with httpx.Client(base_url=server.base, timeout=60) as http:
+    with httpx.Client(base_url=ogc_server.base, timeout=60) as http:
         for stem, path, params in (
             ("communes", "/api/v1/zones/communes", {"region": "11"}),
             ("posts", "/api/v1/posts/export", {}),
@@ -186,9 +166,9 @@ def test_qgis_opens_the_downloads_of_the_eligible_communes_and_of_the_national_l
 
 
 def test_qgis_adds_every_ogc_layer_with_the_features_the_api_counts(
-    server: LiveServer, tmp_path: Path
+    ogc_server: LiveServer, tmp_path: Path
 ):
-    with httpx.Client(base_url=server.base, timeout=60) as http:
+    with httpx.Client(base_url=ogc_server.base, timeout=60) as http:
         collections = [c["id"] for c in http.get("/ogc/collections").json()["collections"]]
         matched = {
             c: http.get(f"/ogc/collections/{c}/items", params={"limit": 1}).json()["numberMatched"]
@@ -198,7 +178,7 @@ def test_qgis_adds_every_ogc_layer_with_the_features_the_api_counts(
     layers = [
         {
             "name": c,
-            "uri": f"url='{server.base}/ogc' typename='{c}' pageSize='500'",
+            "uri": f"url='{ogc_server.base}/ogc' typename='{c}' pageSize='500'",
             "provider": "OAPIF",
         }
         for c in collections
