@@ -24,6 +24,7 @@ import folium.plugins
 import sqlalchemy as sa
 from branca.element import Element
 
+from cesp.eligibility.status import HEADINGS_FR
 from cesp.errors import NotFoundError
 from cesp.maps.assets import ASSET_PREFIX
 from cesp.maps.elements import CespStart, add_assets, add_title, no_cdn
@@ -218,6 +219,7 @@ def build_map(
         "categories": _qualifying_labels(conn, request.profession),
         "colours": CATEGORY_COLOURS,
         "communesMinZoom": COMMUNES_MIN_ZOOM,
+        "statusHeadings": HEADINGS_FR,
     }
     if options.standalone and request.region and region:
         progress("Communes", 0, 1)
@@ -269,6 +271,7 @@ def build_preview_map(
         "profession": preview.after.profession,
         "preview": preview_layers(preview),
         "communesMinZoom": COMMUNES_MIN_ZOOM,
+        "statusHeadings": HEADINGS_FR,
     }
     CespStart(layers, config).add_to(fmap)
     return MapPage(fmap, config)

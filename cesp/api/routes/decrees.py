@@ -28,7 +28,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index, get_set
 from cesp.api.french_params import Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
-from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.api.routes.maps import shape_store
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
@@ -68,7 +68,7 @@ def get_decrees(
     response.headers.update(cache.headers)
     chosen = parse_profession(profession).value if profession else None  # Médecin: medecin
     decrees = list_decrees(conn, region=region, profession=chosen, status=status, on=on)
-    return [DecreeOut.of(d) for d in decrees]
+    return [DecreeOut.model_validate(d) for d in decrees]
 
 
 @router.get("/{decree_id}", response_model=DecreeDetail, responses={**NOT_MODIFIED, **ERRORS})
@@ -94,7 +94,7 @@ def get_one_decree(
         ).all()
     )
     return DecreeDetail(
-        **DecreeOut.of(decree).model_dump(),
+        **DecreeOut.model_validate(decree).model_dump(),
         zones=[
             ZoneOut.of(
                 ZoneSummary(
@@ -315,4 +315,4 @@ def post_publish(
     _follow_publication(http_request.app.state.holder)
     # After the answer: the map's shapes of the new decree, so no visitor waits for them.
     background.add_task(warm_published, engine, shape_store(http_request), [decree.id])
-    return DecreeOut.of(decree)
+    return DecreeOut.model_validate(decree)

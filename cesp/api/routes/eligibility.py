@@ -33,7 +33,7 @@ from cesp.api.eligibility_schemas import (
 from cesp.api.french_params import DATE_EXPECTED, Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.job_processes import JobProcesses
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.api.validation_fr import french_reason
 from cesp.audit import Actor, record
