@@ -1,15 +1,17 @@
-"""Declarative base shared by the domain packages' models.
+"""The metadata shared by the domain packages' tables.
 
-Each domain package owns its models; this module owns none. Alembic owns the schema:
-``Base.metadata.create_all`` is never called, because GeoAlchemy2's SpatiaLite DDL hooks
-alter the shared metadata (a later PostGIS ``create_all`` in the same process would lose
-its GIST indexes).
+Each domain package owns its tables (SQLAlchemy Core ``Table`` objects in its
+``tables`` module, on this metadata); this module owns none. ``cesp.storage.tables``
+imports them all, so that Alembic compares the migrations with the whole set.
+
+Alembic owns the schema: ``metadata.create_all`` is never called, because GeoAlchemy2's
+SpatiaLite DDL hooks alter the shared metadata (a later PostGIS ``create_all`` in the
+same process would lose its GIST indexes).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -19,8 +21,4 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-
-class Base(DeclarativeBase):
-    """Base class of every ORM model."""
-
-    metadata = MetaData(naming_convention=NAMING)
+metadata = MetaData(naming_convention=NAMING)
