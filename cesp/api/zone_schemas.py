@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cesp.api.post_schemas import PostOut
-from cesp.zones.decrees import Decree, ZoningDiff
+from cesp.zones.decrees import Decree
+from cesp.zones.diff import ZoningDiff
 from cesp.zones.importer import ImportReport, ZoneSummary
 
 

@@ -41,10 +41,12 @@ from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
 from cesp.zones.categories import parse_mapping
-from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
-from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
+from cesp.zones.decrees import decree_zones, get_decree, list_decrees
+from cesp.zones.importer import ZoneSummary, import_decree
 from cesp.zones.professions import parse_profession
+from cesp.zones.publication import publish_decree
 from cesp.zones.readers import ReadOptions
+from cesp.zones.request import DecreeRequest
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
 log = logging.getLogger(__name__)
