@@ -13,7 +13,8 @@ from cesp.api.french_params import Day
 from cesp.api.routes.conventions import ERRORS
 from cesp.api.schemas import CodeAnswer, PointAnswer, SearchAnswer, SearchHit
 from cesp.errors import InvalidInputError
-from cesp.geo.communes import resolve_code, resolve_point, search_names
+from cesp.geo.communes import resolve_code, resolve_point
+from cesp.geo.search import search_names
 
 router = APIRouter(prefix="/api/v1/communes", tags=["communes"])
 
