@@ -20,7 +20,7 @@ from cesp.access import authorize
 from cesp.audit import Actor, record
 from cesp.errors import ConflictError, InvalidInputError, NotFoundError
 from cesp.posts.allocation import Applicant, Outcome, Place, allocate
-from cesp.posts.campaigns import _require_open, get_campaign, log_step
+from cesp.posts.campaigns import get_campaign, log_step, require_open
 from cesp.posts.store import PostFilter, select_posts, take_place
 from cesp.storage.engine import write_transaction
 
@@ -103,7 +103,7 @@ def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[i
     authorize(actor, "campaign.manage")
     with write_transaction(engine) as conn:
         campaign = get_campaign(conn, campaign_id, lock=True)
-        _require_open(campaign, "applications")
+        require_open(campaign, "applications")
         applicants, places = applicants_and_places(conn, campaign_id)
         outcomes = allocate(applicants, places)
         run = int(

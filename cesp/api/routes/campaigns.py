@@ -36,16 +36,14 @@ from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.posts.beneficiaries import beneficiary_for
 from cesp.posts.campaigns import (
-    choose,
     create_campaign,
-    file_wishes,
     get_campaign,
     history,
     list_campaigns,
     set_candidates,
     set_status,
-    wishes_of,
 )
+from cesp.posts.choices import choose, file_wishes, wishes_of
 from cesp.posts.proposals import decide, list_proposals, run_allocation
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
