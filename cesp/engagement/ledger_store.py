@@ -102,6 +102,7 @@ def add_period(
             practice_periods.insert().values(**values).returning(practice_periods.c.id)
         ).scalar_one()
     )
+    # Raw SQL: the geometry from WKB is the backend's own (``cesp.storage.spatial``).
     conn.execute(
         sa.text(
             "UPDATE practice_periods SET geom = "

@@ -1,7 +1,5 @@
-"""The service's own tables (the index version, API keys, the audit log), and the whole
-schema's metadata: importing this module registers every domain package's tables on
-``cesp.storage.base.metadata``, which Alembic compares with the migrations
-(``cesp.storage.migrations.env``, ``tests/storage/test_tables.py``).
+"""The service's own tables: the index version, API keys, the audit log (migrations
+0003 and 0004). The whole schema is ``cesp.storage.base.schema_metadata``.
 
 ``audit_log`` is append-only: the migration (0004) adds the triggers that refuse an
 UPDATE or DELETE.
@@ -9,19 +7,10 @@ UPDATE or DELETE.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
-import cesp.engagement.tables
-import cesp.geo.tables
-import cesp.posts.tables
-import cesp.zones.tables
 from cesp.storage.base import metadata
 from cesp.storage.types import UTCDateTime
-
-DOMAIN_TABLES = (cesp.engagement.tables, cesp.geo.tables, cesp.posts.tables, cesp.zones.tables)
-"""The domain packages' table modules (imported for their tables on ``metadata``)."""
 
 index_version = sa.Table(
     "index_version",
@@ -61,35 +50,3 @@ audit_log = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("file_sha256", sa.String(64)),
 )
-
-BACKEND_TABLES = (
-    "ElementaryGeometries",
-    "KNN",
-    "SpatialIndex",
-    "data_licenses",
-    "geometry_columns",
-    "idx_",
-    "spatial_ref_sys",
-    "spatialite_history",
-    "sql_statements_log",
-    "sqlite_",
-    "views_geometry_columns",
-    "virts_geometry_columns",
-)
-"""Name prefixes of the tables the spatial extensions keep for themselves (SpatiaLite's
-metadata and R*Trees, PostGIS's ``spatial_ref_sys``)."""
-
-
-def is_schema_object(
-    obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
-) -> bool:
-    """Whether Alembic compares this object (its ``include_object`` hook): the spatial
-    extensions' own tables and the spatial indexes, which the migrations create with the
-    backend's functions (``cesp.storage.ddl``) and the tables do not declare, are left
-    out."""
-    name = name or ""
-    if kind == "table":
-        return not name.startswith(BACKEND_TABLES) and name != "alembic_version"
-    if kind == "index":
-        return not name.startswith("idx_")
-    return True

@@ -1,5 +1,6 @@
-"""The tables the code declares (``cesp.storage.tables``) are the schema the migrations
-build, on the backend under test: a migration and a table that disagree fail here."""
+"""The tables the code declares (``cesp.storage.base.schema_metadata``) are the schema the
+migrations build, on the backend under test: a migration and a table that disagree fail
+here."""
 
 from typing import Any
 
@@ -7,7 +8,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from cesp.storage.tables import is_schema_object, metadata
+from cesp.storage.base import is_schema_object, schema_metadata
+
+metadata = schema_metadata()
 
 
 def differences(engine: sa.Engine, declared: sa.MetaData) -> set[tuple[str, str, str | None]]:

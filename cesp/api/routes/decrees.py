@@ -40,6 +40,7 @@ from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
+from cesp.zones import tables
 from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees
 from cesp.zones.importer import ZoneSummary, import_decree
@@ -86,13 +87,13 @@ def get_one_decree(
     response.headers.update(cache.headers)
     decree = get_decree(conn, decree_id)
     zones = decree_zones(conn, [decree.id], with_geometry=False)
+    covered = tables.zone_communes
     counts: dict[int, int] = dict(
         conn.execute(
-            sa.text(
-                "SELECT z.id, count(c.commune_code) FROM zones z LEFT JOIN zone_communes c "
-                "ON c.zone_id = z.id WHERE z.decree_id = :d GROUP BY z.id"
-            ),
-            {"d": decree.id},
+            sa.select(tables.zones.c.id, sa.func.count(covered.c.commune_code))
+            .select_from(tables.zones.outerjoin(covered, covered.c.zone_id == tables.zones.c.id))
+            .where(tables.zones.c.decree_id == decree.id)
+            .group_by(tables.zones.c.id)
         ).all()
     )
     return DecreeDetail(
