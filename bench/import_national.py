@@ -22,7 +22,8 @@ from cesp.geo.loader import load_reference
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
-from cesp.zones.importer import DecreeRequest, import_decree
+from cesp.zones.importer import import_decree
+from cesp.zones.request import DecreeRequest
 
 
 def _cesp(url: str, data_dir: Path, *args: str) -> float:

@@ -43,10 +43,10 @@ from shapely import wkb
 from shapely.geometry import mapping
 
 from cesp.geo.communes import units_in_bbox
+from cesp.geo.regions import loaded_extent
 from cesp.maps.assets import Asset, inline_script, inline_style
 from cesp.maps.elements import no_cdn
 from cesp.maps.export import export_map
-from cesp.maps.layers import loaded_bounds
 from cesp.maps.page import MapRequest
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
@@ -63,7 +63,7 @@ FRAME_AFTER_LOAD = (
 def peer_page(engine: sa.Engine, region: str, on: date, path: Path) -> Path:
     """folium's default page of communes, zones and départements at full resolution."""
     with engine.connect() as conn:
-        bounds = loaded_bounds(conn, region)
+        bounds = loaded_extent(conn, region)
         assert bounds is not None, f"region {region} is not loaded"
         communes = [u for u in units_in_bbox(conn, bounds, on) if u.region_code == region]
         decrees, zones = zones_in_force(conn, on, "medecin", region)
@@ -200,7 +200,8 @@ def _republish(
 
     from bench.national_zoning import generate
     from cesp.maps.shape_store import ShapeStore, warm_published
-    from cesp.zones.importer import DecreeRequest, import_decree
+    from cesp.zones.importer import import_decree
+    from cesp.zones.request import DecreeRequest
 
     with tempfile.TemporaryDirectory() as tmp:
         (source,) = [g for g in generate(data_dir, Path(tmp))[:-1] if g.region == region]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from cesp.errors import InvalidInputError
+from cesp.storage.tables import audit_log
 
 
 @dataclass(frozen=True)
@@ -55,22 +55,17 @@ def record(
 ) -> None:
     """Append one row (inside the caller's transaction)."""
     conn.execute(
-        sa.text(
-            "INSERT INTO audit_log (at, actor, role, action, object_type, object_id, "
-            "region_code, summary, file_sha256) VALUES (:at, :actor, :role, :action, :type, "
-            ":oid, :region, :summary, :sha)"
-        ),
-        {
-            "at": datetime.now(UTC),
-            "actor": actor.name,
-            "role": actor.role,
-            "action": action,
-            "type": object_type,
-            "oid": None if object_id is None else str(object_id),
-            "region": region,
-            "summary": summary,
-            "sha": file_sha256,
-        },
+        sa.insert(audit_log).values(
+            at=datetime.now(UTC),
+            actor=actor.name,
+            role=actor.role,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            region_code=region,
+            summary=summary,
+            file_sha256=file_sha256,
+        )
     )
 
 
@@ -87,26 +82,26 @@ def list_entries(
         raise InvalidInputError(
             "limit must be between 1 and 1000", message_fr="limit entre 1 et 1000.", field="limit"
         )
-    clauses: list[str] = []
-    params: dict[str, object] = {"limit": limit, "offset": max(offset, 0)}
-    if action:
-        clauses.append("action = :action")
-        params["action"] = action
-    if actor:
-        clauses.append("actor = :actor")
-        params["actor"] = actor
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = conn.execute(
-        sa.text(
-            "SELECT id, at, actor, role, action, object_type, object_id, region_code, summary, "
-            f"file_sha256 FROM audit_log {where} ORDER BY id DESC LIMIT :limit OFFSET :offset"
-        ),
-        params,
+    log = audit_log.c
+    query = (
+        sa.select(
+            log.id,
+            log.at,
+            log.actor,
+            log.role,
+            log.action,
+            log.object_type,
+            log.object_id,
+            log.region_code,
+            log.summary,
+            log.file_sha256,
+        )
+        .order_by(log.id.desc())
+        .limit(limit)
+        .offset(max(offset, 0))
     )
-    result = []
-    for r in rows:
-        values: dict[str, Any] = dict(r._mapping)
-        if not isinstance(values["at"], datetime):
-            values["at"] = datetime.fromisoformat(str(values["at"]))
-        result.append(AuditEntry(**values))
-    return result
+    if action:
+        query = query.where(log.action == action)
+    if actor:
+        query = query.where(log.actor == actor)
+    return [AuditEntry(**row._mapping) for row in conn.execute(query)]

@@ -9,14 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cesp.api.french_params import Day
 from cesp.api.input_model import InputModel
-from cesp.eligibility.check import CommuneRef, DecreeRef, EligibilityResult, ZoneMatch
+from cesp.eligibility.check import EligibilityResult
 from cesp.eligibility.sites import CommuneSite, PointSite, make_site
+from cesp.eligibility.status import Status
 from cesp.eligibility.wording import explain_fr
 from cesp.engagement.relocation import RelocationDecision, reasons_dict
-
-Status = Literal[
-    "eligible", "not_eligible", "borderline", "partial", "no_zoning", "outside_territory"
-]
 
 
 class SiteIn(BaseModel):
@@ -82,10 +79,7 @@ class DecreeRefOut(BaseModel):
     effective_from: dt.date
     effective_to: dt.date | None
 
-    @classmethod
-    def of(cls, d: DecreeRef) -> DecreeRefOut:
-        """Serialise."""
-        return cls(**vars(d))
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ZoneOut(BaseModel):
@@ -99,18 +93,7 @@ class ZoneOut(BaseModel):
     approximate: bool
     decree: DecreeRefOut
 
-    @classmethod
-    def of(cls, z: ZoneMatch) -> ZoneOut:
-        """Serialise."""
-        return cls(
-            zone_id=z.zone_id,
-            name=z.name,
-            category=z.category,
-            category_label=z.category_label,
-            qualifies=z.qualifies,
-            approximate=z.approximate,
-            decree=DecreeRefOut.of(z.decree),
-        )
+    model_config = ConfigDict(from_attributes=True)
 
 
 class CommuneOut(BaseModel):
@@ -128,10 +111,7 @@ class CommuneOut(BaseModel):
         "asked (a Lyon or Marseille arrondissement answered with its commune's polygon)",
     )
 
-    @classmethod
-    def of(cls, c: CommuneRef | None) -> CommuneOut | None:
-        """Serialise."""
-        return cls(**vars(c)) if c is not None else None
+    model_config = ConfigDict(from_attributes=True)
 
 
 class EligibilityOut(BaseModel):
@@ -164,15 +144,17 @@ class EligibilityOut(BaseModel):
             profession=r.profession,
             eligible=r.eligible,
             status=r.status,  # type: ignore[arg-type]
-            commune=CommuneOut.of(r.commune),
-            arrondissement=CommuneOut.of(r.arrondissement),
-            zones=[ZoneOut.of(z) for z in r.zones],
-            decrees=[DecreeRefOut.of(d) for d in r.decrees],
-            nearest_zone=ZoneOut.of(r.nearest) if r.nearest else None,
+            commune=CommuneOut.model_validate(r.commune) if r.commune else None,
+            arrondissement=(
+                CommuneOut.model_validate(r.arrondissement) if r.arrondissement else None
+            ),
+            zones=[ZoneOut.model_validate(z) for z in r.zones],
+            decrees=[DecreeRefOut.model_validate(d) for d in r.decrees],
+            nearest_zone=ZoneOut.model_validate(r.nearest) if r.nearest else None,
             distance_m=r.distance_m,
             coverage=r.coverage,
             approximate=r.approximate,
-            candidates=[c for c in (CommuneOut.of(x) for x in r.candidates) if c],
+            candidates=[CommuneOut.model_validate(c) for c in r.candidates],
             message_fr=explain_fr(r),
             id=site_id,
         )
@@ -310,7 +292,7 @@ class RelocationOut(BaseModel):
             authority=d.authority,  # type: ignore[arg-type]
             authority_name_fr=d.authority_name_fr,
             authority_region=d.authority_region,
-            decrees=[DecreeRefOut.of(x) for x in d.new.decrees],
+            decrees=[DecreeRefOut.model_validate(x) for x in d.new.decrees],
             profession=d.profession,
             change_date=d.change_date,
             engagement_end=d.engagement_end,

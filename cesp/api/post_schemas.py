@@ -8,10 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cesp.api.input_model import InputModel
-from cesp.posts.campaigns import Campaign
 from cesp.posts.candidacy import Candidacy
 from cesp.posts.model import Beneficiary, Post
-from cesp.posts.proposals import Proposal
 from cesp.posts.qualification import Qualification
 
 
@@ -120,18 +118,7 @@ class CampaignOut(BaseModel):
     published_on: date
     next_rank: int | None
 
-    @classmethod
-    def of(cls, c: Campaign) -> CampaignOut:
-        """Serialise a campaign."""
-        return cls(
-            id=c.id,
-            year=c.year,
-            kind=c.kind,
-            procedure=c.procedure,  # type: ignore[arg-type]
-            status=c.status,  # type: ignore[arg-type]
-            published_on=c.published_on,
-            next_rank=c.next_rank,
-        )
+    model_config = ConfigDict(from_attributes=True)
 
 
 class CampaignIn(InputModel):
@@ -257,21 +244,7 @@ class ProposalOut(BaseModel):
     employer_decision: str | None
     status: Literal["proposed", "confirmed", "refused", "none"]
 
-    @classmethod
-    def of(cls, p: Proposal) -> ProposalOut:
-        """Serialise a proposal."""
-        return cls(
-            id=p.id,
-            run=p.run,
-            beneficiary_id=p.beneficiary_id,
-            post_id=p.post_id,
-            wish_rank=p.wish_rank,
-            outcome=p.outcome,  # type: ignore[arg-type]
-            explanation_fr=p.explanation_fr,
-            ars_decision=p.ars_decision,
-            employer_decision=p.employer_decision,
-            status=p.status,  # type: ignore[arg-type]
-        )
+    model_config = ConfigDict(from_attributes=True)
 
 
 class DecisionIn(InputModel):

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from shapely.geometry import mapping
 
-from cesp.geo.communes import CodeResolution, CommuneUnit, NameMatch, PointResolution
+from cesp.geo.communes import CodeResolution, CommuneUnit, PointResolution
+from cesp.geo.search import NameMatch
 
 
 class ErrorBody(BaseModel):

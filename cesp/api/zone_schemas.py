@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cesp.api.post_schemas import PostOut
-from cesp.zones.decrees import Decree, ZoningDiff
+from cesp.zones.decrees import Decree
+from cesp.zones.diff import ZoningDiff
 from cesp.zones.importer import ImportReport, ZoneSummary
 
 
@@ -16,7 +17,7 @@ class DecreeOut(BaseModel):
     """A zoning decree."""
 
     id: int
-    region: str
+    region: str = Field(validation_alias=AliasChoices("region", "region_code"))
     reference: str
     title: str
     signed: date
@@ -38,29 +39,7 @@ class DecreeOut(BaseModel):
         "force with (it ends with it)",
     )
 
-    @classmethod
-    def of(cls, d: Decree) -> DecreeOut:
-        """Serialise a decree."""
-        return cls(
-            id=d.id,
-            region=d.region_code,
-            reference=d.reference,
-            title=d.title,
-            signed=d.signed,
-            effective_from=d.effective_from,
-            effective_to=d.effective_to,
-            profession=d.profession,
-            zoning_method=d.zoning_method,
-            status=d.status,  # type: ignore[arg-type]
-            source_filename=d.source_filename,
-            source_sha256=d.source_sha256,
-            source_format=d.source_format,
-            imported_by=d.imported_by,
-            imported_at=d.imported_at,
-            published_at=d.published_at,
-            superseded_by=d.superseded_by,
-            complements=d.complements,
-        )
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ZoneOut(BaseModel):
@@ -113,7 +92,7 @@ class DiffOut(BaseModel):
     def of(cls, diff: ZoningDiff, compared: Decree | None) -> DiffOut:
         """Serialise a diff."""
         return cls(
-            compared_with=DecreeOut.of(compared) if compared else None,
+            compared_with=DecreeOut.model_validate(compared) if compared else None,
             entering=[CommuneChangeOut(**vars(c)) for c in diff.entering],
             leaving=[CommuneChangeOut(**vars(c)) for c in diff.leaving],
             kept=diff.kept,
@@ -164,8 +143,8 @@ class ImportAnswer(BaseModel):
         """Serialise an import report."""
         return cls(
             status=r.status,  # type: ignore[arg-type]
-            decree=DecreeOut.of(r.decree) if r.decree else None,
-            superseded=[DecreeOut.of(d) for d in r.superseded],
+            decree=DecreeOut.model_validate(r.decree) if r.decree else None,
+            superseded=[DecreeOut.model_validate(d) for d in r.superseded],
             format=r.source_format,
             crs=r.crs,
             encoding=r.encoding,
@@ -178,8 +157,8 @@ class ImportAnswer(BaseModel):
             skipped_by_category=r.skipped_by_category,
             skipped_by_region=r.skipped_by_region,
             qpv_zones=r.qpv_zones,
-            complements=DecreeOut.of(r.complements) if r.complements else None,
-            in_force_with=[DecreeOut.of(d) for d in r.in_force_with],
+            complements=DecreeOut.model_validate(r.complements) if r.complements else None,
+            in_force_with=[DecreeOut.model_validate(d) for d in r.in_force_with],
             beneficiaries_leaving=0,
         )
 

@@ -33,7 +33,8 @@ from cesp.cli.options import (
 )
 from cesp.errors import CespError
 from cesp.geo import cog
-from cesp.geo.communes import resolve_code, resolve_point, search_names
+from cesp.geo.communes import resolve_code, resolve_point
+from cesp.geo.search import search_names
 from cesp.posts.sample import load_sample
 from cesp.storage import schema
 from cesp.storage.engine import create_engine

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from cesp.cli.categories import categories_app
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import (
     INDEX_HELP,
@@ -22,12 +23,15 @@ from cesp.cli.options import (
 )
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.storage.engine import write_transaction
-from cesp.zones.decrees import decree_zones, diff_decrees, get_decree, list_decrees, publish_decree
+from cesp.zones.decrees import decree_zones, get_decree, list_decrees
+from cesp.zones.diff import diff_decrees
+from cesp.zones.publication import publish_decree
 
 if TYPE_CHECKING:
     from cesp.zones.importer import ImportReport
 
 app = typer.Typer(help="Arrêtés de zonage : import, publication, export.", no_args_is_help=True)
+app.add_typer(categories_app, name="categories")
 
 
 def _print_report(report: ImportReport) -> None:
@@ -148,8 +152,9 @@ def import_command(
     # File readers (pandas, GDAL) are imported here, not when any cesp command starts.
     from cesp.posts.impact import preview_impact
     from cesp.zones.categories import parse_mapping
-    from cesp.zones.importer import DecreeRequest, import_decree
+    from cesp.zones.importer import import_decree
     from cesp.zones.readers import ReadOptions
+    from cesp.zones.request import DecreeRequest
 
     with domain_errors():
         mapping = parse_mapping(
@@ -369,50 +374,3 @@ def communes_command(
         records = commune_records(rows)
         files = write_file(output, ELIGIBLE_COMMUNE_FIELDS, records, "communes", chosen)
     console.print(f"{len(rows)} communes écrites dans {', '.join(str(f) for f in files)}.")
-
-
-categories_app = typer.Typer(
-    help="Catégories de zonage (table de données) : liste et alias.", invoke_without_command=True
-)
-app.add_typer(categories_app, name="categories")
-
-
-@categories_app.callback()
-def categories_list(
-    ctx: typer.Context,
-    profession: Annotated[str | None, typer.Option(help="Only this profession")] = None,
-) -> None:
-    """List the zone categories: method, code, label, CESP or not, rows kept, aliases."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from cesp.zones.categories import load_categories
-
-    with domain_errors(), engine_of(ctx).connect() as conn:
-        categories = load_categories(conn, profession)
-    for c in categories:
-        subtype = f", sous-type de {c.parent_code}" if c.parent_code else ""
-        console.print(
-            f"{c.profession}\t{c.zoning_method}\t{c.code}\t{c.label}{subtype}\t"
-            f"CESP : {'oui' if c.qualifies_for_cesp else 'non'}\t"
-            f"lignes : {'zone' if c.keep_rows else 'ignorées'}\t"
-            f"alias : {', '.join(c.aliases)}",
-            soft_wrap=True,
-        )
-
-
-@categories_app.command("alias")
-def categories_alias(
-    ctx: typer.Context,
-    profession: Annotated[str, typer.Option(help="medecin, chirurgien-dentiste, ...")],
-    method: Annotated[str, typer.Option(help="Zoning method, e.g. arrete_2017")],
-    code: Annotated[str, typer.Option(help="Category code, e.g. ZIP")],
-    alias: Annotated[str, typer.Argument(help="The spelling a file uses, e.g. 'Zone prio.'")],
-) -> None:
-    """Add a spelling to a category (audited)."""
-    from cesp.zones.categories import add_alias
-
-    with domain_errors(), write_transaction(engine_of(ctx)) as conn:
-        category = add_alias(conn, profession, method, code, alias, cli_actor())
-    console.print(
-        f"Alias ajouté : {category.code} ({category.label}) : {', '.join(category.aliases)}"
-    )

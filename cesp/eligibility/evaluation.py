@@ -19,15 +19,7 @@ import numpy as np
 
 from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
 from cesp.eligibility.overrides import strongest, zone_priority
-
-STATUSES = (
-    "eligible",
-    "not_eligible",
-    "borderline",
-    "partial",
-    "no_zoning",
-    "outside_territory",
-)
+from cesp.eligibility.status import STATUSES
 
 
 @dataclass

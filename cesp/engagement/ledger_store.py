@@ -33,18 +33,6 @@ from cesp.storage.spatial import geometry_from_wkb
 from cesp.zones.professions import Profession
 
 
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _required_day(value: Any) -> date:
-    day = _day(value)
-    assert day is not None, "a NOT NULL date column"
-    return day
-
-
 def add_period(
     conn: sa.Connection,
     beneficiary: Beneficiary,
@@ -102,6 +90,7 @@ def add_period(
             practice_periods.insert().values(**values).returning(practice_periods.c.id)
         ).scalar_one()
     )
+    # Raw SQL: the geometry from WKB is the backend's own (``cesp.storage.spatial``).
     conn.execute(
         sa.text(
             "UPDATE practice_periods SET geom = "
@@ -184,8 +173,8 @@ def _period(r: sa.Row[Any]) -> Period:
     """A stored practice period as the domain value."""
     return Period(
         r.id,
-        _required_day(r.starts_on),
-        _day(r.ends_on),
+        r.starts_on,
+        r.ends_on,
         r.mode,
         r.time_fraction,
         r.lon,
@@ -203,7 +192,7 @@ def events_of(conn: sa.Connection, beneficiary_id: int) -> list[Event]:
         .where(t.beneficiary_id == beneficiary_id)
         .order_by(t.starts_on, t.id)
     )
-    return [Event(r.id, r.kind, _required_day(r.starts_on), r.months, r.note_fr) for r in rows]
+    return [Event(r.id, r.kind, r.starts_on, r.months, r.note_fr) for r in rows]
 
 
 def terms_of(conn: sa.Connection, b: Beneficiary) -> EngagementTerms:

@@ -25,6 +25,7 @@ from cesp.eligibility.check import EligibilityResult, check
 from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import Site
 from cesp.engagement.authority import national_manager_on
+from cesp.engagement.tables import relocation_decisions
 from cesp.errors import CespError, InvalidInputError, NotFoundError
 from cesp.zones.professions import parse_profession
 
@@ -174,7 +175,7 @@ def decide(
 def load_decision(conn: sa.Connection, decision_id: str) -> dict[str, Any]:
     """A stored decision, exactly as it was answered."""
     row = conn.execute(
-        sa.text("SELECT body FROM relocation_decisions WHERE id = :id"), {"id": decision_id}
+        sa.select(relocation_decisions.c.body).where(relocation_decisions.c.id == decision_id)
     ).first()
     if row is None:
         raise NotFoundError(

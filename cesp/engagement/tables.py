@@ -11,11 +11,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
 
-from cesp.storage.base import Base
+from cesp.storage.base import metadata
+from cesp.storage.types import UTCDateTime
 
 practice_periods = sa.Table(
     "practice_periods",
-    Base.metadata,
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), nullable=False),
     sa.Column("starts_on", sa.Date, nullable=False),
@@ -27,33 +28,36 @@ practice_periods = sa.Table(
     sa.Column("insee", sa.String(5)),
     sa.Column("region_code", sa.String(3)),
     sa.Column("source", sa.String(16), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(120), nullable=False),
     sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
     sa.CheckConstraint("time_fraction > 0 AND time_fraction <= 1", name="time_fraction"),
     sa.CheckConstraint("mode IN ('liberal', 'salarie', 'mixte')", name="mode"),
+    sa.Index("ix_practice_periods_beneficiary", "beneficiary_id"),
+    sa.Index("ix_practice_periods_region", "region_code"),
 )
 
 engagement_events = sa.Table(
     "engagement_events",
-    Base.metadata,
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), nullable=False),
     sa.Column("kind", sa.String(12), nullable=False),
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("months", sa.Integer, nullable=False),
     sa.Column("note_fr", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(120), nullable=False),
     sa.CheckConstraint("kind IN ('suspension', 'deferral')", name="kind"),
     sa.CheckConstraint("months > 0", name="months"),
+    sa.Index("ix_engagement_events_beneficiary", "beneficiary_id"),
 )
 
 relocation_decisions = sa.Table(
     "relocation_decisions",
-    Base.metadata,
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("requested_by", sa.String(120), nullable=False),
     sa.Column("profession", sa.String(32), nullable=False),
     sa.Column("change_date", sa.Date, nullable=False),
@@ -67,4 +71,5 @@ relocation_decisions = sa.Table(
     sa.Column("region_to", sa.String(3)),
     sa.Column("origin_ars_opinion", sa.String(12)),
     sa.Column("destination_ars_opinion", sa.String(12)),
+    sa.Index("ix_relocation_decisions_filter", "beneficiary_id", "change_date", "decision"),
 )

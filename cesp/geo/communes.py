@@ -17,20 +17,52 @@ from shapely.geometry import MultiPolygon
 
 from cesp.errors import InvalidInputError, OutsideTerritoryError
 from cesp.geo.loaded import missing_code_error
-from cesp.geo.names import name_key
+from cesp.geo.tables import commune_units, departements
 from cesp.storage.spatial import bbox_intersects, point_intersects
 
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
-_COLUMNS = (
-    "t.code, t.kind, t.name, t.departement_code, d.name AS departement_name, t.region_code, "
-    "t.parent_code, t.population, t.valid_from, t.valid_to, t.successor_codes, t.end_event, "
-    "t.geometry_code, t.approximate, t.approximate_reason, t.candidate_codes"
+UNITS = commune_units.alias("t")
+"""``commune_units`` as ``t``, the alias the spatial predicates of ``cesp.storage.spatial``
+name."""
+_DEPARTEMENTS = departements.alias("d")
+UNIT_COLUMNS = (
+    *(UNITS.c[name] for name in ("code", "kind", "name", "departement_code")),
+    _DEPARTEMENTS.c.name.label("departement_name"),
+    *(
+        UNITS.c[name]
+        for name in (
+            "region_code",
+            "parent_code",
+            "population",
+            "valid_from",
+            "valid_to",
+            "successor_codes",
+            "end_event",
+            "geometry_code",
+            "approximate",
+            "approximate_reason",
+            "candidate_codes",
+        )
+    ),
 )
-_FROM = "FROM commune_units t LEFT JOIN departements d ON d.code = t.departement_code"
-_VALID_AT = (
-    "(t.valid_from IS NULL OR t.valid_from <= :on) AND (t.valid_to IS NULL OR t.valid_to > :on)"
-)
+"""The columns of a ``CommuneUnit`` but its geometry (``UNIT_GEOMETRY``)."""
+UNIT_GEOMETRY = sa.func.ST_AsBinary(UNITS.c.geom, type_=sa.LargeBinary).label("wkb")
+"""The unit's polygon as WKB, which ``unit_of`` decodes."""
+
+
+def select_units(*extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """``UNIT_COLUMNS`` (and ``extra``) of the commune units with their département's name."""
+    joined = UNITS.outerjoin(_DEPARTEMENTS, _DEPARTEMENTS.c.code == UNITS.c.departement_code)
+    return sa.select(*UNIT_COLUMNS, *extra).select_from(joined)
+
+
+def valid_on(on: date) -> sa.ColumnElement[bool]:
+    """The units in force on ``on`` (``valid_to`` is exclusive)."""
+    return sa.and_(
+        sa.or_(UNITS.c.valid_from.is_(None), UNITS.c.valid_from <= on),
+        sa.or_(UNITS.c.valid_to.is_(None), UNITS.c.valid_to > on),
+    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +134,10 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v for v in (value or "").split(",") if v)
 
 
-def _unit(row: Any, geometry: bytes | None = None) -> CommuneUnit:
+def unit_of(row: sa.Row[Any]) -> CommuneUnit:
+    """A ``CommuneUnit`` from a row of ``select_units`` (with ``UNIT_GEOMETRY``, if
+    selected)."""
+    geometry = row._mapping.get("wkb")
     return CommuneUnit(
         code=row.code,
         kind=row.kind,
@@ -112,22 +147,16 @@ def _unit(row: Any, geometry: bytes | None = None) -> CommuneUnit:
         region_code=row.region_code,
         parent_code=row.parent_code,
         population=row.population,
-        valid_from=_as_date(row.valid_from),
-        valid_to=_as_date(row.valid_to),
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
         successor_codes=_split(row.successor_codes),
         end_event=row.end_event,
         geometry_code=row.geometry_code,
-        approximate=bool(row.approximate),
+        approximate=row.approximate,
         approximate_reason=row.approximate_reason,
         candidate_codes=_split(row.candidate_codes),
         geometry=wkb.loads(bytes(geometry)) if geometry else None,
     )
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def validate_code(code: str) -> str:
@@ -159,12 +188,14 @@ def validate_lon_lat(lon: float, lat: float) -> None:
         )
 
 
-def _point_units(conn: sa.Connection, kind: str, lon: float, lat: float, on: date) -> list[Any]:
-    sql = (
-        f"SELECT {_COLUMNS} {_FROM} WHERE t.kind = :kind AND {_VALID_AT} AND "
-        f"{point_intersects(conn.dialect.name, 'commune_units')} ORDER BY t.code"
+def _point_units(
+    conn: sa.Connection, kind: str, lon: float, lat: float, on: date
+) -> list[sa.Row[Any]]:
+    under = sa.text(point_intersects(conn.dialect.name, "commune_units")).bindparams(
+        lon=lon, lat=lat
     )
-    return list(conn.execute(sa.text(sql), {"kind": kind, "lon": lon, "lat": lat, "on": on}))
+    query = select_units().where(UNITS.c.kind == kind, valid_on(on), under)
+    return list(conn.execute(query.order_by(UNITS.c.code)))
 
 
 def _primary(units: list[CommuneUnit]) -> CommuneUnit:
@@ -189,7 +220,7 @@ def resolve_point(
     """
     validate_lon_lat(lon, lat)
     on = on_date or date.today()
-    units = [_unit(r) for r in _point_units(conn, "commune", lon, lat, on)]
+    units = [unit_of(r) for r in _point_units(conn, "commune", lon, lat, on)]
     if not units:
         raise OutsideTerritoryError(
             f"No commune at lon={lon}, lat={lat} on {on.isoformat()}: the point is outside "
@@ -201,7 +232,7 @@ def resolve_point(
     others = tuple(u for u in units if u is not primary)
     exact = [u for u in units if not u.approximate]
     arrondissements = [
-        _unit(r)
+        unit_of(r)
         for r in _point_units(conn, "arrondissement", lon, lat, on)
         if r.parent_code == primary.code
     ]
@@ -217,11 +248,8 @@ def resolve_point(
 
 
 def _units_by_code(conn: sa.Connection, code: str, with_geometry: bool) -> list[CommuneUnit]:
-    geometry = ", ST_AsBinary(t.geom) AS wkb" if with_geometry else ""
-    rows = conn.execute(
-        sa.text(f"SELECT {_COLUMNS}{geometry} {_FROM} WHERE t.code = :code"), {"code": code}
-    )
-    return [_unit(r, r.wkb if with_geometry else None) for r in rows]
+    query = select_units(UNIT_GEOMETRY) if with_geometry else select_units()
+    return [unit_of(r) for r in conn.execute(query.where(UNITS.c.code == code))]
 
 
 def _covers(unit: CommuneUnit, on: date) -> bool:
@@ -287,86 +315,16 @@ def resolve_code(
     return CodeResolution(code=code, on_date=on, status=status, unit=unit, now=now)
 
 
-@dataclass(frozen=True)
-class NameMatch:
-    """A commune found by name, with the rank that ordered it."""
-
-    unit: CommuneUnit
-    rank: int
-
-
-def search_names(
-    conn: sa.Connection,
-    query: str,
-    *,
-    departement: str | None = None,
-    limit: int = 10,
-    include_former: bool = False,
-) -> list[NameMatch]:
-    """Communes whose name matches ``query``, tolerant of case, accents, hyphens and
-    the leading article; ranked exact, then prefix, then word prefix, then substring,
-    communes before arrondissements, larger population first.
-    """
-    key = re.sub(r"[^a-z0-9 ]", "", name_key(query))
-    if len(key.replace(" ", "")) < 2:
-        raise InvalidInputError(
-            f"Search text {query!r} is too short: give at least 2 letters of a commune name",
-            message_fr="Saisissez au moins 2 lettres du nom de la commune.",
-            field="q",
-        )
-    if not 1 <= limit <= 100:
-        raise InvalidInputError(
-            f"limit={limit} must be between 1 and 100",
-            message_fr="limit doit être compris entre 1 et 100.",
-            field="limit",
-        )
-    params: dict[str, Any] = {}
-    clauses = []
-    for i, token in enumerate(key.split()):
-        clauses.append(f"t.name_key LIKE :tok{i}")
-        params[f"tok{i}"] = f"%{token}%"
-    if not include_former:
-        clauses.append("t.valid_to IS NULL")
-    if departement:
-        clauses.append("t.departement_code = :dep")
-        params["dep"] = departement.strip().upper()
-    rows = conn.execute(
-        sa.text(f"SELECT {_COLUMNS}, t.name_key {_FROM} WHERE {' AND '.join(clauses)}"), params
-    )
-    matches = []
-    for row in rows:
-        k = row.name_key
-        rank = 0 if k == key else 1 if k.startswith(key) else 2 if f" {key}" in f" {k}" else 3
-        matches.append(NameMatch(_unit(row), rank))
-    matches.sort(
-        key=lambda m: (
-            m.rank,
-            m.unit.kind != "commune",
-            not m.unit.current,
-            -(m.unit.population or 0),
-            m.unit.name,
-        )
-    )
-    return matches[:limit]
-
-
 def units_by_codes(
     conn: sa.Connection, codes: list[str], *, with_geometry: bool = True
 ) -> dict[str, list[CommuneUnit]]:
     """Every unit (all dates, communes and arrondissements) of each code, in bulk."""
-    geometry = ", ST_AsBinary(t.geom) AS wkb" if with_geometry else ""
+    query = select_units(UNIT_GEOMETRY) if with_geometry else select_units()
     result: dict[str, list[CommuneUnit]] = {}
     unique = sorted(set(codes))
     for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        rows = conn.execute(
-            sa.text(f"SELECT {_COLUMNS}{geometry} {_FROM} WHERE t.code IN :codes").bindparams(
-                sa.bindparam("codes", expanding=True)
-            ),
-            {"codes": chunk},
-        )
-        for row in rows:
-            unit = _unit(row, row.wkb if with_geometry else None)
+        for row in conn.execute(query.where(UNITS.c.code.in_(unique[start : start + 500]))):
+            unit = unit_of(row)
             result.setdefault(unit.code, []).append(unit)
     return result
 
@@ -387,21 +345,10 @@ def units_in_bbox(
 ) -> list[CommuneUnit]:
     """Units in force on ``on`` whose bounding box meets ``bbox`` (WGS84), with geometry."""
     minx, miny, maxx, maxy = bbox
-    sql = (
-        f"SELECT {_COLUMNS}, ST_AsBinary(t.geom) AS wkb {_FROM} WHERE t.kind = :kind AND "
-        f"{_VALID_AT} AND t.geom IS NOT NULL AND "
-        f"{bbox_intersects(conn.dialect.name, 'commune_units')}"
+    meets = sa.text(bbox_intersects(conn.dialect.name, "commune_units")).bindparams(
+        minx=minx, miny=miny, maxx=maxx, maxy=maxy
     )
-    params = {"kind": kind, "on": on, "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}
-    return [_unit(r, r.wkb) for r in conn.execute(sa.text(sql), params)]
-
-
-def region_outline(conn: sa.Connection, region_code: str) -> MultiPolygon | None:
-    """The outline of a region from the loaded départements, or None if not loaded."""
-    row = conn.execute(
-        sa.text("SELECT ST_AsBinary(geom) FROM regions WHERE code = :c"), {"c": region_code}
-    ).first()
-    if row is None or row[0] is None:
-        return None
-    geometry = wkb.loads(bytes(row[0]))
-    return geometry if isinstance(geometry, MultiPolygon) else None
+    query = select_units(UNIT_GEOMETRY).where(
+        UNITS.c.kind == kind, valid_on(on), UNITS.c.geom.is_not(None), meets
+    )
+    return [unit_of(r) for r in conn.execute(query)]

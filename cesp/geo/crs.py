@@ -30,7 +30,8 @@ REGION_METRIC_CRS = {
     "06": "EPSG:4471",  # Mayotte: RGM04 / UTM zone 38S
 }
 
-# Rough bounding boxes (lon/lat) used to pick a metric CRS for a bare point.
+# Rough bounding boxes (lon/lat) used to pick a metric CRS for a bare point
+# (``cesp.eligibility.index.territory_of``, vectorised).
 OVERSEAS_BOXES = (
     ((-61.9, 15.8, -60.9, 16.6), "EPSG:5490"),
     ((-61.3, 14.3, -60.7, 14.9), "EPSG:5490"),
@@ -43,14 +44,6 @@ OVERSEAS_BOXES = (
 def metric_crs_for_region(region_code: str) -> str:
     """The metric CRS for a region: Lambert-93 unless the region is overseas."""
     return REGION_METRIC_CRS.get(region_code, LAMBERT93)
-
-
-def metric_crs_for_point(lon: float, lat: float) -> str:
-    """The metric CRS for a WGS84 point (overseas boxes first, else Lambert-93)."""
-    for (minx, miny, maxx, maxy), crs in OVERSEAS_BOXES:
-        if minx <= lon <= maxx and miny <= lat <= maxy:
-            return crs
-    return LAMBERT93
 
 
 def parse_crs(value: str, field: str = "assume_crs") -> CRS:

@@ -4,20 +4,19 @@ date, ordered by INSEE code, one page at a time with the count of all matches.
 This is what the OGC ``communes`` collection and any other paged listing read; the rows
 and their mapping to ``CommuneUnit`` are those of ``cesp.geo.communes``. A page of
 10,000 communes is one indexed query: the area filter goes through the spatial index
-(``cesp.storage.spatial.area_intersects``), never through a scan of every polygon.
+(``cesp.storage.spatial.meets_area``), never through a scan of every polygon.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
-from cesp.geo.communes import _COLUMNS, _FROM, CommuneUnit, _unit
-from cesp.storage.spatial import area_intersects, extent_columns
+from cesp.geo.communes import UNIT_GEOMETRY, UNITS, CommuneUnit, select_units, unit_of
+from cesp.storage.spatial import meets_area
 
 
 @dataclass(frozen=True)
@@ -31,27 +30,31 @@ class CommuneFilter:
     existing_by: date | None = None
 
 
-def _where(conn: sa.Connection, selection: CommuneFilter) -> tuple[str, dict[str, Any]]:
-    clauses = ["t.kind = 'commune'", "t.valid_to IS NULL"]
-    params: dict[str, Any] = {}
+def _criteria(
+    conn: sa.Connection, selection: CommuneFilter
+) -> list[sa.ColumnElement[bool] | sa.TextClause]:
+    criteria: list[sa.ColumnElement[bool] | sa.TextClause] = [
+        UNITS.c.kind == "commune",
+        UNITS.c.valid_to.is_(None),
+    ]
     for column, value in (
-        ("t.code", selection.code),
-        ("t.departement_code", selection.departement),
-        ("t.region_code", selection.region),
+        (UNITS.c.code, selection.code),
+        (UNITS.c.departement_code, selection.departement),
+        (UNITS.c.region_code, selection.region),
     ):
         if value is not None:
-            name = column.removeprefix("t.")
-            clauses.append(f"{column} = :{name}")
-            params[name] = value
+            criteria.append(column == value)
     if selection.existing_by is not None:
-        clauses.append("(t.valid_from IS NULL OR t.valid_from <= :existing_by)")
-        params["existing_by"] = selection.existing_by
+        criteria.append(
+            sa.or_(UNITS.c.valid_from.is_(None), UNITS.c.valid_from <= selection.existing_by)
+        )
     if selection.area is not None:
-        clauses.append("t.geom IS NOT NULL")
-        clauses.append(area_intersects(conn.dialect.name, "commune_units"))
-        minx, miny, maxx, maxy = selection.area.bounds
-        params.update(minx=minx, miny=miny, maxx=maxx, maxy=maxy, area=selection.area.wkb)
-    return " AND ".join(clauses), params
+        area = selection.area
+        criteria.append(UNITS.c.geom.is_not(None))
+        criteria.append(
+            meets_area(conn.dialect.name, "commune_units", area.wkb, area.bounds, UNITS.name)
+        )
+    return criteria
 
 
 def current_communes(
@@ -70,27 +73,17 @@ def current_communes(
     -------
     The communes of the page and the number of communes matching in all.
     """
-    where, params = _where(conn, selection)
-    matched = conn.execute(
-        sa.text(f"SELECT count(*) FROM commune_units t WHERE {where}"), params
-    ).scalar_one()
-    if offset >= matched:
-        return [], int(matched)
-    rows = conn.execute(
-        sa.text(
-            f"SELECT {_COLUMNS}, ST_AsBinary(t.geom) AS wkb {_FROM} WHERE {where} "
-            "ORDER BY t.code LIMIT :limit OFFSET :offset"
-        ),
-        {**params, "limit": limit, "offset": offset},
+    criteria = _criteria(conn, selection)
+    matched = int(
+        conn.execute(sa.select(sa.func.count()).select_from(UNITS).where(*criteria)).scalar_one()
     )
-    return [_unit(r, r.wkb) for r in rows], int(matched)
-
-
-def communes_extent(conn: sa.Connection) -> tuple[float, float, float, float] | None:
-    """Bounds (WGS84) of the loaded départements, or None when nothing is loaded."""
-    row = conn.execute(
-        sa.text(f"SELECT {extent_columns(conn.dialect.name)} FROM departements t")
-    ).one()
-    if row[0] is None:
-        return None
-    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+    if offset >= matched:
+        return [], matched
+    rows = conn.execute(
+        select_units(UNIT_GEOMETRY)
+        .where(*criteria)
+        .order_by(UNITS.c.code)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [unit_of(r) for r in rows], matched

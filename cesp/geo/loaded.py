@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from cesp.errors import NotFoundError
 from cesp.geo.boundaries import departement_of
+from cesp.geo.tables import commune_units, departements
 
 
 class NotLoadedError(NotFoundError):
@@ -31,12 +32,10 @@ def missing_code_messages(conn: sa.Connection, code: str) -> tuple[str, str, boo
     """English and French messages for a code no commune unit holds, and whether it is
     only a département not loaded (True) rather than a code unknown to the COG."""
     departement = departement_of(code)
+    d, u = departements, commune_units
+    loaded = sa.select(sa.literal(1)).where(u.c.departement_code == d.c.code).limit(1)
     row = conn.execute(
-        sa.text(
-            "SELECT d.name, (SELECT 1 FROM commune_units u WHERE u.departement_code = d.code "
-            "LIMIT 1) FROM departements d WHERE d.code = :d"
-        ),
-        {"d": departement},
+        sa.select(d.c.name, loaded.scalar_subquery()).where(d.c.code == departement)
     ).first()
     if row is None or row[1] is not None:
         return (

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,12 +19,12 @@ from typing import Any
 
 import pyogrio
 import sqlalchemy as sa
-from shapely import wkb
 from shapely.geometry import MultiPolygon
 from sqlalchemy.engine import Engine
 
 from cesp.errors import InvalidInputError
 from cesp.geo import cog
+from cesp.geo.admin_areas import write_admin_areas
 from cesp.geo.boundaries import (
     PARIS_ARRONDISSEMENTS,
     boundary_files,
@@ -36,6 +35,7 @@ from cesp.geo.boundaries import (
 from cesp.geo.geometry import union_multipolygon
 from cesp.geo.history import Reconciliation, Territory, reconcile
 from cesp.geo.names import name_key
+from cesp.geo.tables import commune_units, reference_loads
 from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
 from cesp.storage.versioning import bump_index_version
@@ -257,78 +257,9 @@ def build_rows(
     return rows, reconciliation
 
 
-_INSERT_UNIT = sa.text(
-    "INSERT INTO commune_units (code, kind, name, name_key, departement_code, region_code, "
-    "parent_code, population, valid_from, valid_to, successor_codes, end_event, geometry_code, "
-    "approximate, approximate_reason, candidate_codes, geom) VALUES (:code, :kind, :name, "
-    ":name_key, :departement_code, :region_code, :parent_code, :population, :valid_from, "
-    ":valid_to, :successor_codes, :end_event, :geometry_code, :approximate, "
-    ":approximate_reason, :candidate_codes, ST_GeomFromWKB(:wkb, 4326))"
+_INSERT_UNIT = sa.insert(commune_units).values(
+    geom=sa.func.ST_GeomFromWKB(sa.bindparam("wkb", type_=sa.LargeBinary), 4326)
 )
-
-
-def _write_admin_areas(
-    conn: sa.Connection, data_dir: Path, rows: list[dict[str, Any]], scope: tuple[str, ...]
-) -> None:
-    """Upsert regions and départements; recompute outlines of the touched ones."""
-    regions = cog.read_regions(data_dir)
-    departements = cog.read_departements(data_dir)
-    existing_regions = {r[0] for r in conn.execute(sa.text("SELECT code FROM regions"))}
-    existing_deps = {r[0] for r in conn.execute(sa.text("SELECT code FROM departements"))}
-    for region in regions:
-        params = {"code": region.code, "name": region.name, "chef_lieu": region.chef_lieu}
-        sql = (
-            "UPDATE regions SET name = :name, chef_lieu = :chef_lieu WHERE code = :code"
-            if region.code in existing_regions
-            else "INSERT INTO regions (code, name, chef_lieu) VALUES (:code, :name, :chef_lieu)"
-        )
-        conn.execute(sa.text(sql), params)
-    for dep in departements:
-        dep_params: dict[str, str | None] = {
-            "code": dep.code,
-            "name": dep.name,
-            "chef_lieu": dep.chef_lieu,
-            "region": dep.region,
-        }
-        sql = (
-            "UPDATE departements SET name = :name, chef_lieu = :chef_lieu, "
-            "region_code = :region WHERE code = :code"
-            if dep.code in existing_deps
-            else "INSERT INTO departements (code, name, chef_lieu, region_code) "
-            "VALUES (:code, :name, :chef_lieu, :region)"
-        )
-        conn.execute(sa.text(sql), dep_params)
-
-    by_dep: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        own_polygon = row["geometry_code"] == row["code"] and row["wkb"]
-        if row["kind"] == "commune" and row["valid_to"] is None and own_polygon:
-            by_dep[row["departement_code"]].append(wkb.loads(row["wkb"]))
-    touched_regions = set()
-    dep_region = {d.code: d.region for d in departements}
-    for code in scope or tuple(by_dep):
-        outline = union_multipolygon(by_dep.get(code, []))
-        conn.execute(
-            sa.text("UPDATE departements SET geom = ST_GeomFromWKB(:wkb, 4326) WHERE code = :c"),
-            {"wkb": outline.wkb if outline is not None else None, "c": code},
-        )
-        touched_regions.add(dep_region[code])
-    for region_code in sorted(r for r in touched_regions if r):
-        parts = [
-            wkb.loads(bytes(r[0]))
-            for r in conn.execute(
-                sa.text(
-                    "SELECT ST_AsBinary(geom) FROM departements "
-                    "WHERE region_code = :r AND geom IS NOT NULL"
-                ),
-                {"r": region_code},
-            )
-        ]
-        outline = union_multipolygon(parts)
-        conn.execute(
-            sa.text("UPDATE regions SET geom = ST_GeomFromWKB(:wkb, 4326) WHERE code = :c"),
-            {"wkb": outline.wkb if outline is not None else None, "c": region_code},
-        )
 
 
 def load_reference(
@@ -362,11 +293,17 @@ def load_reference(
     fingerprint = _fingerprint(data_dir, scope)
     scope_label = ",".join(scope) or "all"
     with engine.connect() as conn:
+        loads = reference_loads.c
         last = conn.execute(
-            sa.text(
-                "SELECT departements, fingerprint, communes, former_units, approximate_units "
-                "FROM reference_loads ORDER BY id DESC LIMIT 1"
+            sa.select(
+                loads.departements,
+                loads.fingerprint,
+                loads.communes,
+                loads.former_units,
+                loads.approximate_units,
             )
+            .order_by(loads.id.desc())
+            .limit(1)
         ).first()
     if not force and last is not None and tuple(last[:2]) == (scope_label, fingerprint):
         return LoadReport(True, scope, last[2], 0, last[3], last[4], time.perf_counter() - started)
@@ -377,38 +314,28 @@ def load_reference(
     former = sum(1 for r in rows if r["valid_to"] is not None)
     approximate = sum(1 for r in rows if r["approximate"])
     with write_transaction(engine) as conn:
+        removed = sa.delete(commune_units)
         if scope:
-            conn.execute(
-                sa.text("DELETE FROM commune_units WHERE departement_code IN :deps").bindparams(
-                    sa.bindparam("deps", expanding=True)
-                ),
-                {"deps": list(scope)},
-            )
-        else:
-            conn.execute(sa.text("DELETE FROM commune_units"))
+            removed = removed.where(commune_units.c.departement_code.in_(scope))
+        conn.execute(removed)
         batch = 5000
         for start in range(0, len(rows), batch):
             conn.execute(_INSERT_UNIT, rows[start : start + batch])
             progress("database", min(start + batch, len(rows)), len(rows))
-        _write_admin_areas(conn, data_dir, rows, scope)
+        write_admin_areas(conn, data_dir, rows, scope)
         bump_index_version(conn)
         seconds = time.perf_counter() - started
         conn.execute(
-            sa.text(
-                "INSERT INTO reference_loads (loaded_at, data_dir, departements, fingerprint, "
-                "communes, former_units, approximate_units, seconds) VALUES (:at, :dir, :deps, "
-                ":fp, :communes, :former, :approx, :seconds)"
-            ),
-            {
-                "at": datetime.now(UTC),
-                "dir": str(data_dir),
-                "deps": scope_label,
-                "fp": fingerprint,
-                "communes": communes,
-                "former": former,
-                "approx": approximate,
-                "seconds": seconds,
-            },
+            sa.insert(reference_loads).values(
+                loaded_at=datetime.now(UTC),
+                data_dir=str(data_dir),
+                departements=scope_label,
+                fingerprint=fingerprint,
+                communes=communes,
+                former_units=former,
+                approximate_units=approximate,
+                seconds=seconds,
+            )
         )
     return LoadReport(
         False,

@@ -32,6 +32,7 @@ from shapely.geometry import MultiPolygon
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.geo.geometry import as_multipolygon
 from cesp.geo.names import name_key
+from cesp.geo.tables import qpv_contours
 from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
 from cesp.storage.versioning import bump_index_version
@@ -194,15 +195,13 @@ def load_qpv(
     progress("read", 0, 1)
     contours = read_qpv_file(path, generation)
     progress("read", 1, 1)
-    insert = sa.text(
-        "INSERT INTO qpv_contours (code, generation, name, departement_code, commune_codes, "
-        "source_filename, loaded_at, geom) VALUES (:code, :generation, :name, :dep, :communes, "
-        ":source, :at, ST_GeomFromWKB(:wkb, 4326))"
+    insert = sa.insert(qpv_contours).values(
+        geom=sa.func.ST_GeomFromWKB(sa.bindparam("wkb", type_=sa.LargeBinary), 4326)
     )
     now = datetime.now(UTC)
     with write_transaction(engine) as conn:
         replaced = conn.execute(
-            sa.text("DELETE FROM qpv_contours WHERE generation = :g"), {"g": generation}
+            sa.delete(qpv_contours).where(qpv_contours.c.generation == generation)
         ).rowcount
         for done, c in enumerate(contours, start=1):
             conn.execute(
@@ -211,10 +210,10 @@ def load_qpv(
                     "code": c.code,
                     "generation": c.generation,
                     "name": c.name[:200],
-                    "dep": c.departement,
-                    "communes": ",".join(c.communes)[:400] or None,
-                    "source": path.name,
-                    "at": now,
+                    "departement_code": c.departement,
+                    "commune_codes": ",".join(c.communes)[:400] or None,
+                    "source_filename": path.name,
+                    "loaded_at": now,
                     "wkb": c.geometry.wkb,
                 },
             )
@@ -229,12 +228,16 @@ def qpv_by_codes(conn: sa.Connection, codes: list[str]) -> dict[str, QpvContour]
     wanted = sorted({c.strip().upper() for c in codes if c})
     found: dict[str, QpvContour] = {}
     for start in range(0, len(wanted), 900):
+        t = qpv_contours
         rows = conn.execute(
-            sa.text(
-                "SELECT code, generation, name, departement_code, commune_codes, "
-                "ST_AsBinary(geom) AS wkb FROM qpv_contours WHERE code IN :codes"
-            ).bindparams(sa.bindparam("codes", expanding=True)),
-            {"codes": wanted[start : start + 900]},
+            sa.select(
+                t.c.code,
+                t.c.generation,
+                t.c.name,
+                t.c.departement_code,
+                t.c.commune_codes,
+                sa.func.ST_AsBinary(t.c.geom, type_=sa.LargeBinary).label("wkb"),
+            ).where(t.c.code.in_(wanted[start : start + 900]))
         )
         for r in rows:
             found[r.code] = QpvContour(
@@ -251,6 +254,6 @@ def qpv_by_codes(conn: sa.Connection, codes: list[str]) -> dict[str, QpvContour]
 def loaded_generations(conn: sa.Connection) -> dict[str, int]:
     """How many contours of each generation are loaded."""
     rows = conn.execute(
-        sa.text("SELECT generation, COUNT(*) FROM qpv_contours GROUP BY generation")
+        sa.select(qpv_contours.c.generation, sa.func.count()).group_by(qpv_contours.c.generation)
     ).all()
     return {str(g): int(n) for g, n in rows}

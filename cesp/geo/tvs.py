@@ -296,8 +296,8 @@ def tvs_lookup(conn: sa.Connection, codes: Iterable[str], on: date) -> TvsLookup
             "data fetch --only tvs »), puis relancez l'import.",
             field="zone_code",
         )
-    valid = [v for v in vintages if _as_date(v) <= on]
-    vintage = _as_date(valid[-1] if valid else vintages[0])
+    valid = [v for v in vintages if v <= on]
+    vintage = valid[-1] if valid else vintages[0]
     keys = sorted({tvs_key(c) for c in codes if tvs_key(c)})
     members: dict[str, list[TvsCommune]] = defaultdict(list)
     for start in range(0, len(keys), 500):
@@ -318,7 +318,3 @@ def tvs_lookup(conn: sa.Connection, codes: Iterable[str], on: date) -> TvsLookup
                 )
             )
     return TvsLookup(vintage, on, dict(members))
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -13,12 +13,12 @@ from typing import Any
 
 import shapely
 import sqlalchemy as sa
-from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import units_in_bbox
+from cesp.geo.regions import region_shape
 from cesp.maps.shape_store import Shape, ShapeStore
 from cesp.maps.simplify import (
     clamp_zoom,
@@ -168,10 +168,6 @@ def label_point(geometry: BaseGeometry) -> list[float]:
     return [round(point.x, 4), round(point.y, 4)]
 
 
-def _outlines(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-    return [r for r in conn.execute(sa.text(sql), params) if r.wkb is not None]
-
-
 def departement_collection(
     conn: sa.Connection, store: ShapeStore, zoom: float, region: str | None = None
 ) -> dict[str, Any]:
@@ -188,17 +184,6 @@ def departement_collection(
     )
 
 
-def region_shape(conn: sa.Connection, region: str) -> tuple[str, BaseGeometry] | None:
-    """Name and outline of a loaded region, or None."""
-    row = conn.execute(
-        sa.text("SELECT name, ST_AsBinary(geom) AS wkb FROM regions WHERE code = :c"),
-        {"c": region},
-    ).first()
-    if row is None or row.wkb is None:
-        return None
-    return row.name, wkb.loads(bytes(row.wkb))
-
-
 def region_collection(conn: sa.Connection, region: str, zoom: float) -> dict[str, Any]:
     """The ARS region's outline (empty when the region is not loaded)."""
     found = region_shape(conn, region)
@@ -209,20 +194,4 @@ def region_collection(conn: sa.Connection, region: str, zoom: float) -> dict[str
     simplified = simplify_coverage([shape], tolerance)[0]
     return collection(
         [feature(simplified, {"code": region, "name": name}, decimals_for_tolerance(tolerance))]
-    )
-
-
-def loaded_bounds(conn: sa.Connection, region: str | None) -> Bbox | None:
-    """Bounds of a region's outline, or of every loaded département (None if empty)."""
-    sql = "SELECT ST_AsBinary(geom) AS wkb FROM " + (
-        "regions WHERE code = :r" if region else "departements"
-    )
-    bounds = [wkb.loads(bytes(r.wkb)).bounds for r in _outlines(conn, sql, {"r": region})]
-    if not bounds:
-        return None
-    return (
-        min(b[0] for b in bounds),
-        min(b[1] for b in bounds),
-        max(b[2] for b in bounds),
-        max(b[3] for b in bounds),
     )

@@ -24,7 +24,9 @@ import folium.plugins
 import sqlalchemy as sa
 from branca.element import Element
 
+from cesp.eligibility.status import HEADINGS_FR
 from cesp.errors import NotFoundError
+from cesp.geo.regions import loaded_extent, region_shape
 from cesp.maps.assets import ASSET_PREFIX
 from cesp.maps.elements import CespStart, add_assets, add_title, no_cdn
 from cesp.maps.layers import (
@@ -32,9 +34,7 @@ from cesp.maps.layers import (
     Bbox,
     commune_collection,
     departement_collection,
-    loaded_bounds,
     region_collection,
-    region_shape,
     zone_collection,
 )
 from cesp.maps.preview import DecreePreview, preview_layers
@@ -172,7 +172,7 @@ def build_map(
             message_fr=f"Région {request.region} inconnue ou non chargée.",
             field="region",
         )
-    bounds = (loaded_bounds(conn, request.region) if region else None) or METROPOLE
+    bounds = (loaded_extent(conn, request.region) if region else None) or METROPOLE
     zoom = initial_zoom(bounds)
     where = region[0] if region else "France"
     fmap = base_map(bounds, zoom, options, f"Zones déficitaires CESP – {where}")
@@ -218,6 +218,7 @@ def build_map(
         "categories": _qualifying_labels(conn, request.profession),
         "colours": CATEGORY_COLOURS,
         "communesMinZoom": COMMUNES_MIN_ZOOM,
+        "statusHeadings": HEADINGS_FR,
     }
     if options.standalone and request.region and region:
         progress("Communes", 0, 1)
@@ -238,7 +239,7 @@ def build_preview_map(
     """The preview of a decree: zones entering (teal), leaving (brown) and kept (grey)."""
     region_code = preview.after.region_code
     region = region_shape(conn, region_code)
-    bounds = loaded_bounds(conn, region_code) or METROPOLE
+    bounds = loaded_extent(conn, region_code) or METROPOLE
     zoom = initial_zoom(bounds)
     fmap = base_map(
         bounds, zoom, options, f"Aperçu de l'arrêté n°{preview.after.reference} – zonage CESP"
@@ -269,6 +270,7 @@ def build_preview_map(
         "profession": preview.after.profession,
         "preview": preview_layers(preview),
         "communesMinZoom": COMMUNES_MIN_ZOOM,
+        "statusHeadings": HEADINGS_FR,
     }
     CespStart(layers, config).add_to(fmap)
     return MapPage(fmap, config)

@@ -44,6 +44,7 @@ import sqlalchemy as sa
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 
+from cesp.geo.tables import departements
 from cesp.maps.simplify import (
     FULL_DETAIL_ZOOM,
     MIN_ZOOM,
@@ -104,6 +105,7 @@ def _decree_key(decree: Decree) -> str:
 def _geography_key(conn: sa.Connection, region: str | None) -> str:
     """The last reference load (its id, fingerprint and time) and the region."""
     row = conn.execute(
+        # Raw SQL: the stamp keys files on disk, from the values as the database gives them.
         sa.text("SELECT id, fingerprint, loaded_at FROM reference_loads ORDER BY id DESC LIMIT 1")
     ).first()
     load = "none" if row is None else f"{row[0]}-{row[1]}-{row[2]}"
@@ -167,18 +169,14 @@ class ShapeStore:
         key = f"{_geography_key(conn, region)}-z{level}"
 
         def build() -> list[Shape]:
-            where = "WHERE region_code = :r" if region else ""
-            rows = [
-                r
-                for r in conn.execute(
-                    sa.text(
-                        "SELECT code, name, ST_AsBinary(geom) AS wkb FROM departements "
-                        f"{where} ORDER BY code"
-                    ),
-                    {"r": region},
-                )
-                if r.wkb is not None
-            ]
+            query = sa.select(
+                departements.c.code,
+                departements.c.name,
+                sa.func.ST_AsBinary(departements.c.geom, type_=sa.LargeBinary).label("wkb"),
+            ).order_by(departements.c.code)
+            if region:
+                query = query.where(departements.c.region_code == region)
+            rows = [r for r in conn.execute(query) if r.wkb is not None]
             return shapes_of(
                 [r.code for r in rows],
                 [wkb.loads(bytes(r.wkb)) for r in rows],

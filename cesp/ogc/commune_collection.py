@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from cesp.errors import NotFoundError
 from cesp.field_schema import COMMUNE_FIELDS
 from cesp.geo.communes import INSEE_CODE, CommuneUnit
-from cesp.geo.listing import CommuneFilter, communes_extent, current_communes
+from cesp.geo.listing import CommuneFilter, current_communes
+from cesp.geo.regions import loaded_extent
 from cesp.ogc.model import Collection, CollectionSource, Extent, Feature, FeaturePage
 from cesp.ogc.query import ItemQuery, Queryable
 
@@ -87,7 +88,7 @@ def _one(conn: sa.Connection, feature_id: str) -> Feature:
 
 
 def _extent(conn: sa.Connection) -> Extent:
-    return Extent(communes_extent(conn), None, None, temporal=False)
+    return Extent(loaded_extent(conn), None, None, temporal=False)
 
 
 COMMUNES = Collection(

@@ -20,6 +20,7 @@ from cesp.ogc.query import ItemQuery, Queryable
 from cesp.posts.model import Post, PostStatus, PracticeMode, parse_choice
 from cesp.posts.records import STATUS_BY_LABEL, post_record
 from cesp.posts.store import PostFilter, get_post, select_posts
+from cesp.posts.tables import posts
 
 CAMPAIGN = Queryable("campagne", "campaign year, e.g. 2026", r"\d{4}", aliases=("campaign",))
 KIND = Queryable(
@@ -102,7 +103,10 @@ def _one(conn: sa.Connection, feature_id: str) -> Feature:
 
 
 def _extent(conn: sa.Connection) -> Extent:
-    row = conn.execute(sa.text("SELECT min(lon), min(lat), max(lon), max(lat) FROM posts")).one()
+    lon, lat = posts.c.lon, posts.c.lat
+    row = conn.execute(
+        sa.select(sa.func.min(lon), sa.func.min(lat), sa.func.max(lon), sa.func.max(lat))
+    ).one()
     bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])
     return Extent(bbox, None, None, temporal=False)
 

@@ -23,49 +23,21 @@ from cesp.errors import (
     ValidationFailedError,
 )
 from cesp.posts.model import Beneficiary
+from cesp.posts.tables import beneficiaries
 from cesp.zones.professions import parse_profession
 
-COLUMNS = (
-    "id, reference, name, profession, specialty, training_region, requested_on, signed_on, "
-    "months_paid, suspended_months, deferral_months, des_obtained_on, practice_started_on, "
-    "key_name, sample"
-)
+COLUMNS = tuple(beneficiaries.c)
+"""The columns of a ``Beneficiary``, in its fields' order."""
 
 
-def _date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def beneficiary_of(row: Any) -> Beneficiary:
+def beneficiary_of(row: sa.Row[Any]) -> Beneficiary:
     """A ``Beneficiary`` from a row selected with ``COLUMNS``."""
-    requested, signed = _date(row.requested_on), _date(row.signed_on)
-    assert requested is not None and signed is not None
-    return Beneficiary(
-        id=row.id,
-        reference=row.reference,
-        name=row.name,
-        profession=row.profession,
-        specialty=row.specialty,
-        training_region=row.training_region,
-        requested_on=requested,
-        signed_on=signed,
-        months_paid=row.months_paid,
-        suspended_months=row.suspended_months,
-        deferral_months=row.deferral_months,
-        des_obtained_on=_date(row.des_obtained_on),
-        practice_started_on=_date(row.practice_started_on),
-        key_name=row.key_name,
-        sample=bool(row.sample),
-    )
+    return Beneficiary(**row._mapping)
 
 
 def get_beneficiary(conn: sa.Connection, beneficiary_id: int) -> Beneficiary:
     """One beneficiary, or ``NotFoundError``."""
-    row = conn.execute(
-        sa.text(f"SELECT {COLUMNS} FROM beneficiaries WHERE id = :id"), {"id": beneficiary_id}
-    ).first()
+    row = conn.execute(sa.select(*COLUMNS).where(beneficiaries.c.id == beneficiary_id)).first()
     if row is None:
         raise NotFoundError(
             f"no beneficiary {beneficiary_id}",
@@ -77,9 +49,7 @@ def get_beneficiary(conn: sa.Connection, beneficiary_id: int) -> Beneficiary:
 
 def beneficiary_for(conn: sa.Connection, actor: Actor) -> Beneficiary:
     """The beneficiary an intern key speaks for."""
-    row = conn.execute(
-        sa.text(f"SELECT {COLUMNS} FROM beneficiaries WHERE key_name = :k"), {"k": actor.name}
-    ).first()
+    row = conn.execute(sa.select(*COLUMNS).where(beneficiaries.c.key_name == actor.name)).first()
     if row is None:
         raise ForbiddenError(
             f"key {actor.name!r} is linked to no beneficiary",
@@ -167,16 +137,9 @@ def add_beneficiaries(
         ids.append(
             int(
                 conn.execute(
-                    sa.text(
-                        "INSERT INTO beneficiaries (reference, name, profession, specialty, "
-                        "training_region, requested_on, signed_on, months_paid, "
-                        "suspended_months, deferral_months, des_obtained_on, "
-                        "practice_started_on, key_name, sample) VALUES (:reference, :name, "
-                        ":profession, :specialty, :training_region, :requested_on, :signed_on, "
-                        ":months_paid, :suspended_months, :deferral_months, :des_obtained_on, "
-                        ":practice_started_on, :key_name, :sample) RETURNING id"
-                    ),
-                    {**fields, "sample": sample},
+                    sa.insert(beneficiaries)
+                    .values({**fields, "sample": sample})
+                    .returning(beneficiaries.c.id)
                 ).scalar_one()
             )
         )
@@ -188,8 +151,9 @@ def link_key(conn: sa.Connection, beneficiary_id: int, key_name: str, actor: Act
     """Let an intern key speak for a beneficiary (one key per beneficiary)."""
     get_beneficiary(conn, beneficiary_id)
     conn.execute(
-        sa.text("UPDATE beneficiaries SET key_name = :k WHERE id = :id"),
-        {"k": key_name, "id": beneficiary_id},
+        sa.update(beneficiaries)
+        .where(beneficiaries.c.id == beneficiary_id)
+        .values(key_name=key_name)
     )
     record(
         conn,

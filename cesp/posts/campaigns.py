@@ -24,13 +24,10 @@ import sqlalchemy as sa
 
 from cesp.access import authorize
 from cesp.audit import Actor, record
-from cesp.eligibility.index import ZoningIndex
 from cesp.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
-from cesp.posts.model import PostKind, PostStatus, parse_choice
-from cesp.posts.qualification import qualify_sites
-from cesp.posts.store import get_post, take_place
-from cesp.storage.engine import write_transaction
+from cesp.posts.model import PostKind, parse_choice
+from cesp.posts.tables import campaign_candidates, campaign_history, campaigns, choices
 
 MAX_WISHES = 5
 PROCEDURE = {PostKind.INTERNAT.value: "rank_order", PostKind.EXERCICE.value: "applications"}
@@ -53,32 +50,31 @@ class Campaign:
         return PROCEDURE[self.kind]
 
 
-def _date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def next_rank(conn: sa.Connection, campaign_id: int) -> int | None:
     """The rank whose turn it is: the best-ranked candidate who has not chosen nor passed."""
+    c, h = campaign_candidates, choices
+    joined = c.outerjoin(
+        h, sa.and_(h.c.campaign_id == c.c.campaign_id, h.c.beneficiary_id == c.c.beneficiary_id)
+    )
     value = conn.execute(
-        sa.text(
-            "SELECT min(c.rank) FROM campaign_candidates c LEFT JOIN choices h "
-            "ON h.campaign_id = c.campaign_id AND h.beneficiary_id = c.beneficiary_id "
-            "WHERE c.campaign_id = :id AND h.beneficiary_id IS NULL"
-        ),
-        {"id": campaign_id},
+        sa.select(sa.func.min(c.c.rank))
+        .select_from(joined)
+        .where(c.c.campaign_id == campaign_id, h.c.beneficiary_id.is_(None))
     ).scalar()
     return int(value) if value is not None else None
 
 
 def get_campaign(conn: sa.Connection, campaign_id: int, *, lock: bool = False) -> Campaign:
     """One campaign; ``lock`` serialises the writers of a campaign on PostgreSQL."""
-    suffix = " FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""
-    row = conn.execute(
-        sa.text(
-            f"SELECT id, year, kind, status, published_on FROM campaigns WHERE id = :id{suffix}"
-        ),
-        {"id": campaign_id},
-    ).first()
+    query = sa.select(
+        campaigns.c.id,
+        campaigns.c.year,
+        campaigns.c.kind,
+        campaigns.c.status,
+        campaigns.c.published_on,
+    ).where(campaigns.c.id == campaign_id)
+    # SQLite renders no FOR UPDATE: its one writer at a time serialises them already.
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFoundError(
             f"no campaign {campaign_id}",
@@ -86,23 +82,32 @@ def get_campaign(conn: sa.Connection, campaign_id: int, *, lock: bool = False) -
             field="campaign_id",
         )
     rank = next_rank(conn, row.id) if row.kind == PostKind.INTERNAT else None
-    return Campaign(row.id, row.year, row.kind, row.status, _date(row.published_on), rank)
+    return Campaign(row.id, row.year, row.kind, row.status, row.published_on, rank)
 
 
 def list_campaigns(conn: sa.Connection) -> list[Campaign]:
     """Every campaign, newest first."""
-    ids = conn.execute(sa.text("SELECT id FROM campaigns ORDER BY year DESC, kind")).scalars()
+    ids = conn.execute(
+        sa.select(campaigns.c.id).order_by(campaigns.c.year.desc(), campaigns.c.kind)
+    ).scalars()
     return [get_campaign(conn, int(i)) for i in ids]
 
 
 def history(conn: sa.Connection, campaign_id: int) -> list[dict[str, Any]]:
     """Every step of a campaign, oldest first."""
+    steps = campaign_history
     rows = conn.execute(
-        sa.text(
-            "SELECT id, at, actor, event, beneficiary_id, post_id, detail_fr "
-            "FROM campaign_history WHERE campaign_id = :id ORDER BY id"
-        ),
-        {"id": campaign_id},
+        sa.select(
+            steps.c.id,
+            steps.c.at,
+            steps.c.actor,
+            steps.c.event,
+            steps.c.beneficiary_id,
+            steps.c.post_id,
+            steps.c.detail_fr,
+        )
+        .where(steps.c.campaign_id == campaign_id)
+        .order_by(steps.c.id)
     )
     return [dict(r._mapping) for r in rows]
 
@@ -118,19 +123,15 @@ def log_step(
 ) -> None:
     """Append one step to the campaign's history (inside the caller's transaction)."""
     conn.execute(
-        sa.text(
-            "INSERT INTO campaign_history (campaign_id, at, actor, event, beneficiary_id, "
-            "post_id, detail_fr) VALUES (:c, :at, :actor, :event, :b, :p, :d)"
-        ),
-        {
-            "c": campaign_id,
-            "at": datetime.now(UTC),
-            "actor": actor.name,
-            "event": event,
-            "b": beneficiary_id,
-            "p": post_id,
-            "d": detail_fr,
-        },
+        sa.insert(campaign_history).values(
+            campaign_id=campaign_id,
+            at=datetime.now(UTC),
+            actor=actor.name,
+            event=event,
+            beneficiary_id=beneficiary_id,
+            post_id=post_id,
+            detail_fr=detail_fr,
+        )
     )
 
 
@@ -141,7 +142,7 @@ def create_campaign(
     authorize(actor, "campaign.manage")
     kind = parse_choice(PostKind, kind, "kind", "Liste").value
     if conn.execute(
-        sa.text("SELECT 1 FROM campaigns WHERE year = :y AND kind = :k"), {"y": year, "k": kind}
+        sa.select(campaigns.c.id).where(campaigns.c.year == year, campaigns.c.kind == kind)
     ).first():
         raise ConflictError(
             "campaign_exists",
@@ -150,11 +151,9 @@ def create_campaign(
             field="year",
         )
     campaign_id = conn.execute(
-        sa.text(
-            "INSERT INTO campaigns (year, kind, status, published_on) "
-            "VALUES (:y, :k, 'draft', :p) RETURNING id"
-        ),
-        {"y": year, "k": kind, "p": published_on},
+        sa.insert(campaigns)
+        .values(year=year, kind=kind, status="draft", published_on=published_on)
+        .returning(campaigns.c.id)
     ).scalar_one()
     log_step(conn, campaign_id, actor, "created", f"Campagne {kind} {year} créée.")
     record(conn, actor, "campaign.create", "campaign", campaign_id, f"{kind} {year}")
@@ -182,15 +181,13 @@ def set_candidates(
     for beneficiary_id in ranks:
         get_beneficiary(conn, beneficiary_id)
     conn.execute(
-        sa.text("DELETE FROM campaign_candidates WHERE campaign_id = :c"), {"c": campaign_id}
+        sa.delete(campaign_candidates).where(campaign_candidates.c.campaign_id == campaign_id)
     )
     for beneficiary_id, rank in sorted(ranks.items(), key=lambda item: item[1]):
         conn.execute(
-            sa.text(
-                "INSERT INTO campaign_candidates (campaign_id, beneficiary_id, rank) "
-                "VALUES (:c, :b, :r)"
-            ),
-            {"c": campaign_id, "b": beneficiary_id, "r": rank},
+            sa.insert(campaign_candidates).values(
+                campaign_id=campaign_id, beneficiary_id=beneficiary_id, rank=rank
+            )
         )
     log_step(conn, campaign_id, actor, "candidates", f"{len(ranks)} candidats classés.")
 
@@ -209,8 +206,9 @@ def set_status(conn: sa.Connection, campaign_id: int, status: str, actor: Actor)
         )
     column = "opened_at" if status == "open" else "closed_at"
     conn.execute(
-        sa.text(f"UPDATE campaigns SET status = :s, {column} = :at WHERE id = :id"),
-        {"s": status, "at": datetime.now(UTC), "id": campaign_id},
+        sa.update(campaigns)
+        .where(campaigns.c.id == campaign_id)
+        .values({"status": status, column: datetime.now(UTC)})
     )
     label = "ouverte" if status == "open" else "close"
     log_step(conn, campaign_id, actor, status, f"Campagne {label}.")
@@ -218,7 +216,8 @@ def set_status(conn: sa.Connection, campaign_id: int, status: str, actor: Actor)
     return get_campaign(conn, campaign_id)
 
 
-def _require_open(campaign: Campaign, procedure: str) -> None:
+def require_open(campaign: Campaign, procedure: str) -> None:
+    """Refuse a choice, wish or allocation on a campaign not open, or of the other kind."""
     if campaign.status != "open":
         raise ConflictError(
             "campaign_not_open",
@@ -237,7 +236,7 @@ def _require_open(campaign: Campaign, procedure: str) -> None:
         )
 
 
-def _speaker(conn: sa.Connection, actor: Actor, beneficiary_id: int | None) -> int:
+def speaker_for(conn: sa.Connection, actor: Actor, beneficiary_id: int | None) -> int:
     """The beneficiary a request is for: the intern key's own, or the one a CNG agent names."""
     authorize(actor, "choice.make")
     if actor.role == "intern":
@@ -256,175 +255,3 @@ def _speaker(conn: sa.Connection, actor: Actor, beneficiary_id: int | None) -> i
             field="beneficiary_id",
         )
     return get_beneficiary(conn, beneficiary_id).id
-
-
-def choose(
-    engine: sa.Engine,
-    campaign_id: int,
-    actor: Actor,
-    post_id: int | None,
-    beneficiary_id: int | None = None,
-) -> dict[str, Any]:
-    """Choose an intern post (``post_id``) or pass (``None``), in rank order, atomically."""
-    with write_transaction(engine) as conn:
-        campaign = get_campaign(conn, campaign_id, lock=True)
-        _require_open(campaign, "rank_order")
-        who = _speaker(conn, actor, beneficiary_id)
-        rank = conn.execute(
-            sa.text(
-                "SELECT rank FROM campaign_candidates "
-                "WHERE campaign_id = :c AND beneficiary_id = :b"
-            ),
-            {"c": campaign_id, "b": who},
-        ).scalar()
-        if rank is None:
-            raise ConflictError(
-                "not_a_candidate",
-                f"beneficiary {who} is not a candidate of campaign {campaign_id}",
-                message_fr="Vous n'êtes pas candidat à cette campagne.",
-            )
-        if conn.execute(
-            sa.text("SELECT 1 FROM choices WHERE campaign_id = :c AND beneficiary_id = :b"),
-            {"c": campaign_id, "b": who},
-        ).first():
-            raise ConflictError(
-                "already_chosen",
-                f"rank {rank} has already chosen or passed",
-                message_fr="Vous avez déjà choisi (ou passé votre tour).",
-            )
-        if campaign.next_rank is not None and rank > campaign.next_rank:
-            raise ConflictError(
-                "not_your_turn",
-                f"rank {campaign.next_rank} must choose before rank {rank}",
-                message_fr=(
-                    f"Ce n'est pas encore votre tour : le rang {campaign.next_rank} doit "
-                    f"choisir avant vous (rang {rank})."
-                ),
-            )
-        post = None
-        if post_id is not None:
-            post = get_post(conn, post_id)
-            if post.campaign != campaign.year or post.kind != campaign.kind:
-                raise InvalidInputError(
-                    f"post {post_id} is not on the list of this campaign",
-                    message_fr="Ce poste n'est pas sur la liste de cette campagne.",
-                    field="post_id",
-                )
-            if not take_place(conn, post_id):
-                raise ConflictError(
-                    "no_place_left",
-                    f"post {post_id} has no place left",
-                    message_fr="Plus aucune place sur ce poste : choisissez-en un autre.",
-                    field="post_id",
-                )
-        at = datetime.now(UTC)
-        conn.execute(
-            sa.text(
-                "INSERT INTO choices (campaign_id, beneficiary_id, post_id, at, actor) "
-                "VALUES (:c, :b, :p, :at, :actor)"
-            ),
-            {"c": campaign_id, "b": who, "p": post_id, "at": at, "actor": actor.name},
-        )
-        detail = (
-            f"Rang {rank} : poste {post.reference} choisi ({post.specialty}, {post.commune_name})."
-            if post
-            else f"Rang {rank} : passe son tour."
-        )
-        log_step(conn, campaign_id, actor, "choice" if post else "pass", detail, who, post_id)
-        record(conn, actor, "campaign.choice", "campaign", campaign_id, detail)
-        return {
-            "beneficiary_id": who,
-            "rank": int(rank),
-            "post_id": post_id,
-            "at": at,
-            "post": get_post(conn, post_id) if post_id is not None else None,
-        }
-
-
-def file_wishes(
-    engine: sa.Engine,
-    index: ZoningIndex,
-    campaign_id: int,
-    actor: Actor,
-    post_ids: list[int],
-    beneficiary_id: int | None = None,
-) -> list[int]:
-    """Replace a beneficiary's ranked wishes (1 to 5 distinct open posts of the list)."""
-    if not 1 <= len(post_ids) <= MAX_WISHES or len(set(post_ids)) != len(post_ids):
-        raise InvalidInputError(
-            f"give 1 to {MAX_WISHES} distinct posts, in order of preference",
-            message_fr=f"Indiquez de 1 à {MAX_WISHES} postes distincts, par ordre de préférence.",
-            field="wishes",
-        )
-    with write_transaction(engine) as conn:
-        campaign = get_campaign(conn, campaign_id, lock=True)
-        _require_open(campaign, "applications")
-        who = _speaker(conn, actor, beneficiary_id)
-        posts = [get_post(conn, p) for p in post_ids]
-        for position, post in enumerate(posts):
-            if post.campaign != campaign.year or post.kind != campaign.kind:
-                raise InvalidInputError(
-                    f"post {post.id} is not on the list of this campaign",
-                    message_fr=f"Le poste {post.reference} n'est pas sur la liste de la campagne.",
-                    field=f"wishes[{position}]",
-                )
-            if post.status != PostStatus.OPEN:
-                raise ConflictError(
-                    "post_closed",
-                    f"post {post.id} is {post.status}",
-                    message_fr=f"Le poste {post.reference} n'est plus ouvert.",
-                    field=f"wishes[{position}]",
-                )
-        # The three-year rule counts from the list's publication (L.632-6), not from the
-        # day the wishes are filed.
-        published = campaign.published_on
-        for position, (post, q) in enumerate(
-            zip(
-                posts,
-                qualify_sites(
-                    index,
-                    [p.lon for p in posts],
-                    [p.lat for p in posts],
-                    [p.profession for p in posts],
-                    published,
-                ),
-                strict=True,
-            )
-        ):
-            if not q.qualifies:
-                raise ConflictError(
-                    "post_out_of_zone",
-                    f"post {post.id} no longer qualifies ({q.status})",
-                    message_fr=f"Le poste {post.reference} n'est plus éligible : {q.label_fr}.",
-                    field=f"wishes[{position}]",
-                )
-        conn.execute(
-            sa.text("DELETE FROM applications WHERE campaign_id = :c AND beneficiary_id = :b"),
-            {"c": campaign_id, "b": who},
-        )
-        at = datetime.now(UTC)
-        for rank, post in enumerate(posts, start=1):
-            conn.execute(
-                sa.text(
-                    "INSERT INTO applications (campaign_id, beneficiary_id, wish_rank, post_id, at)"
-                    " VALUES (:c, :b, :r, :p, :at)"
-                ),
-                {"c": campaign_id, "b": who, "r": rank, "p": post.id, "at": at},
-            )
-        listing = ", ".join(f"{r}. {p.reference}" for r, p in enumerate(posts, start=1))
-        log_step(conn, campaign_id, actor, "wishes", f"Vœux déposés : {listing}.", who)
-    return post_ids
-
-
-def wishes_of(conn: sa.Connection, campaign_id: int, beneficiary_id: int) -> list[int]:
-    """A beneficiary's wishes, in order of preference."""
-    return [
-        int(p)
-        for p in conn.execute(
-            sa.text(
-                "SELECT post_id FROM applications WHERE campaign_id = :c AND beneficiary_id = :b "
-                "ORDER BY wish_rank"
-            ),
-            {"c": campaign_id, "b": beneficiary_id},
-        ).scalars()
-    ]

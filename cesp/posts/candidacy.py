@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from cesp.posts.tables import campaign_candidates, campaigns, choices
+
 
 @dataclass(frozen=True)
 class Candidacy:
@@ -29,16 +31,14 @@ def candidacy(
 ) -> Candidacy | None:
     """The intern's rank and choice in ``campaign_id`` (default: the newest open campaign
     they are a candidate of); None if they are not a candidate."""
-    where = "c.campaign_id = :campaign" if campaign_id is not None else "k.status = 'open'"
+    c, k, h = campaign_candidates, campaigns, choices
+    chosen = sa.and_(h.c.campaign_id == c.c.campaign_id, h.c.beneficiary_id == c.c.beneficiary_id)
+    which = c.c.campaign_id == campaign_id if campaign_id is not None else k.c.status == "open"
     row = conn.execute(
-        sa.text(
-            "SELECT c.campaign_id, c.rank, h.beneficiary_id AS chose, h.post_id "
-            "FROM campaign_candidates c JOIN campaigns k ON k.id = c.campaign_id "
-            "LEFT JOIN choices h ON h.campaign_id = c.campaign_id "
-            "AND h.beneficiary_id = c.beneficiary_id "
-            f"WHERE c.beneficiary_id = :b AND {where} ORDER BY k.year DESC, k.id DESC"
-        ),
-        {"b": beneficiary_id, "campaign": campaign_id},
+        sa.select(c.c.campaign_id, c.c.rank, h.c.beneficiary_id.label("chose"), h.c.post_id)
+        .select_from(c.join(k, k.c.id == c.c.campaign_id).outerjoin(h, chosen))
+        .where(c.c.beneficiary_id == beneficiary_id, which)
+        .order_by(k.c.year.desc(), k.c.id.desc())
     ).first()
     if row is None:
         return None

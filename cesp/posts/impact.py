@@ -20,7 +20,8 @@ from cesp.eligibility.index import ZoningIndex
 from cesp.engagement.ledger_store import periods_in_region
 from cesp.posts.model import Post, PostKind
 from cesp.posts.store import PostFilter, qualifications, select_posts
-from cesp.zones.importer import DecreeRequest, ImportReport
+from cesp.zones.importer import ImportReport
+from cesp.zones.request import DecreeRequest
 
 
 def _coverage(report: ImportReport) -> shapely.Geometry | None:

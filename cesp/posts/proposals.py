@@ -20,8 +20,9 @@ from cesp.access import authorize
 from cesp.audit import Actor, record
 from cesp.errors import ConflictError, InvalidInputError, NotFoundError
 from cesp.posts.allocation import Applicant, Outcome, Place, allocate
-from cesp.posts.campaigns import _require_open, get_campaign, log_step
+from cesp.posts.campaigns import get_campaign, log_step, require_open
 from cesp.posts.store import PostFilter, select_posts, take_place
+from cesp.posts.tables import applications, beneficiaries, campaign_candidates, proposals
 from cesp.storage.engine import write_transaction
 
 PARTIES = {"liberal": ("ars",), "salarie": ("employer",), "mixte": ("ars", "employer")}
@@ -44,14 +45,27 @@ class Proposal:
     status: str
 
 
-def _proposal(row: Any) -> Proposal:
-    return Proposal(**{k: row._mapping[k] for k in Proposal.__dataclass_fields__})
+COLUMNS = tuple(proposals.c[name] for name in Proposal.__dataclass_fields__)
+"""The columns of a ``Proposal``."""
 
 
-SELECT = (
-    "SELECT id, campaign_id, run, beneficiary_id, post_id, wish_rank, outcome, explanation_fr,"
-    " ars_decision, employer_decision, status FROM proposals"
-)
+def _proposal(row: sa.Row[Any]) -> Proposal:
+    return Proposal(**row._mapping)
+
+
+def _get(conn: sa.Connection, proposal_id: int) -> sa.Row[Any] | None:
+    return conn.execute(sa.select(*COLUMNS).where(proposals.c.id == proposal_id)).first()
+
+
+def _placed(conn: sa.Connection, campaign_id: int) -> set[int]:
+    """The beneficiaries of a campaign whose proposal is confirmed."""
+    return set(
+        conn.execute(
+            sa.select(proposals.c.beneficiary_id).where(
+                proposals.c.campaign_id == campaign_id, proposals.c.status == "confirmed"
+            )
+        ).scalars()
+    )
 
 
 def applicants_and_places(
@@ -59,34 +73,23 @@ def applicants_and_places(
 ) -> tuple[list[Applicant], list[Place]]:
     """What the allocation reads: wishes of those not yet placed, places still open."""
     campaign = get_campaign(conn, campaign_id)
-    placed = {
-        int(b)
-        for b in conn.execute(
-            sa.text(
-                "SELECT beneficiary_id FROM proposals WHERE campaign_id = :c "
-                "AND status = 'confirmed'"
-            ),
-            {"c": campaign_id},
-        ).scalars()
-    }
+    placed = _placed(conn, campaign_id)
     wishes: dict[int, list[int]] = {}
-    for row in conn.execute(
-        sa.text(
-            "SELECT beneficiary_id, post_id FROM applications WHERE campaign_id = :c "
-            "ORDER BY beneficiary_id, wish_rank"
-        ),
-        {"c": campaign_id},
+    for who, post_id in conn.execute(
+        sa.select(applications.c.beneficiary_id, applications.c.post_id)
+        .where(applications.c.campaign_id == campaign_id)
+        .order_by(applications.c.beneficiary_id, applications.c.wish_rank)
     ):
-        if row.beneficiary_id not in placed:
-            wishes.setdefault(int(row.beneficiary_id), []).append(int(row.post_id))
+        if who not in placed:
+            wishes.setdefault(who, []).append(post_id)
     applicants = []
+    b, c = beneficiaries, campaign_candidates
+    ranked = b.outerjoin(c, sa.and_(c.c.beneficiary_id == b.c.id, c.c.campaign_id == campaign_id))
     for row in conn.execute(
-        sa.text(
-            "SELECT b.id, b.name, b.training_region, c.rank FROM beneficiaries b "
-            "LEFT JOIN campaign_candidates c ON c.beneficiary_id = b.id AND c.campaign_id = :c "
-            "WHERE b.id IN :ids ORDER BY b.id"
-        ).bindparams(sa.bindparam("ids", expanding=True)),
-        {"c": campaign_id, "ids": sorted(wishes) or [-1]},
+        sa.select(b.c.id, b.c.name, b.c.training_region, c.c.rank)
+        .select_from(ranked)
+        .where(b.c.id.in_(sorted(wishes)))
+        .order_by(b.c.id)
     ):
         applicants.append(
             Applicant(row.id, row.name, row.training_region, row.rank, tuple(wishes[row.id]))
@@ -103,34 +106,30 @@ def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[i
     authorize(actor, "campaign.manage")
     with write_transaction(engine) as conn:
         campaign = get_campaign(conn, campaign_id, lock=True)
-        _require_open(campaign, "applications")
+        require_open(campaign, "applications")
         applicants, places = applicants_and_places(conn, campaign_id)
         outcomes = allocate(applicants, places)
         run = int(
             conn.execute(
-                sa.text("SELECT coalesce(max(run), 0) + 1 FROM proposals WHERE campaign_id = :c"),
-                {"c": campaign_id},
+                sa.select(sa.func.coalesce(sa.func.max(proposals.c.run), 0) + 1).where(
+                    proposals.c.campaign_id == campaign_id
+                )
             ).scalar_one()
         )
         now = datetime.now(UTC)
         for outcome in outcomes:
             conn.execute(
-                sa.text(
-                    "INSERT INTO proposals (campaign_id, run, beneficiary_id, post_id, wish_rank,"
-                    " outcome, explanation_fr, status, created_at) VALUES (:c, :run, :b, :p, :w,"
-                    " :o, :e, :s, :at)"
-                ),
-                {
-                    "c": campaign_id,
-                    "run": run,
-                    "b": outcome.applicant_id,
-                    "p": outcome.post_id,
-                    "w": outcome.wish_rank,
-                    "o": outcome.outcome,
-                    "e": outcome.explanation_fr,
-                    "s": "none" if outcome.outcome == "none" else "proposed",
-                    "at": now,
-                },
+                sa.insert(proposals).values(
+                    campaign_id=campaign_id,
+                    run=run,
+                    beneficiary_id=outcome.applicant_id,
+                    post_id=outcome.post_id,
+                    wish_rank=outcome.wish_rank,
+                    outcome=outcome.outcome,
+                    explanation_fr=outcome.explanation_fr,
+                    status="none" if outcome.outcome == "none" else "proposed",
+                    created_at=now,
+                )
             )
             log_step(
                 conn,
@@ -158,11 +157,12 @@ def list_proposals(conn: sa.Connection, campaign_id: int, run: int | None = None
     """Proposals of a run (the latest when ``run`` is None)."""
     if run is None:
         run = conn.execute(
-            sa.text("SELECT max(run) FROM proposals WHERE campaign_id = :c"), {"c": campaign_id}
+            sa.select(sa.func.max(proposals.c.run)).where(proposals.c.campaign_id == campaign_id)
         ).scalar()
     rows = conn.execute(
-        sa.text(f"{SELECT} WHERE campaign_id = :c AND run = :r ORDER BY beneficiary_id"),
-        {"c": campaign_id, "r": run},
+        sa.select(*COLUMNS)
+        .where(proposals.c.campaign_id == campaign_id, proposals.c.run == run)
+        .order_by(proposals.c.beneficiary_id)
     )
     return [_proposal(r) for r in rows]
 
@@ -188,7 +188,7 @@ def decide(
             field="decision",
         )
     with write_transaction(engine) as conn:
-        row = conn.execute(sa.text(f"{SELECT} WHERE id = :id"), {"id": proposal_id}).first()
+        row = _get(conn, proposal_id)
         if row is None:
             raise NotFoundError(
                 f"no proposal {proposal_id}",
@@ -218,16 +218,7 @@ def decide(
             status = "refused"
         elif all(answers[p] == "confirm" for p in needed):
             status = "confirmed"
-            if proposal.beneficiary_id in {
-                int(b)
-                for b in conn.execute(
-                    sa.text(
-                        "SELECT beneficiary_id FROM proposals WHERE campaign_id = :c "
-                        "AND status = 'confirmed'"
-                    ),
-                    {"c": proposal.campaign_id},
-                ).scalars()
-            }:
+            if proposal.beneficiary_id in _placed(conn, proposal.campaign_id):
                 raise ConflictError(
                     "already_placed",
                     f"beneficiary {proposal.beneficiary_id} already has a confirmed post",
@@ -240,11 +231,11 @@ def decide(
                     message_fr="Plus aucune place sur ce poste.",
                 )
         conn.execute(
-            sa.text(
-                "UPDATE proposals SET ars_decision = :a, employer_decision = :e, status = :s "
-                "WHERE id = :id"
-            ),
-            {"a": answers["ars"], "e": answers["employer"], "s": status, "id": proposal_id},
+            sa.update(proposals)
+            .where(proposals.c.id == proposal_id)
+            .values(
+                ars_decision=answers["ars"], employer_decision=answers["employer"], status=status
+            )
         )
         verb = "confirme" if decision == "confirm" else "refuse"
         who = "L'ARS" if party == "ars" else "L'employeur"
@@ -266,6 +257,6 @@ def decide(
             f"{party} {decision}s post {post.id} for beneficiary {proposal.beneficiary_id}",
             region=post.region,
         )
-        return _proposal(
-            conn.execute(sa.text(f"{SELECT} WHERE id = :id"), {"id": proposal_id}).first()
-        )
+        stored = _get(conn, proposal_id)
+        assert stored is not None
+        return _proposal(stored)

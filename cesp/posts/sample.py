@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
+from cesp.geo.tables import commune_units as units
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, set_candidates, set_status
@@ -141,11 +142,10 @@ def sample_rows(
 
 def _centre(conn: sa.Connection, code: str) -> tuple[float, float] | None:
     row = conn.execute(
-        sa.text(
-            "SELECT ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y "
-            "FROM commune_units WHERE code = :c AND valid_to IS NULL AND geom IS NOT NULL"
-        ),
-        {"c": code},
+        sa.select(
+            sa.func.ST_X(sa.func.ST_PointOnSurface(units.c.geom), type_=sa.Float).label("x"),
+            sa.func.ST_Y(sa.func.ST_PointOnSurface(units.c.geom), type_=sa.Float).label("y"),
+        ).where(units.c.code == code, units.c.valid_to.is_(None), units.c.geom.is_not(None))
     ).first()
     return (round(row.x, 6), round(row.y, 6)) if row else None
 

@@ -21,27 +21,15 @@ from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError, NotFoundError, ValidationFailedError
 from cesp.posts.model import Post, PostStatus
 from cesp.posts.qualification import Qualification, qualify_sites
+from cesp.posts.tables import posts
 from cesp.posts.validation import PostDraft, parse_fields, validate_posts
 
-COLUMNS = (
-    "id, reference, campaign, kind, region_code, departement_code, profession, specialty, "
-    "mode, structure, address, commune_code, commune_name, lon, lat, places, places_taken, "
-    "status, listed_on, proposed_by, proposed_at, sample"
-)
+COLUMNS = tuple(column for column in posts.c if column.name != "updated_at")
+"""The columns of a ``Post``."""
 MAX_LIMIT = 1000
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(value))
-
-
-def post_of(row: Any) -> Post:
+def post_of(row: sa.Row[Any]) -> Post:
     """A ``Post`` from a row of ``posts`` selected with ``COLUMNS``."""
     return Post(
         id=row.id,
@@ -62,10 +50,10 @@ def post_of(row: Any) -> Post:
         places=row.places,
         places_taken=row.places_taken,
         status=row.status,
-        listed_on=_as_date(row.listed_on),
+        listed_on=row.listed_on,
         proposed_by=row.proposed_by,
-        proposed_at=_as_datetime(row.proposed_at),
-        sample=bool(row.sample),
+        proposed_at=row.proposed_at,
+        sample=row.sample,
     )
 
 
@@ -87,8 +75,9 @@ def insert_posts(
     for draft in drafts:
         f = draft.fields
         clash = conn.execute(
-            sa.text("SELECT id FROM posts WHERE campaign = :c AND reference = :r"),
-            {"c": f["campaign"], "r": f["reference"]},
+            sa.select(posts.c.id).where(
+                posts.c.campaign == f["campaign"], posts.c.reference == f["reference"]
+            )
         ).first()
         if clash:
             raise InvalidInputError(
@@ -96,17 +85,21 @@ def insert_posts(
                 message_fr=f"La campagne {f['campaign']} a déjà un poste « {f['reference']} ».",
                 field="reference",
             )
+        stored = {name: value for name, value in f.items() if name in posts.c}
         post_id = conn.execute(
-            sa.text(
-                "INSERT INTO posts (reference, campaign, kind, region_code, departement_code, "
-                "profession, specialty, mode, structure, address, commune_code, commune_name, "
-                "lon, lat, places, places_taken, status, listed_on, proposed_by, proposed_at, "
-                "updated_at, sample) VALUES (:reference, :campaign, :kind, :region, "
-                ":departement, :profession, :specialty, :mode, :structure, :address, "
-                ":commune_code, :commune_name, :lon, :lat, :places, 0, :status, :listed_on, "
-                ":by, :at, :at, :sample) RETURNING id"
-            ),
-            {**f, "listed_on": listed_on, "by": actor.name, "at": now, "sample": sample},
+            sa.insert(posts)
+            .values(
+                **stored,
+                region_code=f["region"],
+                departement_code=f["departement"],
+                places_taken=0,
+                listed_on=listed_on,
+                proposed_by=actor.name,
+                proposed_at=now,
+                updated_at=now,
+                sample=sample,
+            )
+            .returning(posts.c.id)
         ).scalar_one()
         ids.append(int(post_id))
     if ids:
@@ -148,20 +141,26 @@ def take_place(conn: sa.Connection, post_id: int) -> bool:
     """Take one place of an open post in one conditional UPDATE (False when none is
     left): two transactions racing for the last place cannot both succeed."""
     taken = conn.execute(
-        sa.text(
-            "UPDATE posts SET places_taken = places_taken + 1, updated_at = :at, "
-            "status = CASE WHEN places_taken + 1 >= places THEN 'filled' ELSE status END "
-            "WHERE id = :id AND status = 'open' AND places_taken < places"
-        ),
-        {"id": post_id, "at": datetime.now(UTC)},
+        sa.update(posts)
+        .where(
+            posts.c.id == post_id,
+            posts.c.status == "open",
+            posts.c.places_taken < posts.c.places,
+        )
+        .values(
+            places_taken=posts.c.places_taken + 1,
+            updated_at=datetime.now(UTC),
+            status=sa.case(
+                (posts.c.places_taken + 1 >= posts.c.places, "filled"), else_=posts.c.status
+            ),
+        )
     ).rowcount
     return bool(taken == 1)
 
 
 def get_post(conn: sa.Connection, post_id: int) -> Post:
     """One post, or ``NotFoundError``."""
-    row = conn.execute(sa.text(f"SELECT {COLUMNS} FROM posts WHERE id = :id"), {"id": post_id})
-    found = row.first()
+    found = conn.execute(sa.select(*COLUMNS).where(posts.c.id == post_id)).first()
     if found is None:
         raise NotFoundError(
             f"no post {post_id}", message_fr=f"Aucun poste n°{post_id}.", field="post_id"
@@ -186,38 +185,26 @@ class PostFilter:
 
 def select_posts(conn: sa.Connection, where: PostFilter) -> list[Post]:
     """Posts matching the stored fields, ordered by id (a stable order for paging)."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
-    expanding: list[sa.BindParameter[Any]] = []
+    query = sa.select(*COLUMNS).order_by(posts.c.id)
     for column, name in (
-        ("campaign", "campaign"),
-        ("kind", "kind"),
-        ("region_code", "region"),
-        ("departement_code", "departement"),
-        ("mode", "mode"),
-        ("status", "status"),
+        (posts.c.campaign, "campaign"),
+        (posts.c.kind, "kind"),
+        (posts.c.region_code, "region"),
+        (posts.c.departement_code, "departement"),
+        (posts.c.mode, "mode"),
+        (posts.c.status, "status"),
     ):
         value = getattr(where, name)
         if value is not None:
-            clauses.append(f"{column} = :{name}")
-            params[name] = value
+            query = query.where(column == value)
     if where.specialty is not None:
-        clauses.append("lower(specialty) = lower(:specialty)")
-        params["specialty"] = where.specialty
+        query = query.where(sa.func.lower(posts.c.specialty) == sa.func.lower(where.specialty))
     if where.bbox is not None:
-        clauses.append("lon BETWEEN :x0 AND :x1 AND lat BETWEEN :y0 AND :y1")
-        params.update(zip(("x0", "y0", "x1", "y1"), where.bbox, strict=True))
+        x0, y0, x1, y1 = where.bbox
+        query = query.where(posts.c.lon.between(x0, x1), posts.c.lat.between(y0, y1))
     if where.ids is not None:
-        clauses.append("id IN :ids")
-        params["ids"] = list(where.ids)
-        expanding.append(sa.bindparam("ids", expanding=True))
-    sql = f"SELECT {COLUMNS} FROM posts"
-    if clauses:
-        sql += " WHERE " + " AND ".join(clauses)
-    statement = sa.text(sql + " ORDER BY id")
-    if expanding:
-        statement = statement.bindparams(*expanding)
-    return [post_of(r) for r in conn.execute(statement, params)]
+        query = query.where(posts.c.id.in_(where.ids))
+    return [post_of(r) for r in conn.execute(query)]
 
 
 def qualifications(index: ZoningIndex, posts: Sequence[Post], on: date) -> list[Qualification]:
@@ -329,12 +316,17 @@ def update_post(conn: sa.Connection, post_id: int, changes: dict[str, Any], acto
     if status != PostStatus.WITHDRAWN:
         status = PostStatus.FILLED if post.places_taken >= fields["places"] else PostStatus.OPEN
     conn.execute(
-        sa.text(
-            "UPDATE posts SET specialty = :specialty, mode = :mode, structure = :structure, "
-            "address = :address, places = :places, status = :status, updated_at = :at "
-            "WHERE id = :id"
-        ),
-        {**fields, "status": str(status), "at": datetime.now(UTC), "id": post_id},
+        sa.update(posts)
+        .where(posts.c.id == post_id)
+        .values(
+            specialty=fields["specialty"],
+            mode=fields["mode"],
+            structure=fields["structure"],
+            address=fields["address"],
+            places=fields["places"],
+            status=str(status),
+            updated_at=datetime.now(UTC),
+        )
     )
     record(
         conn,

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from alembic import op
 
-from cesp.storage.spatial import _ident
+from cesp.storage.spatial import safe_identifier
 
 
 def add_geometry_column(
     table: str, column: str = "geom", geometry_type: str = "MULTIPOLYGON", srid: int = 4326
 ) -> None:
     """Add a nullable geometry column and its spatial index to an existing table."""
-    table, column = _ident(table), _ident(column)
-    geometry_type = _ident(geometry_type.lower()).upper()
+    table, column = safe_identifier(table), safe_identifier(column)
+    geometry_type = safe_identifier(geometry_type.lower()).upper()
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute(
@@ -35,11 +35,11 @@ def add_geometry_column(
 
 def drop_spatial_table(table: str, columns: tuple[str, ...] = ("geom",)) -> None:
     """Drop a table holding geometry columns, with its spatial indexes and metadata."""
-    table = _ident(table)
+    table = safe_identifier(table)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for column in columns:
-            column = _ident(column)
+            column = safe_identifier(column)
             op.execute(f"SELECT DisableSpatialIndex('{table}', '{column}')")
             op.execute(f"DROP TABLE IF EXISTS idx_{table}_{column}")
             op.execute(f"SELECT DiscardGeometryColumn('{table}', '{column}')")

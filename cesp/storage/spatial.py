@@ -14,7 +14,7 @@ import sqlalchemy as sa
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def _ident(name: str) -> str:
+def safe_identifier(name: str) -> str:
     """Return a safe SQL identifier; only lower-case snake case names are accepted."""
     if not _IDENT.match(name):
         raise ValueError(f"unsafe SQL identifier {name!r}")
@@ -27,7 +27,7 @@ def point_intersects(dialect: str, table: str, column: str = "geom", alias: str 
     The caller binds ``lon`` and ``lat``. Points on a shared boundary match both sides,
     on purpose: the domain reports them instead of picking one silently.
     """
-    table, column, alias = _ident(table), _ident(column), _ident(alias)
+    table, column, alias = safe_identifier(table), safe_identifier(column), safe_identifier(alias)
     if dialect == "sqlite":
         return (
             f"{alias}.id IN (SELECT pkid FROM idx_{table}_{column} "
@@ -39,7 +39,7 @@ def point_intersects(dialect: str, table: str, column: str = "geom", alias: str 
 
 def bbox_intersects(dialect: str, table: str, column: str = "geom", alias: str = "t") -> str:
     """SQL predicate: the bounding box ``(:minx, :miny, :maxx, :maxy)`` meets the geometry."""
-    table, column, alias = _ident(table), _ident(column), _ident(alias)
+    table, column, alias = safe_identifier(table), safe_identifier(column), safe_identifier(alias)
     if dialect == "sqlite":
         return (
             f"{alias}.id IN (SELECT pkid FROM idx_{table}_{column} "
@@ -56,7 +56,7 @@ def area_intersects(dialect: str, table: str, column: str = "geom", alias: str =
     PostGIS), then the exact test runs on the few candidates: a bbox filter that only
     compared bounding boxes would return communes that merely come near the box.
     """
-    table, column, alias = _ident(table), _ident(column), _ident(alias)
+    table, column, alias = safe_identifier(table), safe_identifier(column), safe_identifier(alias)
     candidates = bbox_intersects(dialect, table, column, alias)
     exact = f"ST_Intersects({alias}.{column}, ST_GeomFromWKB(:area, 4326))"
     if dialect == "sqlite":
@@ -64,9 +64,19 @@ def area_intersects(dialect: str, table: str, column: str = "geom", alias: str =
     return f"{candidates} AND {exact}"
 
 
+def meets_area(
+    dialect: str, table: str, area: bytes, bounds: tuple[float, ...], alias: str | None = None
+) -> sa.TextClause:
+    """``area_intersects`` on ``table`` (named ``alias`` in the query, by default its own
+    name) with the area (WKB) and its bounds bound, as a criterion of a ``select()``."""
+    minx, miny, maxx, maxy = bounds
+    predicate = area_intersects(dialect, table, alias=alias or table)
+    return sa.text(predicate).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy, area=area)
+
+
 def extent_columns(dialect: str, column: str = "geom", alias: str = "t") -> str:
     """SQL aggregates ``minx, miny, maxx, maxy`` of the geometries of a query (their bounds)."""
-    column, alias = _ident(column), _ident(alias)
+    column, alias = safe_identifier(column), safe_identifier(alias)
     names = ("MbrMinX", "MbrMinY", "MbrMaxX", "MbrMaxY")
     if dialect != "sqlite":
         names = ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax")
@@ -88,7 +98,7 @@ def geometry_to_wkb(column: str) -> str:
 
 def spatial_index_exists(conn: sa.Connection, table: str, column: str = "geom") -> bool:
     """Whether the spatial index of ``table.column`` exists (used by tests and health)."""
-    table, column = _ident(table), _ident(column)
+    table, column = safe_identifier(table), safe_identifier(column)
     if conn.dialect.name == "sqlite":
         row = conn.exec_driver_sql(
             "SELECT spatial_index_enabled FROM geometry_columns "

@@ -10,18 +10,22 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from cesp.storage.tables import index_version
+
 
 def bump_index_version(conn: sa.Connection) -> None:
     """Increment the version (inside the caller's transaction)."""
     conn.execute(
-        sa.text("UPDATE index_version SET version = version + 1, updated_at = :at WHERE id = 1"),
-        {"at": datetime.now(UTC)},
+        sa.update(index_version)
+        .where(index_version.c.id == 1)
+        .values(version=index_version.c.version + 1, updated_at=datetime.now(UTC))
     )
 
 
 def read_index_version(conn: sa.Connection) -> int:
     """The current version."""
-    return int(conn.execute(sa.text("SELECT version FROM index_version WHERE id = 1")).scalar_one())
+    version = sa.select(index_version.c.version).where(index_version.c.id == 1)
+    return int(conn.execute(version).scalar_one())
 
 
 def index_state(conn: sa.Connection) -> str:
@@ -69,6 +73,7 @@ def commune_state(conn: sa.Connection) -> str:
 def _state(conn: sa.Connection, sql: str) -> str:
     """The values of a one-row query joined, and on PostgreSQL the database's own id (a
     database dropped and created again under the same name gets a new one)."""
+    # Raw SQL: the values are hashed as the database gives them, one string per backend.
     parts = [str(value) for value in conn.execute(sa.text(sql)).one()]
     if conn.dialect.name == "postgresql":
         oid = "SELECT oid FROM pg_database WHERE datname = current_database()"

@@ -20,12 +20,10 @@ from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import InvalidInputError, Problem
-from cesp.geo.communes import (
-    region_outline,
-    units_in_bbox,
-)
+from cesp.geo.communes import units_in_bbox
 from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.geo.geometry import as_multipolygon, union_multipolygon
+from cesp.geo.regions import region_outline
 from cesp.zones.by_codes import Member, resolve_rows
 from cesp.zones.categories import ZoneCategory, default_category, match_category
 from cesp.zones.readers import SourceRow, SourceTable

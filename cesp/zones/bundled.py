@@ -13,7 +13,8 @@ from importlib.abc import Traversable
 
 import sqlalchemy as sa
 
-from cesp.zones.importer import DecreeRequest, ImportReport, import_decree
+from cesp.zones.importer import ImportReport, import_decree
+from cesp.zones.request import DecreeRequest
 
 AUTHORED = "cesp.zones.authored"
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError
 from cesp.geo.names import name_key
+from cesp.zones.tables import zone_categories
 
 
 @dataclass(frozen=True)
@@ -44,32 +45,33 @@ def load_categories(
     conn: sa.Connection, profession: str | None = None, zoning_method: str | None = None
 ) -> list[ZoneCategory]:
     """Categories, optionally of one profession and method."""
-    clauses, params = [], {}
+    t = zone_categories
+    query = sa.select(
+        t.c.profession,
+        t.c.zoning_method,
+        t.c.code,
+        t.c.label,
+        t.c.qualifies_for_cesp,
+        t.c.legal_basis,
+        t.c.aliases,
+        t.c.keep_rows,
+        t.c.parent_code,
+    ).order_by(t.c.profession, t.c.zoning_method, t.c.id)
     if profession:
-        clauses.append("profession = :p")
-        params["p"] = profession
+        query = query.where(t.c.profession == profession)
     if zoning_method:
-        clauses.append("zoning_method = :m")
-        params["m"] = zoning_method
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = conn.execute(
-        sa.text(
-            "SELECT profession, zoning_method, code, label, qualifies_for_cesp, legal_basis, "
-            f"aliases, keep_rows, parent_code FROM zone_categories {where} "
-            "ORDER BY profession, zoning_method, id"
-        ),
-        params,
-    )
+        query = query.where(t.c.zoning_method == zoning_method)
+    rows = conn.execute(query)
     return [
         ZoneCategory(
             r.profession,
             r.zoning_method,
             r.code,
             r.label,
-            bool(r.qualifies_for_cesp),
+            r.qualifies_for_cesp,
             r.legal_basis,
             tuple(a for a in (r.aliases or "").split("|") if a),
-            bool(r.keep_rows),
+            r.keep_rows,
             r.parent_code,
         )
         for r in rows
@@ -168,12 +170,13 @@ def add_alias(
         )
     if other is None:
         aliases = "|".join([*target.aliases, spelling])
+        t = zone_categories
         conn.execute(
-            sa.text(
-                "UPDATE zone_categories SET aliases = :a WHERE profession = :p "
-                "AND zoning_method = :m AND code = :c"
-            ),
-            {"a": aliases, "p": profession, "m": zoning_method, "c": code},
+            sa.update(t)
+            .where(
+                t.c.profession == profession, t.c.zoning_method == zoning_method, t.c.code == code
+            )
+            .values(aliases=aliases)
         )
         record(
             conn,

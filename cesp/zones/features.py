@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import NotFoundError
-from cesp.storage.spatial import area_intersects, extent_columns
-from cesp.zones.decrees import IN_FORCE_STATUSES, Decree, Zone, _zone, list_decrees
-
-_ZONE_COLUMNS = (
-    "t.id, t.decree_id, t.name, t.category, t.built_from, t.population, t.approximate, "
-    "t.approximate_reason, t.priority, ST_AsBinary(t.geom) AS wkb"
+from cesp.storage.spatial import extent_columns, meets_area
+from cesp.zones.decrees import (
+    IN_FORCE_STATUSES,
+    ZONE_COLUMNS,
+    ZONE_GEOMETRY,
+    Decree,
+    Zone,
+    list_decrees,
+    zone_of,
 )
+from cesp.zones.tables import zones
 
 
 @dataclass(frozen=True)
@@ -54,22 +57,19 @@ def decrees_meeting(
     ]
 
 
-def _where(conn: sa.Connection, selection: ZoneFilter) -> tuple[str, dict[str, Any]]:
-    clauses = ["t.decree_id IN :ids"]
-    params: dict[str, Any] = {"ids": list(selection.decree_ids)}
+def _criteria(
+    conn: sa.Connection, selection: ZoneFilter
+) -> list[sa.ColumnElement[bool] | sa.TextClause]:
+    criteria: list[sa.ColumnElement[bool] | sa.TextClause] = [
+        zones.c.decree_id.in_(selection.decree_ids)
+    ]
     if selection.category is not None:
-        clauses.append("t.category = :category")
-        params["category"] = selection.category
+        criteria.append(zones.c.category == selection.category)
     if selection.area is not None:
-        clauses.append("t.geom IS NOT NULL")
-        clauses.append(area_intersects(conn.dialect.name, "zones"))
-        minx, miny, maxx, maxy = selection.area.bounds
-        params.update(minx=minx, miny=miny, maxx=maxx, maxy=maxy, area=selection.area.wkb)
-    return " AND ".join(clauses), params
-
-
-def _ids(sql: str) -> sa.TextClause:
-    return sa.text(sql).bindparams(sa.bindparam("ids", expanding=True))
+        area = selection.area
+        criteria.append(zones.c.geom.is_not(None))
+        criteria.append(meets_area(conn.dialect.name, "zones", area.wkb, area.bounds))
+    return criteria
 
 
 def zones_page(
@@ -86,38 +86,36 @@ def zones_page(
     """
     if not selection.decree_ids:
         return [], 0
-    where, params = _where(conn, selection)
-    matched = int(
-        conn.execute(_ids(f"SELECT count(*) FROM zones t WHERE {where}"), params).scalar_one()
-    )
+    criteria = _criteria(conn, selection)
+    count = sa.select(sa.func.count()).select_from(zones).where(*criteria)
+    matched = int(conn.execute(count).scalar_one())
     if offset >= matched:
         return [], matched
     rows = conn.execute(
-        _ids(
-            f"SELECT {_ZONE_COLUMNS} FROM zones t WHERE {where} "
-            "ORDER BY t.decree_id, t.name, t.id LIMIT :limit OFFSET :offset"
-        ),
-        {**params, "limit": limit, "offset": offset},
+        sa.select(*ZONE_COLUMNS, ZONE_GEOMETRY)
+        .where(*criteria)
+        .order_by(zones.c.decree_id, zones.c.name, zones.c.id)
+        .limit(limit)
+        .offset(offset)
     )
-    return [_zone(r, True) for r in rows], matched
+    return [zone_of(r) for r in rows], matched
 
 
 def get_zone(conn: sa.Connection, zone_id: int) -> Zone:
     """One zone by id, with geometry, or ``NotFoundError``."""
-    row = conn.execute(
-        sa.text(f"SELECT {_ZONE_COLUMNS} FROM zones t WHERE t.id = :id"), {"id": zone_id}
-    ).first()
+    row = conn.execute(sa.select(*ZONE_COLUMNS, ZONE_GEOMETRY).where(zones.c.id == zone_id)).first()
     if row is None:
         raise NotFoundError(
             f"No zone with id {zone_id}", message_fr=f"Aucune zone n°{zone_id}.", field="featureId"
         )
-    return _zone(row, True)
+    return zone_of(row)
 
 
 def zone_extents(
     conn: sa.Connection, decree_ids: list[int] | None = None
 ) -> dict[int, tuple[float, float, float, float]]:
     """Bounds (WGS84) of the zones of each decree (all, or ``decree_ids``), by decree id."""
+    # Raw SQL: the extent aggregates are the backend's own (``cesp.storage.spatial``).
     only = "AND t.decree_id IN :ids " if decree_ids is not None else ""
     sql = sa.text(
         f"SELECT t.decree_id, {extent_columns(conn.dialect.name)} FROM zones t "

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from cesp.storage.tables import index_version
+from cesp.zones.tables import decrees
+
 
 @dataclass(frozen=True)
 class ZoningState:
@@ -44,9 +47,9 @@ def zoning_state(conn: sa.Connection) -> ZoningState:
     True
     """
     row = conn.execute(
-        sa.text(
-            "SELECT (SELECT version FROM index_version WHERE id = 1), "
-            "(SELECT coalesce(max(id), 0) FROM decrees)"
+        sa.select(
+            sa.select(index_version.c.version).where(index_version.c.id == 1).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.max(decrees.c.id), 0)).scalar_subquery(),
         )
     ).one()
     return ZoningState(index_version=int(row[0] or 0), last_decree_id=int(row[1]))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,43 +19,22 @@ from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, Problem, ValidationFailedError
 from cesp.storage.engine import write_transaction
 from cesp.storage.schema import require_current
-from cesp.text import CONTROL_CHARACTERS, refuse_control_characters
+from cesp.text import CONTROL_CHARACTERS
 from cesp.zones.building import BuildResult, DraftZone, build_zones
 from cesp.zones.categories import ZoneCategory, category_mapping, load_categories
 from cesp.zones.decrees import (
-    CommuneChange,
     Decree,
-    ZoningDiff,
-    decree_communes,
     decrees_in_force,
-    diff_communes,
     find_decree,
     insert_decree,
     principal_in_force,
-    publish_decree,
 )
+from cesp.zones.diff import CommuneChange, ZoningDiff, decree_communes, diff_communes
 from cesp.zones.professions import parse_profession, zoning_method
+from cesp.zones.publication import publish_decree
 from cesp.zones.qpv_zones import build_qpv_zones
-from cesp.zones.readers import ReadOptions, SourceTable, read_source
-
-
-@dataclass(frozen=True)
-class DecreeRequest:
-    """What an ARS officer says about the decree they import."""
-
-    region: str
-    reference: str
-    signed: date
-    effective_from: date
-    profession: str
-    effective_to: date | None = None
-    title: str | None = None
-    category: str | None = None
-    publish: bool = False
-    dry_run: bool = False
-    complementary: bool = False
-    keep_complementary: bool = False
-    read: ReadOptions = field(default_factory=ReadOptions)
+from cesp.zones.readers import SourceTable, read_source
+from cesp.zones.request import DecreeRequest, check_request
 
 
 @dataclass(frozen=True)
@@ -126,44 +104,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _check_request(conn: sa.Connection, request: DecreeRequest) -> None:
-    texts = {"reference": request.reference, "title": request.title, "category": request.category}
-    for name, value in {**texts, **vars(request.read)}.items():
-        if isinstance(value, str):
-            refuse_control_characters(value, name)
-    parse_profession(request.profession, request.effective_from)
-    if not conn.execute(
-        sa.text("SELECT 1 FROM regions WHERE code = :c"), {"c": request.region}
-    ).first():
-        raise InvalidInputError(
-            f"region={request.region!r} is not a region code of the COG (e.g. 11 for "
-            "Île-de-France, 84 for Auvergne-Rhône-Alpes)",
-            message_fr=f"Code de région inconnu : {request.region}",
-            field="region",
-        )
-    reference = request.reference.strip()
-    if not reference or len(reference) > 60:
-        raise InvalidInputError(
-            "reference must be 1 to 60 characters (the decree number, e.g. 12-209)",
-            message_fr="Référence de l'arrêté manquante ou trop longue (ex. 12-209).",
-            field="reference",
-        )
-    if request.effective_to is not None and request.effective_to < request.effective_from:
-        raise InvalidInputError(
-            f"effective_to ({request.effective_to}) is before effective_from "
-            f"({request.effective_from})",
-            message_fr="La date de fin précède la date d'effet.",
-            field="effective_to",
-        )
-    if request.effective_from < request.signed:
-        raise InvalidInputError(
-            f"effective_from ({request.effective_from}) is before the signature "
-            f"({request.signed}): a decree takes effect on or after its signature",
-            message_fr="La date d'effet précède la date de signature.",
-            field="effective_from",
-        )
 
 
 def _refuse_control_characters(table: SourceTable) -> None:
@@ -302,7 +242,7 @@ def import_decree(
     sha256 = file_sha256(path)
     filename = original_name or path.name
     with engine.connect() as conn:
-        _check_request(conn, request)
+        check_request(conn, request)
         profession = parse_profession(request.profession)
         existing = _existing(conn, request, sha256)
         if existing is not None:

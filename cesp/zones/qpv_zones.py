@@ -27,6 +27,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from cesp.errors import Problem
+from cesp.geo import tables
 from cesp.geo.crs import metric_crs_for_region
 from cesp.geo.names import name_key
 from cesp.geo.qpv import LOAD_HINT, LOAD_HINT_FR, generation_of, qpv_by_codes, qpv_departement
@@ -65,10 +66,9 @@ def _regions_of(conn: sa.Connection, departements: set[str]) -> dict[str, str]:
     if not departements:
         return {}
     rows = conn.execute(
-        sa.text("SELECT code, region_code FROM departements WHERE code IN :d").bindparams(
-            sa.bindparam("d", expanding=True)
-        ),
-        {"d": sorted(departements)},
+        sa.select(tables.departements.c.code, tables.departements.c.region_code).where(
+            tables.departements.c.code.in_(sorted(departements))
+        )
     )
     return {str(code): str(region) for code, region in rows}
 

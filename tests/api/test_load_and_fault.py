@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from cesp.audit import Actor
 from cesp.keys import create_key
 from cesp.storage.engine import write_transaction
-from cesp.zones.importer import DecreeRequest, import_decree
+from cesp.zones.importer import import_decree
+from cesp.zones.request import DecreeRequest
 from tests.api.live_server import LiveServer
 
 BOBIGNY = {"lon": 2.4400, "lat": 48.9100}

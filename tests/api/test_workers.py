@@ -27,7 +27,8 @@ from cesp.audit import Actor
 from cesp.keys import create_key
 from cesp.storage.engine import write_transaction
 from cesp.storage.versioning import read_index_version
-from cesp.zones.importer import DecreeRequest, import_decree
+from cesp.zones.importer import import_decree
+from cesp.zones.request import DecreeRequest
 from tests.api.live_server import LiveServer
 
 SAINT_OUEN = {"lon": 2.3340, "lat": 48.9118, "date": "2018-01-01"}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cesp.audit import Actor
 from cesp.cli.main import app
-from cesp.posts.campaigns import file_wishes
+from cesp.posts.choices import file_wishes
 from cesp.posts.listfile import IMPORT_HEADERS
 from tests.posts.conftest import index_of, post_row
 from tests.zones.helpers import publish_codes

@@ -21,7 +21,7 @@ from cesp.eligibility.index import CommuneLayers, ZoningIndex, build_index
 from cesp.eligibility.index_cache import IndexCache, index_for_job
 from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.storage.versioning import bump_index_version
-from cesp.zones.decrees import publish_decree
+from cesp.zones.publication import publish_decree
 from tests.zones.helpers import REFERENCE_2018, import_codes, publish_drawn_2018
 
 DRANCY_WEST = PointSite(2.425, 48.925)

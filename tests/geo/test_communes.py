@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from cesp.errors import InvalidInputError, NotFoundError, OutsideTerritoryError
-from cesp.geo.communes import resolve_code, resolve_point, search_names
+from cesp.geo.communes import resolve_code, resolve_point
+from cesp.geo.search import search_names
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,7 @@ def test_a_failed_load_leaves_the_database_as_it_was(
     def boom(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "_write_admin_areas", boom)
+    monkeypatch.setattr(loader, "write_admin_areas", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         load_reference(scratch_engine, data_dir, "75,92", force=True)
     with scratch_engine.connect() as c:

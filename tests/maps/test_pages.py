@@ -28,3 +28,21 @@ def test_map_errors_are_a_french_page_for_a_browser_and_json_for_programs(
     assert program.status_code == 404 and program.json()["field"] == "region"
     data = map_client.get("/map/data/zones", params={"zoom": "x"}, headers=BROWSER)
     assert data.status_code == 422 and data.json()["field"] == "zoom"
+
+
+def test_the_map_reads_the_status_headings_from_the_page(map_client: TestClient) -> None:
+    """The popup's headings come from ``cesp.eligibility.status``: the page carries them
+    for every status, and the script holds no list of its own."""
+    import json
+    from importlib.resources import files
+
+    from cesp.eligibility.status import HEADINGS_FR, STATUSES
+
+    page = map_client.get("/map", params={"region": "11"})
+    assert page.status_code == 200
+    assert set(STATUSES) <= set(HEADINGS_FR)
+    assert '"statusHeadings"' in page.text
+    for text in HEADINGS_FR.values():
+        assert text in page.text or json.dumps(text) in page.text, text
+    script = (files("cesp.maps") / "static" / "map-tools.js").read_text(encoding="utf-8")
+    assert all(text not in script for text in HEADINGS_FR.values())

@@ -14,15 +14,8 @@ from cesp.audit import Actor
 from cesp.errors import ConflictError
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
-from cesp.posts.campaigns import (
-    choose,
-    create_campaign,
-    file_wishes,
-    get_campaign,
-    history,
-    set_candidates,
-    set_status,
-)
+from cesp.posts.campaigns import create_campaign, get_campaign, history, set_candidates, set_status
+from cesp.posts.choices import choose, file_wishes
 from cesp.posts.proposals import decide, list_proposals, run_allocation
 from cesp.posts.store import add_posts, get_post
 from cesp.storage.engine import write_transaction

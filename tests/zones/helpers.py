@@ -33,7 +33,8 @@ from cesp.geo.loader import load_reference
 from cesp.storage import schema
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import REPO_ROOT
-from cesp.zones.importer import DecreeRequest, import_decree
+from cesp.zones.importer import import_decree
+from cesp.zones.request import DecreeRequest
 
 PETITE_COURONNE = "75,92,93"
 SIGNED = date(2012, 5, 24)

@@ -10,14 +10,10 @@ import sqlalchemy as sa
 
 from cesp.audit import Actor
 from cesp.errors import InvalidInputError, NotFoundError
-from cesp.zones.decrees import (
-    decrees_in_force,
-    diff_decrees,
-    get_decree,
-    list_decrees,
-    publish_decree,
-)
+from cesp.zones.decrees import decrees_in_force, get_decree, list_decrees
+from cesp.zones.diff import diff_decrees
 from cesp.zones.importer import import_decree
+from cesp.zones.publication import publish_decree
 from tests.zones.helpers import counts, request
 
 FIRST = date(2012, 5, 24)

@@ -11,7 +11,8 @@ import pytest
 
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.zones.archive import ArchiveLimits, safe_extract
-from cesp.zones.readers import ReadOptions, read_source, sniff_format
+from cesp.zones.formats import sniff_format
+from cesp.zones.readers import ReadOptions, read_source
 from tests.zones.helpers import communes, zipped_shapefile
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from cesp.access import authorize
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor, list_entries
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

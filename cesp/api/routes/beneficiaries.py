@@ -16,7 +16,7 @@ from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection
 from cesp.api.french_params import Day
 from cesp.api.post_schemas import MeOut
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
 from cesp.engagement.rules import EngagementTerms
 from cesp.engagement.status import assess_engagement

@@ -30,22 +30,20 @@ from cesp.api.post_schemas import (
     WishesOut,
     WishOut,
 )
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.posts.beneficiaries import beneficiary_for
 from cesp.posts.campaigns import (
-    choose,
     create_campaign,
-    file_wishes,
     get_campaign,
     history,
     list_campaigns,
     set_candidates,
     set_status,
-    wishes_of,
 )
+from cesp.posts.choices import choose, file_wishes, wishes_of
 from cesp.posts.proposals import decide, list_proposals, run_allocation
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
@@ -58,7 +56,7 @@ Id = Annotated[int, FastPath(ge=1, le=2**31 - 1)]
 @router.get("/campaigns", response_model=list[CampaignOut], responses=ERRORS)
 def get_campaigns(conn: Annotated[sa.Connection, Depends(get_connection)]) -> list[CampaignOut]:
     """Every campaign, newest first."""
-    return [CampaignOut.of(c) for c in list_campaigns(conn)]
+    return [CampaignOut.model_validate(c) for c in list_campaigns(conn)]
 
 
 @router.post("/campaigns", response_model=CampaignOut, status_code=201, responses=ERRORS)
@@ -72,7 +70,7 @@ def post_campaign(
         campaign = create_campaign(
             conn, body.year, body.kind, body.published_on or date.today(), actor
         )
-    return CampaignOut.of(campaign)
+    return CampaignOut.model_validate(campaign)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut, responses=ERRORS)
@@ -80,7 +78,7 @@ def get_one_campaign(
     conn: Annotated[sa.Connection, Depends(get_connection)], campaign_id: Id
 ) -> CampaignOut:
     """One campaign, with whose turn it is in a rank-order campaign."""
-    return CampaignOut.of(get_campaign(conn, campaign_id))
+    return CampaignOut.model_validate(get_campaign(conn, campaign_id))
 
 
 @router.put("/campaigns/{campaign_id}/candidates", status_code=204, responses=ERRORS)
@@ -106,7 +104,7 @@ def post_status(
 ) -> CampaignOut:
     """Open or close a campaign (CNG)."""
     with write_transaction(engine) as conn:
-        return CampaignOut.of(set_status(conn, campaign_id, body.status, actor))
+        return CampaignOut.model_validate(set_status(conn, campaign_id, body.status, actor))
 
 
 @router.post(
@@ -200,7 +198,7 @@ def post_allocation(
     """Run the allocation (CNG): a new run of proposals, each with its explanation."""
     run, _ = run_allocation(engine, campaign_id, actor)
     with engine.connect() as conn:
-        return [ProposalOut.of(p) for p in list_proposals(conn, campaign_id, run)]
+        return [ProposalOut.model_validate(p) for p in list_proposals(conn, campaign_id, run)]
 
 
 @router.get(
@@ -215,7 +213,7 @@ def get_proposals(
     """Proposals of a run (default: the latest)."""
     authorize(actor, "post.write")
     get_campaign(conn, campaign_id)
-    return [ProposalOut.of(p) for p in list_proposals(conn, campaign_id, run)]
+    return [ProposalOut.model_validate(p) for p in list_proposals(conn, campaign_id, run)]
 
 
 @router.post("/proposals/{proposal_id}/decision", response_model=ProposalOut, responses=ERRORS)
@@ -226,7 +224,7 @@ def post_decision(
     actor: Annotated[Actor, Depends(get_actor)],
 ) -> ProposalOut:
     """The ARS's or the employer's answer; confirmed proposals take their place."""
-    return ProposalOut.of(decide(engine, proposal_id, body.party, body.decision, actor))
+    return ProposalOut.model_validate(decide(engine, proposal_id, body.party, body.decision, actor))
 
 
 @router.get("/campaigns/{campaign_id}/history", response_model=list[HistoryOut], responses=ERRORS)

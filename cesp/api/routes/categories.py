@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fastapi import APIRouter, Depends
 
 from cesp.access import ANONYMOUS, authorize
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
 from cesp.storage.engine import write_transaction
-from cesp.zones.categories import ZoneCategory, add_alias, load_categories
+from cesp.zones.categories import add_alias, load_categories
 from cesp.zones.professions import parse_profession
 
 router = APIRouter(prefix="/api/v1/zone-categories", tags=["decrees"])
@@ -34,20 +34,7 @@ class CategoryOut(BaseModel):
     legal_basis: str
     aliases: list[str]
 
-    @classmethod
-    def of(cls, c: ZoneCategory) -> CategoryOut:
-        """Serialise a category."""
-        return cls(
-            profession=c.profession,
-            zoning_method=c.zoning_method,
-            code=c.code,
-            label=c.label,
-            qualifies_for_cesp=c.qualifies_for_cesp,
-            keep_rows=c.keep_rows,
-            parent_code=c.parent_code,
-            legal_basis=c.legal_basis,
-            aliases=list(c.aliases),
-        )
+    model_config = ConfigDict(from_attributes=True)
 
 
 class AliasIn(BaseModel):
@@ -66,7 +53,7 @@ def get_categories(
 ) -> list[CategoryOut]:
     """The zone categories (which open the CESP, which rows are skipped, aliases)."""
     chosen = parse_profession(profession).value if profession else None  # Médecin: medecin
-    return [CategoryOut.of(c) for c in load_categories(conn, chosen)]
+    return [CategoryOut.model_validate(c) for c in load_categories(conn, chosen)]
 
 
 @router.post("/aliases", response_model=CategoryOut, status_code=201, responses=ERRORS)
@@ -86,4 +73,4 @@ def post_alias(
             body.alias,
             actor,
         )
-    return CategoryOut.of(category)
+    return CategoryOut.model_validate(category)

@@ -10,17 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from cesp.api.dependencies import get_connection
 from cesp.api.french_params import Day
-from cesp.api.schemas import CodeAnswer, ErrorBody, PointAnswer, SearchAnswer, SearchHit
+from cesp.api.routes.conventions import ERRORS
+from cesp.api.schemas import CodeAnswer, PointAnswer, SearchAnswer, SearchHit
 from cesp.errors import InvalidInputError
-from cesp.geo.communes import resolve_code, resolve_point, search_names
+from cesp.geo.communes import resolve_code, resolve_point
+from cesp.geo.search import search_names
 
 router = APIRouter(prefix="/api/v1/communes", tags=["communes"])
-
-REGION_CODE = r"^\d{2}$"
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 @router.get("", response_model=PointAnswer | SearchAnswer, responses=ERRORS)

@@ -28,7 +28,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index, get_set
 from cesp.api.french_params import Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.post_schemas import PostOut
-from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.api.routes.maps import shape_store
 from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
@@ -40,11 +40,14 @@ from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications
 from cesp.storage.engine import write_transaction
 from cesp.storage.settings import Settings
+from cesp.zones import tables
 from cesp.zones.categories import parse_mapping
-from cesp.zones.decrees import decree_zones, get_decree, list_decrees, publish_decree
-from cesp.zones.importer import DecreeRequest, ZoneSummary, import_decree
+from cesp.zones.decrees import decree_zones, get_decree, list_decrees
+from cesp.zones.importer import ZoneSummary, import_decree
 from cesp.zones.professions import parse_profession
+from cesp.zones.publication import publish_decree
 from cesp.zones.readers import ReadOptions
+from cesp.zones.request import DecreeRequest
 
 router = APIRouter(prefix="/api/v1/decrees", tags=["decrees"])
 log = logging.getLogger(__name__)
@@ -68,7 +71,7 @@ def get_decrees(
     response.headers.update(cache.headers)
     chosen = parse_profession(profession).value if profession else None  # Médecin: medecin
     decrees = list_decrees(conn, region=region, profession=chosen, status=status, on=on)
-    return [DecreeOut.of(d) for d in decrees]
+    return [DecreeOut.model_validate(d) for d in decrees]
 
 
 @router.get("/{decree_id}", response_model=DecreeDetail, responses={**NOT_MODIFIED, **ERRORS})
@@ -84,17 +87,17 @@ def get_one_decree(
     response.headers.update(cache.headers)
     decree = get_decree(conn, decree_id)
     zones = decree_zones(conn, [decree.id], with_geometry=False)
+    covered = tables.zone_communes
     counts: dict[int, int] = dict(
         conn.execute(
-            sa.text(
-                "SELECT z.id, count(c.commune_code) FROM zones z LEFT JOIN zone_communes c "
-                "ON c.zone_id = z.id WHERE z.decree_id = :d GROUP BY z.id"
-            ),
-            {"d": decree.id},
+            sa.select(tables.zones.c.id, sa.func.count(covered.c.commune_code))
+            .select_from(tables.zones.outerjoin(covered, covered.c.zone_id == tables.zones.c.id))
+            .where(tables.zones.c.decree_id == decree.id)
+            .group_by(tables.zones.c.id)
         ).all()
     )
     return DecreeDetail(
-        **DecreeOut.of(decree).model_dump(),
+        **DecreeOut.model_validate(decree).model_dump(),
         zones=[
             ZoneOut.of(
                 ZoneSummary(
@@ -315,4 +318,4 @@ def post_publish(
     _follow_publication(http_request.app.state.holder)
     # After the answer: the map's shapes of the new decree, so no visitor waits for them.
     background.add_task(warm_published, engine, shape_store(http_request), [decree.id])
-    return DecreeOut.of(decree)
+    return DecreeOut.model_validate(decree)

@@ -35,7 +35,7 @@ from cesp.api.french_params import DATE_EXPECTED, Day
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.job_processes import JobProcesses
 from cesp.api.plain_route import PlainRoute
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.api.uploads import spooled_upload
 from cesp.api.validation_fr import french_reason
 from cesp.audit import Actor, record

@@ -20,7 +20,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index
 from cesp.api.downloads import DialectParam, TableFormat, table_response
 from cesp.api.eligibility_schemas import SiteIn
 from cesp.api.french_params import Day
-from cesp.api.routes.communes import ERRORS
+from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
 from cesp.engagement.authority import role_label_fr

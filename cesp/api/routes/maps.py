@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection, get_settings
 from cesp.api.french_params import Day
-from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.maps.assets import ASSET_PREFIX, asset_dirs
 from cesp.maps.layers import commune_collection, parse_bbox, zone_collection
 from cesp.maps.page import MapRequest, PageOptions, build_map, build_preview_map

@@ -15,7 +15,7 @@ from cesp.api.dependencies import get_connection, get_engine, get_index
 from cesp.api.downloads import XLSX, DialectParam, TableFormat, table_response
 from cesp.api.french_params import Day
 from cesp.api.post_schemas import PostIn, PostOut, PostPageOut, PostPatch
-from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.audit import Actor
 from cesp.eligibility.index import ZoningIndex
 from cesp.errors import InvalidInputError

@@ -15,7 +15,7 @@ from cesp.api.caching import NOT_MODIFIED, Conditional, zoning_conditional
 from cesp.api.dependencies import get_connection
 from cesp.api.downloads import XLSX, DialectParam, TableFormat, table_response
 from cesp.api.french_params import Day
-from cesp.api.routes.communes import ERRORS, REGION_CODE
+from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.field_schema import ELIGIBLE_COMMUNE_FIELDS
 from cesp.spreadsheets import Dialect
 from cesp.zones.export import (

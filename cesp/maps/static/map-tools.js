@@ -10,19 +10,11 @@
   const C = window.CespMap;
   const e = C.escape;
 
-  const HEADINGS = {
-    eligible: "Éligible au CESP",
-    not_eligible: "Non éligible au CESP",
-    partial: "Commune en partie en zone",
-    no_zoning: "Pas de zonage en vigueur",
-    outside_territory: "Hors du territoire",
-  };
-
+  /** The popup's heading: the words are the service's (config.statusHeadings). */
   function heading(answer) {
-    if (answer.status === "borderline") {
-      return answer.eligible ? "En limite de zone (côté éligible)" : "En limite de zone (hors zone)";
-    }
-    return HEADINGS[answer.status] || answer.status;
+    const headings = (C.context && C.context.config.statusHeadings) || {};
+    const key = answer.status === "borderline" && answer.eligible ? "borderline_eligible" : answer.status;
+    return headings[key] || answer.status;
   }
 
   function zoneLine(zone) {

@@ -3,7 +3,7 @@
 Revision ID: 0008_qpv_complementary
 Revises: 0007_engagement_ledger
 
-- ``qpv_contours`` (table of ``cesp.geo.models``): the contours of the quartiers
+- ``qpv_contours`` (table of ``cesp.geo.tables``): the contours of the quartiers
   prioritaires de la politique de la ville published by the ANCT, one row per QPV and
   generation (2015: décrets n°2014-1750 and 2014-1751 du 30 décembre 2014, codes
   ``QP...``; 2024: décret n°2023-1314 du 28 décembre 2023, codes ``QN...``).
