@@ -37,6 +37,7 @@ from cesp.api.routes import (
     maps,
     ogc,
     posts,
+    relocations,
     zones,
 )
 from cesp.api.security_headers import SecurityHeaders
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(decrees.router)
     app.include_router(categories.router)
     app.include_router(zones.router)
+    app.include_router(relocations.router)
     app.include_router(audit.router)
     app.include_router(posts.router)
     app.include_router(campaigns.router)
