@@ -160,13 +160,20 @@ class SegmentIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Vectors from the nearest point of segments ``seg`` (one row of segments per
         point) to the points (x, y); their lengths are the distances."""
-        dx, dy = self.dx[seg].astype(float), self.dy[seg].astype(float)
-        middle = self.middle[seg]
-        px = x[:, None] - middle[..., 0] + 0.5 * dx
-        py = y[:, None] - middle[..., 1] + 0.5 * dy
-        length2 = dx * dx + dy * dy
+        # ``take`` gathers rows several times faster than fancy indexing; the sums are
+        # done in place, in the order of the plain formulas (the same floats).
+        dx, dy = np.take(self.dx, seg).astype(float), np.take(self.dy, seg).astype(float)
+        middle = np.take(self.middle, seg, axis=0)
+        px = x[:, None] - middle[..., 0]
+        px += 0.5 * dx
+        py = y[:, None] - middle[..., 1]
+        py += 0.5 * dy
+        length2 = dx * dx
+        length2 += dy * dy
         length2[length2 == 0] = 1.0  # degenerate: t = 0, the start
-        t = (px * dx + py * dy) / length2
+        t = px * dx
+        t += py * dy
+        t /= length2
         np.clip(t, 0, 1, out=t)
         px -= t * dx
         py -= t * dy
