@@ -31,6 +31,7 @@ K = 8
 EXACT_K = (2 * K, 8 * K)
 CELL_M = 250.0
 ORDERED_FROM = 1024
+THREADS_FROM = 16_384
 Z_CELL_M = 1000.0
 
 
@@ -206,7 +207,9 @@ class SegmentIndex:
         if self.tree is None or n == 0:
             return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), np.ones(n, dtype=bool)
         k = min(k, len(self.dx))
-        workers = -1 if n >= ORDERED_FROM else 1  # threads cost more than they save on few points
+        # scipy starts Python threads per query (milliseconds each on a busy machine):
+        # worth it for a slice's main query, not for the few points an exact pass asks.
+        workers = -1 if n >= THREADS_FROM else 1
         mid_distance, seg = self.tree.query(np.column_stack([x, y]), k=k, workers=workers)
         if k == 1:
             mid_distance, seg = mid_distance[:, None], seg[:, None]
