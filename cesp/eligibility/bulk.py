@@ -59,7 +59,18 @@ T = TypeVar("T")
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:
     """Floats of a text column, NaN where a cell is not a decimal number; a decimal comma
-    (``2,44``, as a French ``;`` file writes it) reads as a point (``cesp.conventions``)."""
+    (``2,44``, as a French ``;`` file writes it) reads as a point (``cesp.conventions``).
+
+    Most files hold plain decimals only: Arrow's own parse of the column takes them
+    all at once. It refuses every text the pattern refuses except the non-finite
+    spellings (``nan``, ``inf``), and accepts none that needs trimming or a comma, so
+    when it succeeds with finite values only, its values are the pattern path's."""
+    try:
+        direct = np.asarray(pc.cast(column, pa.float64()).to_numpy(), dtype=float)
+    except pa.ArrowInvalid:
+        direct = None
+    if direct is not None and np.isfinite(direct).all():
+        return direct
     text = pc.replace_substring(pc.utf8_trim_whitespace(column), ",", ".")
     valid = pc.match_substring_regex(text, DECIMAL)
     values = pc.cast(pc.if_else(valid, text, pa.scalar("nan")), pa.float64())

@@ -143,13 +143,16 @@ def neutralised(table: pa.Table) -> pa.Table:
         if name in ANSWER_COLUMNS or not pa.types.is_string(table.schema.field(name).type):
             continue
         column = table[name]
-        flagged = pc.match_substring_regex(column, FORMULA_START)
+        flagged = pc.fill_null(pc.match_substring_regex(column, FORMULA_START), False)
         if not pc.any(flagged).as_py():
             continue
-        risky = pc.and_(flagged, pc.invert(pc.match_substring_regex(column, NUMBER.pattern)))
-        if not pc.any(risky).as_py():
+        # Only the flagged cells (a negative longitude: a third of a column) are matched
+        # against the number pattern.
+        rows = np.flatnonzero(np.asarray(flagged.to_numpy(zero_copy_only=False), dtype=bool))
+        number = pc.match_substring_regex(pc.take(column, pa.array(rows)), NUMBER.pattern)
+        rows = rows[~np.asarray(number.to_numpy(zero_copy_only=False), dtype=bool)]
+        if len(rows) == 0:
             continue
-        rows = np.flatnonzero(np.asarray(risky.to_numpy(zero_copy_only=False), dtype=bool))
         values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
         values[rows] = [safe_cell(v) for v in values[rows]]
         table = table.set_column(

@@ -7,7 +7,10 @@ crosses ("boundary cells"). A cell that no boundary crosses lies wholly inside o
 wholly outside each polygon, and so does every cell connected to it through such cells
 (a path that crosses no boundary never changes sides): one test of one cell centre per
 connected region gives the polygons of all its cells. Only points in boundary cells
-get real tests, against the polygons whose bounding box meets their cell.
+get real tests, against the polygons whose boundary touches their cell: from the
+few edges of the polygon that reach the cell and the side of the cell's centre
+(``cesp.eligibility.cell_edges``), GEOS for the rare points too close to an edge to
+decide in floating point.
 
 Why this is exact, cell index by cell index: a cell index is
 ``floor((x - origin) / size)``, computed the same way for points and for boundary
@@ -27,6 +30,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from cesp.eligibility.cell_edges import CELL_EDGE_ARRAYS, parity_inside, ring_edges
 from cesp.eligibility.geometries import GeometryColumn
 from cesp.eligibility.runs import sorted_distinct
 
@@ -43,7 +47,19 @@ GRID_ARRAYS = (
     "test_polygons",
     "origin",
     "cells",
+    *CELL_EDGE_ARRAYS,
 )
+
+
+def positions(ptr: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)`` for every position ``ptr[keys[i]] <= j < ptr[keys[i] + 1]``."""
+    if len(keys) == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    counts = (ptr[keys + 1] - ptr[keys]).astype(np.int64)
+    total = int(counts.sum())
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, np.repeat(ptr[keys], counts).astype(np.int64) + offsets
 
 
 def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -55,23 +71,18 @@ def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.nd
     >>> expand(ptr, values, np.array([1, 0]))
     (array([0, 1, 1]), array([9, 7, 8]))
     """
-    if len(keys) == 0:
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    counts = ptr[keys + 1] - ptr[keys]
-    total = int(counts.sum())
-    if total == 0:
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, values[np.repeat(ptr[keys], counts) + offsets].astype(np.int64)
+    owner, position = positions(ptr, keys)
+    return owner, values[position].astype(np.int64)
 
 
 def _csr(keys: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``values`` grouped by ``keys`` (0 <= key < size), as (ptr, values)."""
+    """Rows of ``values`` grouped by ``keys`` (0 <= key < size), as (ptr, values);
+    32-bit positions (half the pages a job's scattered look-ups touch)."""
     order = np.argsort(keys, kind="stable")
     ptr = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys, minlength=size), out=ptr[1:])
-    return ptr, values[order].astype(np.int32)
+    assert ptr[-1] < 2**31, "positions fit in 32 bits"
+    return ptr.astype(np.int32), values[order].astype(np.int32)
 
 
 class PolygonGrid:
@@ -103,12 +114,15 @@ class PolygonGrid:
             del self._build_polygons
 
     def _build(self, polygons: np.ndarray) -> None:
-        empty = np.zeros(1, dtype=np.int64), np.array([], dtype=np.int32)
+        empty = np.zeros(1, dtype=np.int32), np.array([], dtype=np.int32)
         self.region_ptr, self.region_polygons = empty
         self.inside_ptr, self.inside_polygons = empty
         self.test_ptr, self.test_polygons = empty
         self.origin = np.zeros(2)
         self.cells = np.full((1, 1), OFF_GRID, dtype=np.int32)
+        self.edge_ptr, self.edge_vertex = empty
+        self.vertices = np.zeros((0, 2))
+        self.centre_inside = np.array([], dtype=bool)
         if len(polygons) == 0:
             return
         minx, miny, maxx, maxy = shapely.total_bounds(polygons)
@@ -124,6 +138,7 @@ class PolygonGrid:
         self.cells = np.empty(shape, dtype=np.int32)
         self._label_regions(crossed)
         self._boundary_cells(crossed, crossing)
+        self._cell_edges(crossing, shape[1])
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The grid as named arrays (``cesp.eligibility.cache_files``)."""
@@ -238,6 +253,32 @@ class PolygonGrid:
             number[flat[holds]], polygon[holds], len(boundary)
         )
 
+    def _cell_edges(self, crossing: np.ndarray, rows: int) -> None:
+        """For each (boundary cell, polygon) test: the polygon's edges that may reach the
+        cell, and whether the cell's centre is in the polygon (``cesp.eligibility.cell_edges``)."""
+        n = len(self.polygons)
+        flat, polygon = crossing // n, crossing % n
+        centre_x, centre_y = self._centres(flat)
+        order = np.argsort(polygon, kind="stable")
+        self.centre_inside = np.zeros(len(crossing), dtype=bool)
+        self.centre_inside[order] = shapely.intersects_xy(
+            self._build_polygons[polygon[order]], centre_x[order], centre_y[order]
+        )
+        self.vertices, first, owner = ring_edges(self._build_polygons)
+        corner_x, corner_y = self.cell_of(self.vertices[:, 0], self.vertices[:, 1])
+        cx, cy = corner_x.astype(np.int64), corner_y.astype(np.int64)
+        x0, x1 = np.minimum(cx[first], cx[first + 1]), np.maximum(cx[first], cx[first + 1])
+        y0, y1 = np.minimum(cy[first], cy[first + 1]), np.maximum(cy[first], cy[first + 1])
+        height = y1 - y0 + 1
+        ptr = np.append(0, np.cumsum((x1 - x0 + 1) * height))
+        edge, k = positions(ptr, np.arange(len(first)))  # every cell of each edge's range
+        k -= ptr[edge]
+        key = ((x0[edge] + k // height[edge]) * rows + y0[edge] + k % height[edge]) * n
+        key += owner[edge]
+        test = np.minimum(np.searchsorted(crossing, key), len(crossing) - 1)
+        kept = crossing[test] == key  # cells of the range the polygon's boundary touches
+        self.edge_ptr, self.edge_vertex = _csr(test[kept], first[edge[kept]], len(crossing))
+
     def pairs(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Indices ``(point_idx, polygon_idx)`` of every point lying in or on a polygon."""
         if len(self.polygons) == 0 or len(x) == 0:  # no drawn zone: the usual case
@@ -251,10 +292,24 @@ class PolygonGrid:
         near = np.flatnonzero((code < 0) & (code != OFF_GRID))
         cell = -1 - code[near]
         inside_point, inside_polygon = expand(self.inside_ptr, self.inside_polygons, cell)
-        test_point, test_polygon = expand(self.test_ptr, self.test_polygons, cell)
-        order = np.argsort(test_polygon, kind="stable")  # one polygon at a time
-        test_point, test_polygon = near[test_point[order]], test_polygon[order]
-        hit = shapely.intersects_xy(self.polygons[test_polygon], x[test_point], y[test_point])
+        test_of, test = positions(self.test_ptr, cell)
+        test_point = near[test_of]
+        # The cell centre, as the grid was built with (``_centres``).
+        rx = self.origin[0] + (cx[test_point] + 0.5) * self.cell_m
+        ry = self.origin[1] + (cy[test_point] + 0.5) * self.cell_m
+        row, edge = expand(self.edge_ptr, self.edge_vertex, test)
+        hit, decided = parity_inside(
+            row, edge, rx, ry, x[test_point], y[test_point], self.vertices, self.centre_inside[test]
+        )
+        test_polygon = self.test_polygons[test].astype(np.int64)
+        undecided = np.flatnonzero(~decided)
+        if len(undecided):  # on or within rounding of an edge: GEOS decides
+            undecided = undecided[np.argsort(test_polygon[undecided], kind="stable")]
+            hit[undecided] = shapely.intersects_xy(
+                self.polygons[test_polygon[undecided]],
+                x[test_point[undecided]],
+                y[test_point[undecided]],
+            )
         return (
             np.concatenate([clean[region_point], near[inside_point], test_point[hit]]),
             np.concatenate([region_polygon, inside_polygon, test_polygon[hit]]),

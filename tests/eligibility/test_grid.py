@@ -103,3 +103,24 @@ def test_a_wide_extent_gets_larger_cells_not_a_huge_table():
     x = np.concatenate([rng.uniform(-10, 1010, 500), rng.uniform(1_999_990, 2_001_010, 500)])
     y = rng.uniform(-10, 1010, 1000)
     assert _pairs(grid, x, y) == _brute_force(polygons, x, y)
+
+
+def test_points_within_rounding_of_slanted_edges_get_geos_answers():
+    """Points interpolated on slanted edges (a rounding away from the line, on either
+    side) and nudged by a picometre to a micrometre: the crossing signs of
+    ``cesp.eligibility.cell_edges`` must either be right or leave the test to GEOS."""
+    polygons = _polygons()
+    grid = PolygonGrid(polygons, 500.0)
+    rng = np.random.default_rng(11)
+    rings = shapely.get_exterior_ring(polygons[4:5])
+    corners = shapely.get_coordinates(rings)
+    starts, ends = corners[:-1], corners[1:]
+    t = rng.uniform(0, 1, (len(starts), 400))
+    on = starts[:, None, :] + t[..., None] * (ends - starts)[:, None, :]
+    normal = np.array([[-(e - s)[1], (e - s)[0]] for s, e in zip(starts, ends, strict=True)])
+    normal /= np.hypot(normal[:, 0], normal[:, 1])[:, None]
+    offsets = np.array([0.0, 1e-12, -1e-12, 1e-9, -1e-9, 1e-6, -1e-6])
+    nudged = on[:, :, None, :] + offsets[None, None, :, None] * normal[:, None, None, :]
+    xy = nudged.reshape(-1, 2)
+    x, y = xy[:, 0], xy[:, 1]
+    assert _pairs(grid, x, y) == _brute_force(polygons, x, y)

@@ -317,16 +317,21 @@ def test_a_cache_directory_that_cannot_be_used_only_costs_a_build(
     assert "unusable" in caplog.text
 
 
-def test_a_loaded_index_decodes_only_the_polygons_its_points_fall_near(
+def test_a_loaded_index_decodes_only_the_polygons_a_point_lies_on(
     idf_engine, decree_2012, tmp_path
 ):
     cache = IndexCache(tmp_path / "cache")
     cache.load_or_build(idf_engine)
     loaded = cache.load_or_build(idf_engine)
-    polygons = loaded.communes["EPSG:2154"].grid.polygons
+    grid = loaded.communes["EPSG:2154"].grid
+    polygons = grid.polygons
     assert loaded.origin == "loaded" and not polygons._decoded.any(), "opened, nothing decoded"
     assert check(loaded, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
-    assert polygons._decoded.sum() <= 4, "one site: at most the communes around it"
     _answers(loaded, 200)
-    decoded = np.flatnonzero(polygons._decoded)
-    assert 0 < len(decoded) < len(polygons), "points near boundaries: their communes only"
+    assert not polygons._decoded.any(), "points in boundary cells: decided from the cells' edges"
+    # A point on a commune's vertex is too close to call from the edges: GEOS decides,
+    # decoding the communes whose boundary reaches that cell only.
+    x, y = grid.vertices[:1, 0], grid.vertices[:1, 1]
+    point, _ = grid.pairs(x, y)
+    assert len(point) >= 1
+    assert 0 < polygons._decoded.sum() < len(polygons)
