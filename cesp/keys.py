@@ -11,12 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError, NotFoundError
+from cesp.geo.tables import regions
+from cesp.storage.tables import api_keys
 
 ROLES = ("intern", "ars", "cng", "admin")
 PREFIX = "cesp_"
@@ -45,15 +46,20 @@ def hash_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _key(row: sa.Row[Any]) -> ApiKey:
-    values = dict(row._mapping)
-    for field in ("created_at", "revoked_at"):
-        if values[field] is not None and not isinstance(values[field], datetime):
-            values[field] = datetime.fromisoformat(str(values[field]))
-    return ApiKey(**values)
+_PUBLIC = sa.select(
+    api_keys.c.id,
+    api_keys.c.name,
+    api_keys.c.role,
+    api_keys.c.region_code,
+    api_keys.c.key_prefix,
+    api_keys.c.created_at,
+    api_keys.c.revoked_at,
+)
+"""A key's public columns (``UTCDateTime``: its times come back aware on both backends)."""
 
 
-_COLUMNS = "id, name, role, region_code, key_prefix, created_at, revoked_at"
+def _key(row: sa.RowMapping) -> ApiKey:
+    return ApiKey(**row)
 
 
 def create_key(
@@ -79,14 +85,12 @@ def create_key(
         )
     if (
         region
-        and not conn.execute(
-            sa.text("SELECT 1 FROM regions WHERE code = :c"), {"c": region}
-        ).first()
+        and not conn.execute(sa.select(regions.c.code).where(regions.c.code == region)).first()
     ):
         raise InvalidInputError(
             f"unknown region {region}", message_fr=f"Région inconnue : {region}", field="region"
         )
-    if conn.execute(sa.text("SELECT 1 FROM api_keys WHERE name = :n"), {"n": name}).first():
+    if conn.execute(sa.select(api_keys.c.id).where(api_keys.c.name == name)).first():
         raise InvalidInputError(
             f"a key named {name!r} already exists",
             message_fr=f"Une clé « {name} » existe déjà.",
@@ -94,23 +98,17 @@ def create_key(
         )
     token = PREFIX + secrets.token_urlsafe(32)
     conn.execute(
-        sa.text(
-            "INSERT INTO api_keys (name, role, region_code, key_prefix, key_hash, created_at, "
-            "created_by) VALUES (:name, :role, :region, :prefix, :hash, :at, :by)"
-        ),
-        {
-            "name": name,
-            "role": role,
-            "region": region if role != "admin" and role != "cng" else None,
-            "prefix": token[: len(PREFIX) + 6],
-            "hash": hash_key(token),
-            "at": datetime.now(UTC),
-            "by": created_by.name,
-        },
+        api_keys.insert().values(
+            name=name,
+            role=role,
+            region_code=region if role != "admin" and role != "cng" else None,
+            key_prefix=token[: len(PREFIX) + 6],
+            key_hash=hash_key(token),
+            created_at=datetime.now(UTC),
+            created_by=created_by.name,
+        )
     )
-    key = _key(
-        conn.execute(sa.text(f"SELECT {_COLUMNS} FROM api_keys WHERE name = :n"), {"n": name}).one()
-    )
+    key = _key(conn.execute(_PUBLIC.where(api_keys.c.name == name)).mappings().one())
     record(
         conn,
         created_by,
@@ -125,9 +123,7 @@ def create_key(
 
 def revoke_key(conn: sa.Connection, name: str, revoked_by: Actor) -> ApiKey:
     """Revoke a key by name (idempotent refusal if already revoked)."""
-    row = conn.execute(
-        sa.text(f"SELECT {_COLUMNS} FROM api_keys WHERE name = :n"), {"n": name}
-    ).first()
+    row = conn.execute(_PUBLIC.where(api_keys.c.name == name)).mappings().first()
     if row is None:
         raise NotFoundError(
             f"no key named {name!r}", message_fr=f"Aucune clé « {name} ».", field="name"
@@ -140,8 +136,7 @@ def revoke_key(conn: sa.Connection, name: str, revoked_by: Actor) -> ApiKey:
             field="name",
         )
     conn.execute(
-        sa.text("UPDATE api_keys SET revoked_at = :at WHERE id = :id"),
-        {"at": datetime.now(UTC), "id": key.id},
+        api_keys.update().where(api_keys.c.id == key.id).values(revoked_at=datetime.now(UTC))
     )
     record(conn, revoked_by, "key.revoke", "api_key", key.id, f"key {name!r} revoked")
     return key
@@ -149,13 +144,16 @@ def revoke_key(conn: sa.Connection, name: str, revoked_by: Actor) -> ApiKey:
 
 def list_keys(conn: sa.Connection) -> list[ApiKey]:
     """All keys, revoked included."""
-    return [_key(r) for r in conn.execute(sa.text(f"SELECT {_COLUMNS} FROM api_keys ORDER BY id"))]
+    return [_key(r) for r in conn.execute(_PUBLIC.order_by(api_keys.c.id)).mappings()]
 
 
 def authenticate(conn: sa.Connection, token: str) -> ApiKey | None:
     """The live key of a token, or None."""
-    row = conn.execute(
-        sa.text(f"SELECT {_COLUMNS} FROM api_keys WHERE key_hash = :h AND revoked_at IS NULL"),
-        {"h": hash_key(token)},
-    ).first()
+    row = (
+        conn.execute(
+            _PUBLIC.where(api_keys.c.key_hash == hash_key(token), api_keys.c.revoked_at.is_(None))
+        )
+        .mappings()
+        .first()
+    )
     return _key(row) if row is not None else None
