@@ -10,7 +10,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from cesp.eligibility.holder import IndexHolder
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.storage.settings import Settings
 from cesp.text import refuse_control_characters
 

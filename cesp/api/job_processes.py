@@ -43,8 +43,8 @@ from typing import Any, TypeVar
 from cesp.api.heavy_jobs import BusyError
 from cesp.api.log_format import LogFormat, logging_config
 from cesp.eligibility.holder import IndexHolder
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.served_version import ServedVersion
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import CespError
 from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings

@@ -30,7 +30,7 @@ from prometheus_client import (
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED_ROUTE = "<unmatched>"

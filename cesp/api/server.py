@@ -42,6 +42,7 @@ from uvicorn.supervisors import Multiprocess
 from cesp.api.log_format import LogFormat, logging_config
 from cesp.api.metrics import MULTIPROC_ENV
 from cesp.api.rate_limit import prepare_store
+from cesp.cpus import usable_cpus
 from cesp.eligibility.served_version import prepare_version_file
 
 log = logging.getLogger("cesp.server")
@@ -62,7 +63,7 @@ def default_workers() -> int:
     the workers. With one worker, a 2-core machine leaves a core to the batches alone
     while checks queue behind each other (``bench/speed_limit.py`` measures both). The
     workers map the same index file, so each adds its own objects only."""
-    return max(1, len(os.sched_getaffinity(0)))
+    return usable_cpus()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from cesp.storage.engine import create_engine
 from cesp.storage.settings import Settings
 
 if TYPE_CHECKING:
-    from cesp.eligibility.index import ZoningIndex
+    from cesp.eligibility.zoning_index import ZoningIndex
 
 
 def settings_of(ctx: typer.Context) -> Settings:

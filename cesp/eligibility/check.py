@@ -31,9 +31,9 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.eligibility.evaluation import PointAnswers, evaluate_points
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.overrides import zone_priority
 from cesp.eligibility.sites import CommuneSite, PointSite, Site
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import CespError, InvalidInputError
 from cesp.geo.arrondissements import with_commune_polygon
 from cesp.geo.communes import resolve_code

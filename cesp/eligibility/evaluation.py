@@ -17,9 +17,9 @@ from datetime import date
 
 import numpy as np
 
-from cesp.eligibility.index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
 from cesp.eligibility.overrides import strongest, zone_priority
 from cesp.eligibility.status import STATUSES
+from cesp.eligibility.zoning_index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
 
 
 @dataclass

@@ -37,6 +37,7 @@ from cesp.eligibility.runs import sorted_distinct
 CELL_M = 500.0
 MAX_SIDE_CELLS = 4096  # at most 4096 x 4096 cells (64 MB): larger extents get larger cells
 OFF_GRID = np.iinfo(np.int32).min
+EDGE_BLOCK = 1 << 15
 # The arrays a grid is made of, as stored in an index file (``to_arrays``).
 GRID_ARRAYS = (
     "region_ptr",
@@ -297,10 +298,24 @@ class PolygonGrid:
         # The cell centre, as the grid was built with (``_centres``).
         rx = self.origin[0] + (cx[test_point] + 0.5) * self.cell_m
         ry = self.origin[1] + (cy[test_point] + 0.5) * self.cell_m
-        row, edge = expand(self.edge_ptr, self.edge_vertex, test)
-        hit, decided = parity_inside(
-            row, edge, rx, ry, x[test_point], y[test_point], self.vertices, self.centre_inside[test]
-        )
+        hit = np.empty(len(test), dtype=bool)
+        decided = np.empty(len(test), dtype=bool)
+        # By blocks of tests holding about ``EDGE_BLOCK`` edges: the dozen temporaries
+        # per edge stay a few megabytes, whatever the number of points.
+        edges = np.cumsum(self.edge_ptr[test + 1] - self.edge_ptr[test], dtype=np.int64)
+        cuts = np.searchsorted(edges, np.arange(EDGE_BLOCK, edges[-1:].sum(), EDGE_BLOCK))
+        for part in np.split(np.arange(len(test)), np.unique(cuts)):
+            row, edge = expand(self.edge_ptr, self.edge_vertex, test[part])
+            hit[part], decided[part] = parity_inside(
+                row,
+                edge,
+                rx[part],
+                ry[part],
+                x[test_point[part]],
+                y[test_point[part]],
+                self.vertices,
+                self.centre_inside[test[part]],
+            )
         test_polygon = self.test_polygons[test].astype(np.int64)
         undecided = np.flatnonzero(~decided)
         if len(undecided):  # on or within rounding of an edge: GEOS decides

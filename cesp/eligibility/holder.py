@@ -23,9 +23,9 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.index_cache import load_index
 from cesp.eligibility.served_version import ServedVersion
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.storage.versioning import read_index_version
 
 log = logging.getLogger(__name__)

@@ -48,13 +48,13 @@ import sqlalchemy as sa
 
 from cesp.eligibility.cache_files import read_file, write_file
 from cesp.eligibility.engine_source import source_digest
-from cesp.eligibility.index import CommuneLayer, ZoningIndex, build_index
 from cesp.eligibility.index_files import (
     index_from_arrays,
     index_to_arrays,
     layer_from_arrays,
     layer_to_arrays,
 )
+from cesp.eligibility.zoning_index import CommuneLayer, CommuneLayers, ZoningIndex
 from cesp.storage.versioning import index_state
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,19 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def fresh_index(
+    engine: sa.Engine, borderline_m: float = 50.0, layers: CommuneLayers | None = None
+) -> ZoningIndex:
+    """An index built from the database (``cesp.eligibility.index.build_index``).
+
+    The builder is imported here, when an index is built: a process that maps a stored
+    index (every bulk job and worker after the first) never imports it, nor through it
+    the decree queries and the database tables (a fifth of a second of start-up)."""
+    from cesp.eligibility.index import build_index
+
+    return build_index(engine, borderline_m, layers)
+
+
 def database_identity(engine: sa.Engine) -> str:
     """A short digest of the database URL, password left out."""
     url = engine.url.render_as_string(hide_password=True)
@@ -89,13 +102,13 @@ class IndexCache:
     directory
         Where the files go (created when missing).
     build
-        The builder, ``build_index`` by default (tests count its calls).
+        The builder, ``fresh_index`` by default (tests count its calls).
     """
 
     def __init__(
         self,
         directory: Path,
-        build: Callable[[sa.Engine, float, IndexCache], ZoningIndex] = build_index,
+        build: Callable[[sa.Engine, float, IndexCache], ZoningIndex] = fresh_index,
     ):
         self.directory = Path(directory)
         self.build = build
@@ -261,7 +274,7 @@ class IndexCache:
 def load_index(engine: sa.Engine, borderline_m: float, cache_dir: str | Path | None) -> ZoningIndex:
     """The zoning index through the cache in ``cache_dir``, or built when it is empty."""
     if not cache_dir:
-        return build_index(engine, borderline_m)
+        return fresh_index(engine, borderline_m)
     return IndexCache(Path(cache_dir)).load_or_build(engine, borderline_m)
 
 
@@ -272,7 +285,7 @@ def index_for_job(
     """The zoning index for one long job (``cesp check-bulk``): when it has to be built,
     it is written to the cache while the job runs, and the job ends once it is written."""
     if not cache_dir:
-        yield build_index(engine, borderline_m)
+        yield fresh_index(engine, borderline_m)
         return
     cache = IndexCache(Path(cache_dir))
     try:

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from cesp.eligibility.index import CommuneLayer, ZoningIndex
 from cesp.eligibility.index_tables import (
     CommuneTable,
     ZoneSet,
@@ -23,7 +22,8 @@ from cesp.eligibility.index_tables import (
     fields_from_arrays,
     fields_to_arrays,
 )
-from cesp.zones.decrees import Decree
+from cesp.eligibility.zoning_index import CommuneLayer, ZoningIndex
+from cesp.zones.decree_record import Decree
 
 Arrays = dict[str, np.ndarray]
 

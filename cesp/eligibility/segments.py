@@ -32,6 +32,7 @@ EXACT_K = (2 * K, 8 * K)
 CELL_M = 250.0
 ORDERED_FROM = 1024
 THREADS_FROM = 16_384
+NEAREST_BLOCK = 1 << 13
 Z_CELL_M = 1000.0
 
 
@@ -192,13 +193,15 @@ class SegmentIndex:
         if len(x) < ORDERED_FROM:
             return self._nearest(x, y, k)
         order = z_order(x, y)
-        found = self._nearest(x[order], y[order], k)
-        results = []
-        for values in found:
-            result = np.empty_like(values)
-            result[order] = values
-            results.append(result)
-        return results[0], results[1], results[2]
+        distance = np.empty(len(x))
+        owner = np.empty(len(x), dtype=np.int64)
+        proven = np.empty(len(x), dtype=bool)
+        # By blocks of neighbouring points: the k candidates' temporaries (about 700
+        # bytes a point) stay a few megabytes, whatever the number of points.
+        for start in range(0, len(x), NEAREST_BLOCK):
+            block = order[start : start + NEAREST_BLOCK]
+            distance[block], owner[block], proven[block] = self._nearest(x[block], y[block], k)
+        return distance, owner, proven
 
     def _nearest(
         self, x: np.ndarray, y: np.ndarray, k: int

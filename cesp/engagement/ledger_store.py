@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from cesp.audit import Actor, record
 from cesp.eligibility.evaluation import evaluate_points
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import CommuneSite, PointSite
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.engagement.decree_2026 import served_months_part_time
 from cesp.engagement.ledger import Event, FollowUp, Period, follow_up, history_months
 from cesp.engagement.rules import EngagementTerms

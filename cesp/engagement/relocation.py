@@ -22,8 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.eligibility.check import EligibilityResult, check
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import Site
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.engagement.authority import national_manager_on
 from cesp.engagement.tables import relocation_decisions
 from cesp.errors import CespError, InvalidInputError, NotFoundError

@@ -17,7 +17,8 @@ from cesp.errors import NotFoundError
 from cesp.field_schema import ZONE_FIELDS
 from cesp.ogc.model import Collection, CollectionSource, Extent, Feature, FeaturePage
 from cesp.ogc.query import ItemQuery, Period, Queryable
-from cesp.zones.decrees import IN_FORCE_STATUSES, Decree, Zone, get_decree, list_decrees
+from cesp.zones.decree_record import IN_FORCE_STATUSES
+from cesp.zones.decrees import Decree, Zone, get_decree, list_decrees
 from cesp.zones.export import zone_records
 from cesp.zones.features import ZoneFilter, decrees_meeting, get_zone, zone_extents, zones_page
 from cesp.zones.professions import Profession, parse_profession

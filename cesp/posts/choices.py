@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.audit import Actor, record
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import ConflictError, InvalidInputError
 from cesp.posts.campaigns import MAX_WISHES, get_campaign, log_step, require_open, speaker_for
 from cesp.posts.model import PostStatus

@@ -16,7 +16,7 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.eligibility.evaluation import evaluate_points
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.engagement.ledger_store import periods_in_region
 from cesp.posts.model import Post, PostKind
 from cesp.posts.store import PostFilter, qualifications, select_posts

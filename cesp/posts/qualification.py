@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from cesp.eligibility.check import evaluate_points
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 
 GRACE_YEARS = 3
 

@@ -18,7 +18,7 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.audit import Actor
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.geo.tables import commune_units as units
 from cesp.keys import create_key
 from cesp.posts.beneficiaries import add_beneficiaries, link_key

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from cesp.access import authorize
 from cesp.audit import Actor, record
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import InvalidInputError, NotFoundError, ValidationFailedError
 from cesp.posts.model import Post, PostStatus
 from cesp.posts.qualification import Qualification, qualify_sites

@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from cesp.eligibility.check import check_points
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import PointSite
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
 from cesp.geo.loaded import missing_code_messages

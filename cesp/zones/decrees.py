@@ -32,52 +32,12 @@ from shapely import wkb
 from shapely.geometry import MultiPolygon
 
 from cesp.errors import InvalidInputError, NotFoundError
+from cesp.zones.decree_record import STATUSES, Decree
 from cesp.zones.tables import decrees, zones
 from cesp.zones.tables import zone_communes as zone_communes_table
 
 if TYPE_CHECKING:  # building reads files (pandas, GDAL): not needed to list decrees
     from cesp.zones.building import DraftZone
-
-STATUSES = ("draft", "published", "superseded")
-IN_FORCE_STATUSES = ("published", "superseded")
-
-
-@dataclass(frozen=True)
-class Decree:
-    """An ARS zoning decree (arrêté)."""
-
-    id: int
-    region_code: str
-    reference: str
-    title: str
-    signed: date
-    effective_from: date
-    effective_to: date | None
-    profession: str
-    zoning_method: str
-    source_filename: str
-    source_sha256: str
-    source_format: str
-    imported_by: str
-    imported_at: datetime
-    status: str
-    published_at: datetime | None
-    superseded_by: int | None
-    notes: str | None
-    complements: int | None = None
-
-    @property
-    def complementary(self) -> bool:
-        """True for a decree that amends a principal decree instead of replacing it."""
-        return self.complements is not None
-
-    def in_force_on(self, on: date) -> bool:
-        """Whether the decree applies on ``on`` (published or superseded, within dates)."""
-        return (
-            self.status in IN_FORCE_STATUSES
-            and self.effective_from <= on
-            and (self.effective_to is None or on <= self.effective_to)
-        )
 
 
 @dataclass(frozen=True)

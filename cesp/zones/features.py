@@ -17,8 +17,8 @@ from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import NotFoundError
 from cesp.storage.spatial import extent_columns, meets_area
+from cesp.zones.decree_record import IN_FORCE_STATUSES
 from cesp.zones.decrees import (
-    IN_FORCE_STATUSES,
     ZONE_COLUMNS,
     ZONE_GEOMETRY,
     Decree,

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from cesp.eligibility import bulk
 from cesp.eligibility.bulk import check_bulk, read_sites
 from cesp.eligibility.check import check
-from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import make_site
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.spreadsheets import Dialect

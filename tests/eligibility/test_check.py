@@ -10,9 +10,10 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.eligibility.check import EligibilityResult, check, check_points
-from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import Site, make_site
 from cesp.eligibility.wording import explain_fr
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import CespError, InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.geo.crs import LAMBERT93, WGS84, transformer

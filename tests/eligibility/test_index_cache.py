@@ -17,9 +17,10 @@ from cesp.eligibility import index as index_module
 from cesp.eligibility.cache_files import HEADER, MAGIC, read_file, write_file
 from cesp.eligibility.check import check, evaluate_points
 from cesp.eligibility.holder import IndexHolder
-from cesp.eligibility.index import CommuneLayers, ZoningIndex, build_index
+from cesp.eligibility.index import build_index
 from cesp.eligibility.index_cache import IndexCache, index_for_job
 from cesp.eligibility.sites import CommuneSite, PointSite
+from cesp.eligibility.zoning_index import CommuneLayers, ZoningIndex
 from cesp.storage.versioning import bump_index_version
 from cesp.zones.publication import publish_decree
 from tests.zones.helpers import REFERENCE_2018, import_codes, publish_drawn_2018

@@ -14,9 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from cesp.eligibility.check import EligibilityResult, check
-from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import CommuneSite, make_site
 from cesp.eligibility.wording import explain_fr
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import ValidationFailedError
 from cesp.geo.communes import resolve_code
 from cesp.geo.qpv import qpv_by_codes

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from cesp.api.eligibility_schemas import RelocationOut
 from cesp.audit import Actor
-from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import Site, make_site
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.engagement.relocation import decide, load_decision
 from cesp.engagement.relocation_file import RelocationFiling, file_decision
 from cesp.errors import InvalidInputError, NotFoundError

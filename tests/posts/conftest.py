@@ -6,7 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from cesp.audit import Actor
-from cesp.eligibility.index import ZoningIndex, build_index
+from cesp.eligibility.index import build_index
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.geo.communes import resolve_code
 
 CNG = Actor("cng-test", "cng")

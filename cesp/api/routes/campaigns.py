@@ -32,7 +32,7 @@ from cesp.api.post_schemas import (
 )
 from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.posts.beneficiaries import beneficiary_for
 from cesp.posts.campaigns import (

@@ -34,7 +34,7 @@ from cesp.api.uploads import spooled_upload
 from cesp.api.zone_schemas import DecreeDetail, DecreeOut, ImportAnswer, ZoneOut
 from cesp.audit import Actor
 from cesp.eligibility.holder import IndexHolder
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.maps.shape_store import warm_published
 from cesp.posts.impact import preview_impact
 from cesp.posts.store import qualifications

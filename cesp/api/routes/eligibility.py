@@ -36,8 +36,8 @@ from cesp.api.validation_fr import french_reason
 from cesp.conventions import parse_day
 from cesp.eligibility.bulk import evaluate_frame, read_sites, write_sites
 from cesp.eligibility.check import EligibilityResult, check, check_points
-from cesp.eligibility.index import ZoningIndex
 from cesp.eligibility.sites import CommuneSite, PointSite
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import CespError, InvalidInputError
 from cesp.spreadsheets import Dialect, parse_dialect
 from cesp.storage.settings import Settings

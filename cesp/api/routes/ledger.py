@@ -22,7 +22,7 @@ from cesp.api.eligibility_schemas import SiteIn
 from cesp.api.french_params import Day
 from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.engagement.authority import role_label_fr
 from cesp.engagement.ledger_store import (
     add_event,

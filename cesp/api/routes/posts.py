@@ -17,7 +17,7 @@ from cesp.api.french_params import Day
 from cesp.api.post_schemas import PostIn, PostOut, PostPageOut, PostPatch
 from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.audit import Actor
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.field_schema import POST_LIST_FIELDS
 from cesp.posts.listfile import list_record

@@ -16,7 +16,7 @@ from cesp.api.eligibility_schemas import RelocationIn, RelocationOut
 from cesp.api.french_params import Day
 from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor, record
-from cesp.eligibility.index import ZoningIndex
+from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.engagement.relocation import decide, load_decision
 from cesp.engagement.relocation_file import (
     RelocationFiling,
