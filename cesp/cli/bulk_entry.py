@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import importlib.abc
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 COMMAND = "check-bulk"
 Progress = Callable[[str, int, int], None]
@@ -154,23 +156,39 @@ def _job(options: argparse.Namespace) -> int:
     # No GIS file is read or written here: no GDAL (cesp.storage.engine).
     require_schema(settings.database_url, gdal=False).dispose()
     engine = create_engine(settings.database_url, echo=settings.sql_echo, gdal=False)
-    with _watched_progress() as update, _without_pandas(options.source):
-        counts = run_bulk_job(
-            engine,
-            options.source,
-            options.output,
-            when,
-            profession,
-            settings.borderline_m,
-            settings.index_cache_dir,
-            update,
-        )
+    try:
+        with _watched_progress() as update, _without_pandas(options.source):
+            counts = run_bulk_job(
+                engine,
+                options.source,
+                options.output,
+                when,
+                profession,
+                settings.borderline_m,
+                settings.index_cache_dir,
+                update,
+            )
+    finally:
+        engine.dispose()  # connections closed properly: the exit below skips teardown
     _say(bulk_summary(counts, options.output))
     return 0
+
+
+def _exit_at_once(code: int) -> NoReturn:
+    """End the process without the interpreter's teardown.
+
+    Once the job has returned, its output is renamed into place, its threads have
+    ended and its connections are closed: what remains is freeing every module and
+    array one by one, an eighth of a second (a tenth of a 100,000-row job) for what the
+    kernel does at once. Logs and the standard streams are flushed first."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run_if_check_bulk(argv: Sequence[str] | None = None) -> None:
     """Run a bulk check command line here and exit; return for any other."""
     options = _parse(sys.argv[1:] if argv is None else argv)
     if options is not None:
-        sys.exit(_run(options))
+        _exit_at_once(_run(options))

@@ -170,7 +170,8 @@ class ZoneSet:
         The edge is the outline of the union of the qualifying zones: a border shared by
         two neighbouring zones is not an edge (eligible on both sides), and the distance
         to that outline is the distance to the nearest qualifying zone. One k-d query
-        serves both the band and the distance. The band is always exact (see
+        a point serves both the band and the distance (for a point inside, a query
+        bounded by the band). The band is always exact (see
         ``cesp.eligibility.segments``); distances are exact too, except in a batch with more
         than ``EXACT_NEAREST_LIMIT`` unproven points, which keep an estimate at most
         50 m above.
@@ -184,8 +185,16 @@ class ZoneSet:
         asked = np.flatnonzero(~inside | maybe)
         if len(asked) == 0 or self.outline.tree is None:
             return near, distance, rows
-        found, owner, proven = self.outline.nearest(x[asked], y[asked])
         out = ~inside[asked]
+        found = np.empty(len(asked))
+        owner = np.empty(len(asked), dtype=np.int64)
+        proven = np.empty(len(asked), dtype=bool)
+        # Outside: the distance, whatever it is; inside: only whether it is within the band.
+        for part, within in ((out, np.inf), (~out, band + self.outline.max_half)):
+            points = asked[part]
+            found[part], owner[part], proven[part] = self.outline.nearest(
+                x[points], y[points], within=within
+            )
         refine = np.flatnonzero(~proven & (found > band) & (found - self.outline.max_half <= band))
         unproven = np.flatnonzero(~proven & out)
         if len(unproven) <= EXACT_NEAREST_LIMIT:

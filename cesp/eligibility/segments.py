@@ -182,16 +182,22 @@ class SegmentIndex:
         return px, py
 
     def nearest(
-        self, x: np.ndarray, y: np.ndarray, k: int = K
+        self, x: np.ndarray, y: np.ndarray, k: int = K, within: float = np.inf
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(distance, polygon index, proven exact) of the nearest boundary of each point.
 
         Many points are queried in Z-order (neighbours one after the other): the k-d tree
         walks then stay in the processor's cache, which halves the query time of a large
         batch of scattered points.
+
+        With ``within``, only midpoints closer than that are looked for (a third of the
+        k-d walk, for a band test): a distance up to ``within - max_half`` is the same as
+        without it; a point with no boundary that close gets a distance above it (the
+        nearest segment seen, or infinity and polygon -1 when none is), proven in that
+        sense: no segment lies within ``within - max_half`` of it.
         """
         if len(x) < ORDERED_FROM:
-            return self._nearest(x, y, k)
+            return self._nearest(x, y, k, within)
         order = z_order(x, y)
         distance = np.empty(len(x))
         owner = np.empty(len(x), dtype=np.int64)
@@ -200,11 +206,12 @@ class SegmentIndex:
         # bytes a point) stay a few megabytes, whatever the number of points.
         for start in range(0, len(x), NEAREST_BLOCK):
             block = order[start : start + NEAREST_BLOCK]
-            distance[block], owner[block], proven[block] = self._nearest(x[block], y[block], k)
+            found = self._nearest(x[block], y[block], k, within)
+            distance[block], owner[block], proven[block] = found
         return distance, owner, proven
 
     def _nearest(
-        self, x: np.ndarray, y: np.ndarray, k: int
+        self, x: np.ndarray, y: np.ndarray, k: int, within: float = np.inf
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(x)
         if self.tree is None or n == 0:
@@ -213,16 +220,26 @@ class SegmentIndex:
         # scipy starts Python threads per query (milliseconds each on a busy machine):
         # worth it for a slice's main query, not for the few points an exact pass asks.
         workers = -1 if n >= THREADS_FROM else 1
-        mid_distance, seg = self.tree.query(np.column_stack([x, y]), k=k, workers=workers)
+        mid_distance, seg = self.tree.query(
+            np.column_stack([x, y]), k=k, workers=workers, distance_upper_bound=within
+        )
         if k == 1:
             mid_distance, seg = mid_distance[:, None], seg[:, None]
-        ex, ey = self._offsets(x, y, seg)
-        best = np.argmin(ex * ex + ey * ey, axis=1)
+        missing = seg >= len(self.dx)  # fewer than k midpoints within ``within``
+        ex, ey = self._offsets(x, y, np.where(missing, 0, seg))
+        squared = ex * ex + ey * ey
+        squared[missing] = np.inf
+        best = np.argmin(squared, axis=1)
         rows = np.arange(n)
         distance = np.hypot(ex[rows, best], ey[rows, best])
-        owner = self.owner[seg[rows, best]]
-        proven = (mid_distance[:, -1] > distance + self.max_half) | (k == len(self.dx))
-        return distance, owner, proven
+        none = missing[rows, best]  # not one midpoint within ``within``
+        distance[none] = np.inf
+        owner = np.where(none, -1, self.owner[np.where(none, 0, seg[rows, best])])
+        # Proven: the k-th midpoint lies farther than the midpoint of any segment closer
+        # than ``distance`` could (or beyond ``within``: every one within it was seen).
+        last = mid_distance[:, -1]
+        proven = (last > distance + self.max_half) | np.isinf(last) | (k == len(self.dx))
+        return distance, owner.astype(np.int64), proven
 
     def exact(self, x: np.ndarray, y: np.ndarray, upper: np.ndarray) -> np.ndarray:
         """Exact distances for points whose distance is at most ``upper``: first with

@@ -33,11 +33,15 @@ def zoned_url(idf_engine: sa.Engine, scratch_url: str, tmp_path: Path) -> str:
 
 
 # ``python -m cesp.cli.main ARGS`` (what the ``cesp`` script runs), writing at exit the
-# modules the process ended with to the file named by the first argument.
+# modules the process ended with to the file named by the first argument (the short
+# path ends with ``os._exit``, which skips ``atexit``: the listing is written there too).
 RUN = (
-    "import atexit, runpy, sys\n"
+    "import atexit, os, runpy, sys\n"
     "listing = sys.argv.pop(1)\n"
-    "atexit.register(lambda: open(listing, 'w').write('\\n'.join(sorted(sys.modules))))\n"
+    "write = lambda: open(listing, 'w').write('\\n'.join(sorted(sys.modules)))\n"
+    "atexit.register(write)\n"
+    "exit_now = os._exit\n"
+    "os._exit = lambda code: (write(), exit_now(code))\n"
     "runpy.run_module('cesp.cli.main', run_name='__main__', alter_sys=True)\n"
 )
 

@@ -76,3 +76,29 @@ def test_the_shared_border_is_not_an_edge() -> None:
     x, y = np.array([10_000.0]), np.array([5_000.0])
     distance, _, _ = index.nearest(x, y)
     assert abs(index.exact(x, y, distance)[0] - 5_000.0) <= TOLERANCE_M
+
+
+def test_a_query_bounded_by_a_band_decides_the_band_as_the_unbounded_one() -> None:
+    """``within``: what a point inside a zone asks (is an edge within the band?)."""
+    polygons = _polygons()
+    x, y = _points(np.random.default_rng(11))
+    # Points on the band's limit, on both sides: the decision must not move there.
+    on_edge = np.linspace(100, 9_900, 200)
+    x = np.concatenate([x, np.full(200, 50.0), np.full(200, 50.000001), np.full(200, 49.999999)])
+    y = np.concatenate([y, on_edge, on_edge, on_edge])
+    index = SegmentIndex(polygons, drop_shared=True)
+    truth = shapely.distance(shapely.boundary(shapely.union_all(polygons)), shapely.points(x, y))
+    band = 50.0
+
+    found, owner, proven = index.nearest(x, y, within=band + index.max_half)
+    assert np.isinf(found[truth > band + 2 * index.max_half]).all()
+    assert (owner[np.isinf(found)] == -1).all()
+    refine = ~proven & (found > band) & (found - index.max_half <= band)
+    found[refine] = index.exact(x[refine], y[refine], found[refine])
+    decided = found <= band
+    clear = np.abs(truth - band) > TOLERANCE_M
+    assert (decided[clear] == (truth[clear] <= band)).all()
+    assert decided[truth <= band - TOLERANCE_M].all() and decided.sum() > 300
+    # Within the band, the distance is the unbounded query's.
+    close = found <= band
+    assert np.allclose(found[close], truth[close], rtol=0, atol=TOLERANCE_M)
