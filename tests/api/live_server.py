@@ -3,6 +3,7 @@ HTTP server (load, fault, schemathesis, logs)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -36,9 +37,8 @@ class LiveServer:
         cpus: set[int] | None = None,
         **env: str,
     ):
-        """``workers`` > 1 starts uvicorn's supervisor (stop it with ``stop()``: a SIGKILL
-        of the supervisor would leave its workers running); None leaves ``--workers``
-        out (``cesp serve``'s default). ``cpus`` restricts the server to those CPUs."""
+        """``workers`` > 1 starts uvicorn's supervisor; None leaves ``--workers`` out
+        (``cesp serve``'s default). ``cpus`` restricts the server to those CPUs."""
         given = [] if workers is None else ["--workers", str(workers)]
         self.command = ["serve", *given, *serve_args]
         self.cpus = cpus
@@ -64,6 +64,7 @@ class LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 preexec_fn=None if self.cpus is None else self._pin,
+                start_new_session=True,  # its own process group: ``kill`` takes it whole
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -80,9 +81,13 @@ class LiveServer:
         os.sched_setaffinity(0, self.cpus or set())
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown, no cleanup, like a crash."""
+        """SIGKILL to the server and every process it started (its workers, its job
+        processes): no shutdown, no cleanup, like a crash of the machine. Killing the
+        supervisor alone would leave its children running, orphans holding an index
+        each until the machine stops."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
