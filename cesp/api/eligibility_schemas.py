@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cesp.api.french_params import Day
 from cesp.api.input_model import InputModel
+from cesp.api.output_model import OutputModel
 from cesp.eligibility.check import EligibilityResult
 from cesp.eligibility.sites import CommuneSite, PointSite, make_site
 from cesp.eligibility.status import Status
 from cesp.eligibility.wording import explain_fr
-from cesp.engagement.relocation import RelocationDecision, reasons_dict
+from cesp.engagement.relocation import RelocationDecision
 
 
 class SiteIn(BaseModel):
@@ -68,7 +69,7 @@ class BatchSiteIn(SiteIn):
     )
 
 
-class DecreeRefOut(BaseModel):
+class DecreeRefOut(OutputModel):
     """The decree of a zone."""
 
     id: int
@@ -79,10 +80,8 @@ class DecreeRefOut(BaseModel):
     effective_from: dt.date
     effective_to: dt.date | None
 
-    model_config = ConfigDict(from_attributes=True)
 
-
-class ZoneOut(BaseModel):
+class ZoneOut(OutputModel):
     """A zone matching the site (or the nearest qualifying one)."""
 
     zone_id: int
@@ -93,10 +92,8 @@ class ZoneOut(BaseModel):
     approximate: bool
     decree: DecreeRefOut
 
-    model_config = ConfigDict(from_attributes=True)
 
-
-class CommuneOut(BaseModel):
+class CommuneOut(OutputModel):
     """The commune (or Paris arrondissement) of the site."""
 
     code: str
@@ -111,14 +108,12 @@ class CommuneOut(BaseModel):
         "asked (a Lyon or Marseille arrondissement answered with its commune's polygon)",
     )
 
-    model_config = ConfigDict(from_attributes=True)
 
-
-class EligibilityOut(BaseModel):
+class EligibilityOut(OutputModel):
     """The answer to "does this site qualify?"."""
 
     site: dict[str, Any]
-    date: dt.date
+    date: dt.date = Field(validation_alias=AliasChoices("date", "on_date"))
     profession: str
     eligible: bool
     status: Status
@@ -126,7 +121,7 @@ class EligibilityOut(BaseModel):
     arrondissement: CommuneOut | None
     zones: list[ZoneOut]
     decrees: list[DecreeRefOut]
-    nearest_zone: ZoneOut | None
+    nearest_zone: ZoneOut | None = Field(validation_alias=AliasChoices("nearest_zone", "nearest"))
     distance_m: float | None = Field(description="To the nearest qualifying zone, if outside")
     coverage: float | None = Field(description="Share of the commune in qualifying zones")
     approximate: bool
@@ -135,29 +130,12 @@ class EligibilityOut(BaseModel):
     id: str | int | None = Field(None, description="The site's id, in a batch")
 
     @classmethod
-    def of(cls, r: EligibilityResult, site_id: str | int | None = None) -> EligibilityOut:
-        """Serialise a result with its French sentence (and the site's id in a batch)."""
-        site = {k: v for k, v in vars(r.site).items() if v is not None}
-        return cls(
-            site=site,
-            date=r.on_date,
-            profession=r.profession,
-            eligible=r.eligible,
-            status=r.status,  # type: ignore[arg-type]
-            commune=CommuneOut.model_validate(r.commune) if r.commune else None,
-            arrondissement=(
-                CommuneOut.model_validate(r.arrondissement) if r.arrondissement else None
-            ),
-            zones=[ZoneOut.model_validate(z) for z in r.zones],
-            decrees=[DecreeRefOut.model_validate(d) for d in r.decrees],
-            nearest_zone=ZoneOut.model_validate(r.nearest) if r.nearest else None,
-            distance_m=r.distance_m,
-            coverage=r.coverage,
-            approximate=r.approximate,
-            candidates=[CommuneOut.model_validate(c) for c in r.candidates],
-            message_fr=explain_fr(r),
-            id=site_id,
-        )
+    def derived(cls, r: EligibilityResult) -> dict[str, Any]:
+        """The site as given (no empty coordinate) and the French sentence."""
+        return {
+            "site": {k: v for k, v in vars(r.site).items() if v is not None},
+            "message_fr": explain_fr(r),
+        }
 
 
 class BatchIn(InputModel):
@@ -248,7 +226,7 @@ class RelocationIn(InputModel):
     )
 
 
-class ReasonOut(BaseModel):
+class ReasonOut(OutputModel):
     """A reason for a refusal, or a warning."""
 
     code: str
@@ -256,7 +234,7 @@ class ReasonOut(BaseModel):
     message_fr: str
 
 
-class RelocationOut(BaseModel):
+class RelocationOut(OutputModel):
     """The decision, as stored and as fetched later."""
 
     id: str
@@ -273,8 +251,8 @@ class RelocationOut(BaseModel):
     profession: str
     change_date: dt.date
     engagement_end: dt.date
-    current_site: EligibilityOut
-    new_site: EligibilityOut
+    current_site: EligibilityOut = Field(validation_alias=AliasChoices("current_site", "current"))
+    new_site: EligibilityOut = Field(validation_alias=AliasChoices("new_site", "new"))
     created_at: dt.datetime
     beneficiary_id: int | None = None
     file_reference: str | None = None
@@ -282,21 +260,6 @@ class RelocationOut(BaseModel):
     destination_ars_opinion: str | None = None
 
     @classmethod
-    def of(cls, d: RelocationDecision) -> RelocationOut:
-        """Serialise a decision."""
-        return cls(
-            id=d.id,
-            decision=d.decision,  # type: ignore[arg-type]
-            reasons=[ReasonOut(**r) for r in reasons_dict(d.reasons)],
-            warnings=[ReasonOut(**r) for r in reasons_dict(d.warnings)],
-            authority=d.authority,  # type: ignore[arg-type]
-            authority_name_fr=d.authority_name_fr,
-            authority_region=d.authority_region,
-            decrees=[DecreeRefOut.model_validate(x) for x in d.new.decrees],
-            profession=d.profession,
-            change_date=d.change_date,
-            engagement_end=d.engagement_end,
-            current_site=EligibilityOut.of(d.current),
-            new_site=EligibilityOut.of(d.new),
-            created_at=d.created_at,
-        )
+    def derived(cls, d: RelocationDecision) -> dict[str, Any]:
+        """The decrees are those of the new site."""
+        return {"decrees": d.new.decrees}

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cesp.api.input_model import InputModel
+from cesp.api.output_model import OutputModel
 from cesp.posts.candidacy import Candidacy
 from cesp.posts.model import Beneficiary, Post
 from cesp.posts.qualification import Qualification
 
 
-class PostOut(BaseModel):
+class PostOut(OutputModel):
     """A post of a national list, and where its site stands on the date asked."""
 
     id: int
@@ -46,13 +47,12 @@ class PostOut(BaseModel):
     sample: bool
 
     @classmethod
-    def of(cls, post: Post, q: Qualification) -> PostOut:
-        """Serialise a post with its qualification."""
-        stored = {name: getattr(post, name) for name in cls.model_fields if hasattr(post, name)}
-        return cls(
-            **stored,
+    def qualified(cls, post: Post, q: Qualification) -> PostOut:
+        """The post and where its site stands by ``q``."""
+        return cls.of(
+            post,
             qualifies=q.qualifies,
-            qualification=q.status,  # type: ignore[arg-type]
+            qualification=q.status,
             qualification_fr=q.label_fr,
             out_of_zone_since=q.out_of_zone_since,
             kept_until=q.kept_until,
@@ -107,7 +107,7 @@ class PostPatch(InputModel):
         return self.model_dump(exclude_none=True)
 
 
-class CampaignOut(BaseModel):
+class CampaignOut(OutputModel):
     """A campaign of choice."""
 
     id: int
@@ -117,8 +117,6 @@ class CampaignOut(BaseModel):
     status: Literal["draft", "open", "closed"]
     published_on: date
     next_rank: int | None
-
-    model_config = ConfigDict(from_attributes=True)
 
 
 class CampaignIn(InputModel):
@@ -230,7 +228,7 @@ class WishesOut(BaseModel):
     wishes: list[WishOut]
 
 
-class ProposalOut(BaseModel):
+class ProposalOut(OutputModel):
     """A proposal of an allocation run, with its explanation."""
 
     id: int
@@ -243,8 +241,6 @@ class ProposalOut(BaseModel):
     ars_decision: str | None
     employer_decision: str | None
     status: Literal["proposed", "confirmed", "refused", "none"]
-
-    model_config = ConfigDict(from_attributes=True)
 
 
 class DecisionIn(InputModel):
@@ -268,10 +264,10 @@ class HistoryOut(BaseModel):
     detail_fr: str
 
 
-class MeOut(BaseModel):
+class MeOut(OutputModel):
     """The beneficiary an intern key speaks for."""
 
-    beneficiary_id: int
+    beneficiary_id: int = Field(validation_alias=AliasChoices("beneficiary_id", "id"))
     name: str
     profession: str
     specialty: str | None
@@ -282,14 +278,10 @@ class MeOut(BaseModel):
     chosen_post_id: int | None
 
     @classmethod
-    def of(cls, b: Beneficiary, place: Candidacy | None) -> MeOut:
-        """Serialise."""
-        return cls(
-            beneficiary_id=b.id,
-            name=b.name,
-            profession=b.profession,
-            specialty=b.specialty,
-            training_region=b.training_region,
+    def speaking_for(cls, b: Beneficiary, place: Candidacy | None) -> MeOut:
+        """The beneficiary and their place in a campaign (None: not a candidate)."""
+        return cls.of(
+            b,
             rank=place.rank if place else None,
             campaign=place.campaign_id if place else None,
             has_chosen=place.has_chosen if place else False,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 from shapely.geometry import mapping
 
-from cesp.geo.communes import CodeResolution, CommuneUnit, PointResolution
-from cesp.geo.search import NameMatch
+from cesp.api.output_model import OutputModel
+from cesp.geo.communes import CodeResolution, CommuneUnit
 
 
 class ErrorBody(BaseModel):
@@ -28,88 +29,67 @@ class Departement(BaseModel):
     name: str | None
 
 
-class Commune(BaseModel):
+class Commune(OutputModel):
     """A commune, arrondissement or former state of a commune."""
 
     code: str
     name: str
     kind: Literal["commune", "arrondissement"]
     departement: Departement
-    region: str
+    region: str = Field(validation_alias=AliasChoices("region", "region_code"))
     parent_code: str | None = Field(None, description="Commune of an arrondissement")
     population: int | None
     valid_from: date | None
     valid_to: date | None = Field(None, description="Exclusive end date of a former state")
-    successors: list[str] = Field(description="Codes that took over the territory on valid_to")
+    successors: list[str] = Field(
+        description="Codes that took over the territory on valid_to",
+        validation_alias=AliasChoices("successors", "successor_codes"),
+    )
     end_event: str | None
     approximate: bool = Field(description="The polygon is not this unit's own boundary")
     approximate_reason: str | None
-    candidates: list[str] = Field(description="Communes sharing this approximate polygon")
+    candidates: list[str] = Field(
+        description="Communes sharing this approximate polygon",
+        validation_alias=AliasChoices("candidates", "candidate_codes"),
+    )
     geometry: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, unit: CommuneUnit) -> Commune:
-        """Serialise a domain unit."""
-        return cls(
-            code=unit.code,
-            name=unit.name,
-            kind=unit.kind,  # type: ignore[arg-type]
-            departement=Departement(code=unit.departement_code, name=unit.departement_name),
-            region=unit.region_code,
-            parent_code=unit.parent_code,
-            population=unit.population,
-            valid_from=unit.valid_from,
-            valid_to=unit.valid_to,
-            successors=list(unit.successor_codes),
-            end_event=unit.end_event,
-            approximate=unit.approximate,
-            approximate_reason=unit.approximate_reason,
-            candidates=list(unit.candidate_codes),
-            geometry=dict(mapping(unit.geometry)) if unit.geometry is not None else None,
-        )
+    def derived(cls, unit: CommuneUnit) -> dict[str, Any]:
+        """The département as a pair, the polygon as GeoJSON."""
+        return {
+            "departement": Departement(code=unit.departement_code, name=unit.departement_name),
+            "geometry": dict(mapping(unit.geometry)) if unit.geometry is not None else None,
+        }
 
 
-class PointAnswer(BaseModel):
+class PointAnswer(OutputModel):
     """``GET /api/v1/communes?lon=&lat=``."""
 
     lon: float
     lat: float
-    date: date
+    date: dt.date = Field(validation_alias=AliasChoices("date", "on_date"))
     commune: Commune
     arrondissement: Commune | None
     approximate: bool
     on_boundary: bool
     candidates: list[Commune]
 
-    @classmethod
-    def of(cls, result: PointResolution) -> PointAnswer:
-        """Serialise a point resolution."""
-        return cls(
-            lon=result.lon,
-            lat=result.lat,
-            date=result.on_date,
-            commune=Commune.of(result.commune),
-            arrondissement=Commune.of(result.arrondissement) if result.arrondissement else None,
-            approximate=result.approximate,
-            on_boundary=result.on_boundary,
-            candidates=[Commune.of(u) for u in result.candidates],
-        )
 
-
-class CodeAnswer(BaseModel):
+class CodeAnswer(OutputModel):
     """``GET /api/v1/communes/{code}``."""
 
     code: str
-    date: date
+    date: dt.date = Field(validation_alias=AliasChoices("date", "on_date"))
     status: Literal["in_force", "ended", "not_yet_created"]
-    commune: Commune
+    commune: Commune = Field(validation_alias=AliasChoices("commune", "unit"))
     now: list[Commune] = Field(description="Today's communes holding this territory")
     message: str
     message_fr: str
 
     @classmethod
-    def of(cls, result: CodeResolution) -> CodeAnswer:
-        """Serialise a code resolution with a sentence for people."""
+    def derived(cls, result: CodeResolution) -> dict[str, Any]:
+        """A sentence for people, in English and in French."""
         unit = result.unit
         heirs = ", ".join(f"{u.name} ({u.code})" for u in result.now)
         if result.status == "in_force":
@@ -127,27 +107,14 @@ class CodeAnswer(BaseModel):
             start = unit.valid_from.isoformat() if unit.valid_from else "?"
             message = f"{unit.code} did not designate a commune yet on that date (from {start})"
             message_fr = f"{unit.code} ne désignait pas encore de commune à cette date"
-        return cls(
-            code=result.code,
-            date=result.on_date,
-            status=result.status,
-            commune=Commune.of(unit),
-            now=[Commune.of(u) for u in result.now],
-            message=message,
-            message_fr=message_fr,
-        )
+        return {"message": message, "message_fr": message_fr}
 
 
-class SearchHit(BaseModel):
+class SearchHit(OutputModel):
     """One commune found by name."""
 
     rank: int = Field(description="0 exact, 1 prefix, 2 word prefix, 3 substring")
-    commune: Commune
-
-    @classmethod
-    def of(cls, match: NameMatch) -> SearchHit:
-        """Serialise a name match."""
-        return cls(rank=match.rank, commune=Commune.of(match.unit))
+    commune: Commune = Field(validation_alias=AliasChoices("commune", "unit"))
 
 
 class SearchAnswer(BaseModel):

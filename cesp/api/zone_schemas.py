@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, Field
 
+from cesp.api.output_model import OutputModel
 from cesp.api.post_schemas import PostOut
-from cesp.zones.decrees import Decree
-from cesp.zones.diff import ZoningDiff
 from cesp.zones.importer import ImportReport, ZoneSummary
 
 
-class DecreeOut(BaseModel):
+class DecreeOut(OutputModel):
     """A zoning decree."""
 
     id: int
@@ -39,10 +38,8 @@ class DecreeOut(BaseModel):
         "force with (it ends with it)",
     )
 
-    model_config = ConfigDict(from_attributes=True)
 
-
-class ZoneOut(BaseModel):
+class ZoneOut(OutputModel):
     """A zone of a decree (no geometry: use /api/v1/zones for GeoJSON)."""
 
     name: str
@@ -57,20 +54,12 @@ class ZoneOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, z: ZoneSummary) -> ZoneOut:
-        """Serialise a zone summary."""
-        return cls(
-            name=z.name,
-            category=z.category,
-            communes=z.communes,
-            population=z.population,
-            approximate=z.approximate,
-            approximate_reason=z.approximate_reason,
-            overrides=z.priority > 0,
-        )
+    def derived(cls, z: ZoneSummary) -> dict[str, Any]:
+        """A zone overrides the territory's category when its priority is above 0."""
+        return {"overrides": z.priority > 0}
 
 
-class CommuneChangeOut(BaseModel):
+class CommuneChangeOut(OutputModel):
     """A commune entering or leaving."""
 
     code: str
@@ -78,7 +67,7 @@ class CommuneChangeOut(BaseModel):
     population: int | None
 
 
-class DiffOut(BaseModel):
+class DiffOut(OutputModel):
     """Difference with the decree in force."""
 
     compared_with: DecreeOut | None
@@ -88,26 +77,14 @@ class DiffOut(BaseModel):
     population_entering: int
     population_leaving: int
 
-    @classmethod
-    def of(cls, diff: ZoningDiff, compared: Decree | None) -> DiffOut:
-        """Serialise a diff."""
-        return cls(
-            compared_with=DecreeOut.model_validate(compared) if compared else None,
-            entering=[CommuneChangeOut(**vars(c)) for c in diff.entering],
-            leaving=[CommuneChangeOut(**vars(c)) for c in diff.leaving],
-            kept=diff.kept,
-            population_entering=diff.population_entering,
-            population_leaving=diff.population_leaving,
-        )
 
-
-class ImportAnswer(BaseModel):
+class ImportAnswer(OutputModel):
     """``POST /api/v1/decrees``."""
 
     status: Literal["preview", "imported", "published", "unchanged"]
     decree: DecreeOut | None
     superseded: list[DecreeOut]
-    format: str | None
+    format: str | None = Field(validation_alias=AliasChoices("format", "source_format"))
     crs: str | None
     encoding: str | None
     notes: list[str]
@@ -139,28 +116,10 @@ class ImportAnswer(BaseModel):
     )
 
     @classmethod
-    def of(cls, r: ImportReport) -> ImportAnswer:
-        """Serialise an import report."""
-        return cls(
-            status=r.status,  # type: ignore[arg-type]
-            decree=DecreeOut.model_validate(r.decree) if r.decree else None,
-            superseded=[DecreeOut.model_validate(d) for d in r.superseded],
-            format=r.source_format,
-            crs=r.crs,
-            encoding=r.encoding,
-            notes=r.notes,
-            zones=[ZoneOut.of(z) for z in r.zones],
-            communes=r.communes,
-            population=r.population,
-            diff=DiffOut.of(r.diff, r.compared_with) if r.diff is not None else None,
-            rows_kept=r.rows_kept,
-            skipped_by_category=r.skipped_by_category,
-            skipped_by_region=r.skipped_by_region,
-            qpv_zones=r.qpv_zones,
-            complements=DecreeOut.model_validate(r.complements) if r.complements else None,
-            in_force_with=[DecreeOut.model_validate(d) for d in r.in_force_with],
-            beneficiaries_leaving=0,
-        )
+    def derived(cls, r: ImportReport) -> dict[str, Any]:
+        """The diff against the decree it was compared with."""
+        diff = r.diff
+        return {"diff": DiffOut.of(diff, compared_with=r.compared_with) if diff else None}
 
 
 class DecreeDetail(DecreeOut):

@@ -40,33 +40,43 @@ from cesp.geo.crs import (
     metric_crs_for_region,
     reproject,
 )
+from cesp.geo.tables import commune_units
 from cesp.storage.versioning import commune_state, index_state, read_index_version
+from cesp.zones import tables as zoning
 from cesp.zones.categories import ZoneCategory, load_categories
 from cesp.zones.decrees import Decree, list_decrees
 
 FOREVER = date.max.toordinal()
+COMMUNE_COLUMNS = (
+    "code",
+    "kind",
+    "name",
+    "region_code",
+    "departement_code",
+    "parent_code",
+    "valid_from",
+    "valid_to",
+    "approximate",
+    "approximate_reason",
+    "geometry_code",
+)
 
 
 def _metric_geometries(crs: str, geometries: np.ndarray) -> np.ndarray:
     return np.asarray(reproject(geometries, "EPSG:4326", crs))
 
 
-def _ordinal(value: object, missing: int) -> int:
-    if value is None:
-        return missing
-    if isinstance(value, date):
-        return value.toordinal()
-    return date.fromisoformat(str(value)).toordinal()
+def _ordinal(value: date | None, missing: int) -> int:
+    return missing if value is None else value.toordinal()
 
 
 def _commune_rows(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
-    return conn.execute(
-        sa.text(
-            "SELECT code, kind, name, region_code, departement_code, parent_code, valid_from, "
-            "valid_to, approximate, approximate_reason, geometry_code, "
-            "ST_AsBinary(geom) AS wkb FROM commune_units WHERE geom IS NOT NULL"
-        )
-    ).all()
+    t = commune_units
+    columns = [
+        *(t.c[name] for name in COMMUNE_COLUMNS),
+        sa.func.ST_AsBinary(t.c.geom, type_=sa.LargeBinary).label("wkb"),
+    ]
+    return conn.execute(sa.select(*columns).where(t.c.geom.is_not(None))).all()
 
 
 def _commune_tables(rows: Sequence[sa.Row[Any]]) -> dict[str, CommuneTable]:
@@ -111,12 +121,20 @@ def _commune_tables(rows: Sequence[sa.Row[Any]]) -> dict[str, CommuneTable]:
 def _zone_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> Sequence[sa.Row[Any]]:
     if not decrees:
         return []
+    t = zoning.zones
     return conn.execute(
-        sa.text(
-            "SELECT id, decree_id, name, category, approximate, built_from, priority, "
-            "ST_AsBinary(geom) AS wkb FROM zones WHERE decree_id IN :ids ORDER BY id"
-        ).bindparams(sa.bindparam("ids", expanding=True)),
-        {"ids": list(decrees)},
+        sa.select(
+            t.c.id,
+            t.c.decree_id,
+            t.c.name,
+            t.c.category,
+            t.c.approximate,
+            t.c.built_from,
+            t.c.priority,
+            sa.func.ST_AsBinary(t.c.geom, type_=sa.LargeBinary).label("wkb"),
+        )
+        .where(t.c.decree_id.in_(list(decrees)))
+        .order_by(t.c.id)
     ).all()
 
 
@@ -161,16 +179,25 @@ def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[tu
     (the zone is flagged so)."""
     if not decrees:
         return []
+    zc, z = zoning.zone_communes, zoning.zones
+    # An arrondissement without a polygon of its own stands for its commune.
+    a = commune_units.alias("a")
     rows = conn.execute(
-        sa.text(
-            "SELECT DISTINCT zc.zone_id, COALESCE(a.parent_code, zc.commune_code) AS "
-            "commune_code, z.decree_id FROM zone_communes zc "
-            "JOIN zones z ON z.id = zc.zone_id "
-            "LEFT JOIN commune_units a ON a.code = zc.commune_code "
-            "AND a.kind = 'arrondissement' AND a.geom IS NULL "
-            "WHERE z.built_from = 'communes' AND z.decree_id IN :ids"
-        ).bindparams(sa.bindparam("ids", expanding=True)),
-        {"ids": list(decrees)},
+        sa.select(
+            zc.c.zone_id,
+            sa.func.coalesce(a.c.parent_code, zc.c.commune_code).label("commune_code"),
+            z.c.decree_id,
+        )
+        .distinct()
+        .select_from(
+            zc.join(z, z.c.id == zc.c.zone_id).outerjoin(
+                a,
+                (a.c.code == zc.c.commune_code)
+                & (a.c.kind == "arrondissement")
+                & a.c.geom.is_(None),
+            )
+        )
+        .where(z.c.built_from == "communes", z.c.decree_id.in_(list(decrees)))
     ).all()
     return [(int(r.zone_id), str(r.commune_code), int(r.decree_id)) for r in rows]
 

@@ -29,7 +29,7 @@ from cesp.field_schema import LEDGER_FIELDS
 from cesp.geo.communes import resolve_code, resolve_point
 from cesp.posts.model import Beneficiary, PracticeMode, parse_choice
 from cesp.spreadsheets import Dialect, csv_bytes, xlsx_bytes
-from cesp.storage.spatial import geometry_from_wkb
+from cesp.storage.spatial import wgs84_geometry
 from cesp.zones.professions import Profession
 
 
@@ -84,19 +84,12 @@ def add_period(
         "source": source,
         "created_at": datetime.now(UTC),
         "created_by": actor.name,
+        "geom": wgs84_geometry(shapely.Point(lon, lat).wkb),
     }
     period_id = int(
         conn.execute(
             practice_periods.insert().values(**values).returning(practice_periods.c.id)
         ).scalar_one()
-    )
-    # Raw SQL: the geometry from WKB is the backend's own (``cesp.storage.spatial``).
-    conn.execute(
-        sa.text(
-            "UPDATE practice_periods SET geom = "
-            f"{geometry_from_wkb(conn.dialect.name)} WHERE id = :id"
-        ),
-        {"wkb": shapely.Point(lon, lat).wkb, "id": period_id},
     )
     record(
         conn,

@@ -13,11 +13,11 @@ from shapely import wkb
 from cesp.geo import cog
 from cesp.geo.geometry import union_multipolygon
 from cesp.geo.tables import departements, regions
+from cesp.storage.spatial import wgs84_geometry
 
 
 def _geometry(outline: Any) -> sa.ColumnElement[Any]:
-    blob = outline.wkb if outline is not None else None
-    return sa.func.ST_GeomFromWKB(sa.literal(blob, sa.LargeBinary), 4326)
+    return wgs84_geometry(outline.wkb if outline is not None else None)
 
 
 def write_admin_areas(

@@ -18,7 +18,7 @@ from shapely.geometry import MultiPolygon
 from cesp.errors import InvalidInputError, OutsideTerritoryError
 from cesp.geo.loaded import missing_code_error
 from cesp.geo.tables import commune_units, departements
-from cesp.storage.spatial import bbox_intersects, point_intersects
+from cesp.storage.spatial import meets_bbox, meets_point
 
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
@@ -191,9 +191,7 @@ def validate_lon_lat(lon: float, lat: float) -> None:
 def _point_units(
     conn: sa.Connection, kind: str, lon: float, lat: float, on: date
 ) -> list[sa.Row[Any]]:
-    under = sa.text(point_intersects(conn.dialect.name, "commune_units")).bindparams(
-        lon=lon, lat=lat
-    )
+    under = meets_point(conn.dialect.name, "commune_units", lon, lat, UNITS.name)
     query = select_units().where(UNITS.c.kind == kind, valid_on(on), under)
     return list(conn.execute(query.order_by(UNITS.c.code)))
 
@@ -344,10 +342,7 @@ def units_in_bbox(
     kind: str = "commune",
 ) -> list[CommuneUnit]:
     """Units in force on ``on`` whose bounding box meets ``bbox`` (WGS84), with geometry."""
-    minx, miny, maxx, maxy = bbox
-    meets = sa.text(bbox_intersects(conn.dialect.name, "commune_units")).bindparams(
-        minx=minx, miny=miny, maxx=maxx, maxy=maxy
-    )
+    meets = meets_bbox(conn.dialect.name, "commune_units", bbox, UNITS.name)
     query = select_units(UNIT_GEOMETRY).where(
         UNITS.c.kind == kind, valid_on(on), UNITS.c.geom.is_not(None), meets
     )

@@ -12,7 +12,7 @@ from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from cesp.geo.tables import departements, regions
-from cesp.storage.spatial import extent_columns
+from cesp.storage.spatial import extent_aggregates
 
 Bbox = tuple[float, float, float, float]
 
@@ -41,10 +41,7 @@ def loaded_extent(conn: sa.Connection, region_code: str | None = None) -> Bbox |
     if region_code is not None:
         found = region_shape(conn, region_code)
         return found[1].bounds if found is not None else None
-    # Raw SQL: the extent aggregates are the backend's own (``cesp.storage.spatial``).
-    row = conn.execute(
-        sa.text(f"SELECT {extent_columns(conn.dialect.name)} FROM {departements.name} t")
-    ).one()
+    row = conn.execute(sa.select(*extent_aggregates(conn.dialect.name, departements.c.geom))).one()
     if row[0] is None:
         return None
     return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))

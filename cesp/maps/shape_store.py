@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 
-from cesp.geo.tables import departements
+from cesp.geo.tables import departements, reference_loads
 from cesp.maps.simplify import (
     FULL_DETAIL_ZOOM,
     MIN_ZOOM,
@@ -104,9 +104,13 @@ def _decree_key(decree: Decree) -> str:
 
 def _geography_key(conn: sa.Connection, region: str | None) -> str:
     """The last reference load (its id, fingerprint and time) and the region."""
+    t = reference_loads
     row = conn.execute(
-        # Raw SQL: the stamp keys files on disk, from the values as the database gives them.
-        sa.text("SELECT id, fingerprint, loaded_at FROM reference_loads ORDER BY id DESC LIMIT 1")
+        # The stamp keys files on disk: the load time as the database holds it (text on
+        # SQLite), not parsed, so that the files of earlier versions keep their names.
+        sa.select(t.c.id, t.c.fingerprint, sa.type_coerce(t.c.loaded_at, sa.String))
+        .order_by(t.c.id.desc())
+        .limit(1)
     ).first()
     load = "none" if row is None else f"{row[0]}-{row[1]}-{row[2]}"
     stamp = hashlib.sha256(load.encode()).hexdigest()[:12]

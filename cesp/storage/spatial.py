@@ -8,6 +8,7 @@ table ``idx_<table>_<column>`` explicitly. PostGIS uses its GIST index from a pl
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -74,26 +75,43 @@ def meets_area(
     return sa.text(predicate).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy, area=area)
 
 
-def extent_columns(dialect: str, column: str = "geom", alias: str = "t") -> str:
-    """SQL aggregates ``minx, miny, maxx, maxy`` of the geometries of a query (their bounds)."""
-    column, alias = safe_identifier(column), safe_identifier(alias)
-    names = ("MbrMinX", "MbrMinY", "MbrMaxX", "MbrMaxY")
-    if dialect != "sqlite":
-        names = ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax")
-    return ", ".join(
-        f"{'MIN' if i < 2 else 'MAX'}({name}({alias}.{column}))" for i, name in enumerate(names)
-    )
+def meets_point(
+    dialect: str, table: str, lon: float, lat: float, alias: str | None = None
+) -> sa.TextClause:
+    """``point_intersects`` on ``table`` (named ``alias`` in the query, by default its own
+    name) with the point bound, as a criterion of a ``select()``."""
+    predicate = point_intersects(dialect, table, alias=alias or table)
+    return sa.text(predicate).bindparams(lon=lon, lat=lat)
 
 
-def geometry_from_wkb(dialect: str) -> str:
-    """SQL expression turning the bound ``:wkb`` into a WGS84 geometry (NULL stays NULL)."""
-    del dialect
-    return "ST_GeomFromWKB(:wkb, 4326)"
+def meets_bbox(
+    dialect: str, table: str, bounds: tuple[float, ...], alias: str | None = None
+) -> sa.TextClause:
+    """``bbox_intersects`` on ``table`` (named ``alias`` in the query, by default its own
+    name) with the bounds bound, as a criterion of a ``select()``."""
+    minx, miny, maxx, maxy = bounds
+    predicate = bbox_intersects(dialect, table, alias=alias or table)
+    return sa.text(predicate).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
 
 
-def geometry_to_wkb(column: str) -> str:
-    """SQL expression reading a geometry column as plain WKB."""
-    return f"ST_AsBinary({column})"
+def extent_aggregates(dialect: str, column: sa.ColumnElement[Any]) -> list[sa.Label[Any]]:
+    """Aggregates ``minx, miny, maxx, maxy`` of ``column``'s geometries (their bounds),
+    for a ``select()``; SpatiaLite names the bounds of a geometry ``MbrMinX``...,
+    PostGIS ``ST_XMin``..."""
+    names = ("ST_XMin", "ST_YMin", "ST_XMax", "ST_YMax")
+    if dialect == "sqlite":
+        names = ("MbrMinX", "MbrMinY", "MbrMaxX", "MbrMaxY")
+    return [
+        (sa.func.min if i < 2 else sa.func.max)(
+            getattr(sa.func, name)(column, type_=sa.Float)
+        ).label(label)
+        for i, (name, label) in enumerate(zip(names, ("minx", "miny", "maxx", "maxy"), strict=True))
+    ]
+
+
+def wgs84_geometry(blob: bytes | None) -> sa.ColumnElement[Any]:
+    """SQL value of a WGS84 geometry given as WKB (None stays NULL), to insert or update."""
+    return sa.func.ST_GeomFromWKB(sa.literal(blob, sa.LargeBinary), 4326)
 
 
 def spatial_index_exists(conn: sa.Connection, table: str, column: str = "geom") -> bool:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
 from cesp.errors import NotFoundError
-from cesp.storage.spatial import extent_columns, meets_area
+from cesp.storage.spatial import extent_aggregates, meets_area
 from cesp.zones.decree_record import IN_FORCE_STATUSES
 from cesp.zones.decrees import (
     ZONE_COLUMNS,
@@ -115,17 +115,16 @@ def zone_extents(
     conn: sa.Connection, decree_ids: list[int] | None = None
 ) -> dict[int, tuple[float, float, float, float]]:
     """Bounds (WGS84) of the zones of each decree (all, or ``decree_ids``), by decree id."""
-    # Raw SQL: the extent aggregates are the backend's own (``cesp.storage.spatial``).
-    only = "AND t.decree_id IN :ids " if decree_ids is not None else ""
-    sql = sa.text(
-        f"SELECT t.decree_id, {extent_columns(conn.dialect.name)} FROM zones t "
-        f"WHERE t.geom IS NOT NULL {only}GROUP BY t.decree_id"
+    if decree_ids is not None and not decree_ids:
+        return {}
+    query = (
+        sa.select(zones.c.decree_id, *extent_aggregates(conn.dialect.name, zones.c.geom))
+        .where(zones.c.geom.is_not(None))
+        .group_by(zones.c.decree_id)
     )
     if decree_ids is not None:
-        if not decree_ids:
-            return {}
-        sql = sql.bindparams(sa.bindparam("ids", expanding=True))
-    rows = conn.execute(sql, {"ids": decree_ids} if decree_ids is not None else {})
+        query = query.where(zones.c.decree_id.in_(decree_ids))
+    rows = conn.execute(query)
     return {
         int(r[0]): (float(r[1]), float(r[2]), float(r[3]), float(r[4]))
         for r in rows

@@ -6,20 +6,20 @@ from datetime import datetime
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 
 from fastapi import APIRouter, Depends, Query
 
 from cesp.access import authorize
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection
+from cesp.api.output_model import OutputModel
 from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor, list_entries
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(OutputModel):
     """One write, as recorded."""
 
     id: int
@@ -46,4 +46,4 @@ def get_audit(
     """Newest first; filter by action (``decree.import``...) and actor (key name)."""
     authorize(actor, "audit.read")
     entries = list_entries(conn, action=action, actor=by, limit=limit, offset=offset)
-    return [AuditEntryOut(**vars(e)) for e in entries]
+    return [AuditEntryOut.of(e) for e in entries]

@@ -38,7 +38,7 @@ def get_me(
     default the newest open campaign they are a candidate of)."""
     authorize(actor, "beneficiary.read")
     me = beneficiary_for(conn, actor)
-    return MeOut.of(me, candidacy(conn, me.id, campaign))
+    return MeOut.speaking_for(me, candidacy(conn, me.id, campaign))
 
 
 @router.get("/beneficiaries/{beneficiary_id}/engagement", responses=ERRORS)

@@ -130,13 +130,10 @@ def post_choice(
     made = choose(engine, campaign_id, actor, body.post_id, body.beneficiary_id)
     post = made["post"]
     return ChoiceAnswer(
-        choice=ChoiceOut(
-            beneficiary_id=made["beneficiary_id"],
-            rank=made["rank"],
-            post_id=made["post_id"],
-            at=made["at"],
-        ),
-        post=PostOut.of(post, qualifications(index, [post], date.today())[0]) if post else None,
+        choice=ChoiceOut.model_validate(made),  # its other keys (the post) are left out
+        post=PostOut.qualified(post, qualifications(index, [post], date.today())[0])
+        if post
+        else None,
     )
 
 

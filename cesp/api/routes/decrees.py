@@ -43,7 +43,7 @@ from cesp.storage.settings import Settings
 from cesp.zones import tables
 from cesp.zones.categories import parse_mapping
 from cesp.zones.decrees import decree_zones, get_decree, list_decrees
-from cesp.zones.importer import ZoneSummary, import_decree
+from cesp.zones.importer import import_decree
 from cesp.zones.professions import parse_profession
 from cesp.zones.publication import publish_decree
 from cesp.zones.readers import ReadOptions
@@ -96,21 +96,10 @@ def get_one_decree(
             .group_by(tables.zones.c.id)
         ).all()
     )
-    return DecreeDetail(
-        **DecreeOut.model_validate(decree).model_dump(),
-        zones=[
-            ZoneOut.of(
-                ZoneSummary(
-                    z.name,
-                    z.category,
-                    counts.get(z.id, 0),
-                    z.population,
-                    z.approximate,
-                    z.approximate_reason,
-                )
-            )
-            for z in zones
-        ],
+    # overrides=False: this listing never marked its QPV zones (kept as it was answered)
+    return DecreeDetail.of(
+        decree,
+        zones=[ZoneOut.of(z, communes=counts.get(z.id, 0), overrides=False) for z in zones],
     )
 
 
@@ -290,7 +279,7 @@ def _import(
         answer.beneficiaries_leaving = len(practising)
         before = request.effective_from - timedelta(days=1)
         answer.posts_leaving = [
-            PostOut.of(p, q)
+            PostOut.qualified(p, q)
             for p, q in zip(leaving, qualifications(index, leaving, before), strict=True)
         ]
     return answer

@@ -112,7 +112,7 @@ def _batch_json(index: ZoningIndex, conn: sa.Connection, body: BatchIn) -> Batch
                 raise
     return BatchOut(
         results=[
-            EligibilityOut.of(result, given.id)
+            EligibilityOut.of(result, id=given.id)
             for given, result in zip(body.sites, results, strict=True)
         ]
     )

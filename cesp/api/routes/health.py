@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from cesp.api.dependencies import get_engine
 from cesp.api.schemas import Health
+from cesp.geo.tables import reference_loads
 from cesp.storage.engine import backend_name
 from cesp.storage.schema import current_revision, head_revision
 
@@ -18,12 +19,20 @@ router = APIRouter(tags=["operations"])
 
 
 def _reference(conn: sa.Connection) -> dict[str, Any] | None:
-    # Raw SQL: the load time is reported as the database holds it.
+    t = reference_loads
     row = conn.execute(
-        sa.text(
-            "SELECT loaded_at, departements, communes, former_units, approximate_units, "
-            "data_dir FROM reference_loads ORDER BY id DESC LIMIT 1"
+        sa.select(
+            # The load time is reported as the database holds it (text on SQLite), as
+            # before: parsing it would drop the zero microseconds SQLite keeps.
+            sa.type_coerce(t.c.loaded_at, sa.String).label("loaded_at"),
+            t.c.departements,
+            t.c.communes,
+            t.c.former_units,
+            t.c.approximate_units,
+            t.c.data_dir,
         )
+        .order_by(t.c.id.desc())
+        .limit(1)
     ).first()
     if row is None:
         return None
@@ -46,7 +55,7 @@ def healthz(request: Request, engine: Annotated[sa.Engine, Depends(get_engine)])
         revision = current_revision(engine)
         database.update(revision=revision, expected_revision=head_revision())
         with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))  # the cheapest round trip: is it up?
+            conn.execute(sa.select(sa.literal(1)))  # the cheapest round trip: is it up?
             database["ok"] = revision == head_revision()
             if database["ok"]:
                 reference = _reference(conn)

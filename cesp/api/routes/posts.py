@@ -99,7 +99,7 @@ def get_posts(
         first_region=first_region,
     )
     return PostPageOut(
-        items=[PostOut.of(p, q) for p, q in page.items],
+        items=[PostOut.qualified(p, q) for p, q in page.items],
         total=page.total,
         limit=page.limit,
         offset=page.offset,
@@ -139,7 +139,7 @@ def get_one_post(
 ) -> PostOut:
     """One post."""
     post = get_post(conn, post_id)
-    return PostOut.of(post, qualifications(index, [post], on or date.today())[0])
+    return PostOut.qualified(post, qualifications(index, [post], on or date.today())[0])
 
 
 @router.post("", response_model=PostOut, status_code=201, responses=ERRORS)
@@ -168,7 +168,7 @@ def post_post(
     with write_transaction(engine) as conn:
         [post_id] = add_posts(conn, index, [(None, raw)], body.campaign, actor, listed_on)
         post = get_post(conn, post_id)
-    return PostOut.of(post, qualifications(index, [post], date.today())[0])
+    return PostOut.qualified(post, qualifications(index, [post], date.today())[0])
 
 
 @router.patch("/{post_id}", response_model=PostOut, responses=ERRORS)
@@ -182,4 +182,4 @@ def patch_post(
     """Change places, status (withdraw/reopen) or descriptive fields of a post."""
     with write_transaction(engine) as conn:
         post = update_post(conn, post_id, body.changes(), actor)
-    return PostOut.of(post, qualifications(index, [post], date.today())[0])
+    return PostOut.qualified(post, qualifications(index, [post], date.today())[0])
