@@ -66,6 +66,11 @@ def test_a_complementary_qpv_decree_is_previewed_with_its_principal(
     assert published.status_code == 201, published.text
     assert published.json()["decree"]["complements"] == stored.json()["decree"]["id"]
     assert published.json()["superseded"] == []
+    # The decree as stored marks its QPV zones as the preview did; the principal has none.
+    detail = api.get(f"/api/v1/decrees/{published.json()['decree']['id']}").json()
+    assert len(detail["zones"]) == 3 and all(z["overrides"] for z in detail["zones"])
+    principal_zones = api.get(f"/api/v1/decrees/{stored.json()['decree']['id']}").json()["zones"]
+    assert principal_zones and not any(z["overrides"] for z in principal_zones)
     listed = api.get("/api/v1/decrees", params={"region": "11", "date": "2019-01-01"}).json()
     assert sorted(d["reference"] for d in listed) == ["18-100", "18-QPV"]
 

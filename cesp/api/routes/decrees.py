@@ -96,10 +96,8 @@ def get_one_decree(
             .group_by(tables.zones.c.id)
         ).all()
     )
-    # overrides=False: this listing never marked its QPV zones (kept as it was answered)
     return DecreeDetail.of(
-        decree,
-        zones=[ZoneOut.of(z, communes=counts.get(z.id, 0), overrides=False) for z in zones],
+        decree, zones=[ZoneOut.of(z, communes=counts.get(z.id, 0)) for z in zones]
     )
 
 
