@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -262,3 +264,40 @@ def test_coordinates_read_the_same_with_or_without_the_direct_parse(cells, expec
     both give a decimal comma's value and NaN for what is not a finite decimal."""
     values = bulk._numbers(pa.chunked_array([pa.array(cells, pa.string())]))
     assert [None if v != v else v for v in values.tolist()] == expected
+
+
+def test_slices_checked_side_by_side_come_back_in_order_and_bounded(monkeypatch):
+    """``in_parallel``: answers in the items' order whatever finishes first; at most one
+    item per thread is taken from the reader ahead of the caller; an error is raised at
+    its place and the items after it are not started."""
+    monkeypatch.setattr(bulk, "usable_cpus", lambda: 3)
+    taken: list[int] = []
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def items(n: int):
+        for i in range(n):
+            taken.append(i)
+            yield i
+
+    def work(i: int) -> int:
+        with lock:
+            started.append(i)
+        time.sleep(0.02 * (3 - i % 3))  # later items of a round finish first
+        if i == 7:
+            raise ValueError("slice 7")
+        return i * 10
+
+    results = bulk.in_parallel(work, items(6))
+    first = next(results)
+    assert first == 0 and len(taken) <= 3  # no more than one item per thread in hand
+    assert [first, *results] == [0, 10, 20, 30, 40, 50]
+
+    taken.clear()
+    started.clear()
+    answered = []
+    with pytest.raises(ValueError, match="slice 7"):
+        for value in bulk.in_parallel(work, items(40)):
+            answered.append(value)
+    assert answered == [i * 10 for i in range(7)]
+    assert max(started) < 7 + 3 and len(taken) < 40
