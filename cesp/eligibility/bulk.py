@@ -42,86 +42,20 @@ from cesp.eligibility.bulk_files import (
     write_options,
     write_sites,
 )
+from cesp.eligibility.bulk_rows import ROW_ERRORS, parse_rows
 from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points
 from cesp.eligibility.zoning_index import TERRITORY_CRS, ZoningIndex
 from cesp.spreadsheets import Dialect
 from cesp.text import CONTROL_CHARACTERS
 from cesp.zones.cells import FORMULA_PREFIXES, safe_cell
-from cesp.zones.professions import Profession
 
 __all__ = ["check_bulk", "evaluate_frame", "read_sites", "write_sites"]
 
 OUTPUT_COLUMNS = list(ANSWER_COLUMNS)
 CHUNK = 500_000
-DECIMAL = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 LABELS = (*STATUSES, "invalid")
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def _numbers(column: pa.ChunkedArray) -> np.ndarray:
-    """Floats of a text column, NaN where a cell is not a decimal number; a decimal comma
-    (``2,44``, as a French ``;`` file writes it) reads as a point (``cesp.conventions``).
-
-    Most files hold plain decimals only: Arrow's own parse of the column takes them
-    all at once. It refuses every text the pattern refuses except the non-finite
-    spellings (``nan``, ``inf``), and accepts none that needs trimming or a comma, so
-    when it succeeds with finite values only, its values are the pattern path's."""
-    try:
-        direct = np.asarray(pc.cast(column, pa.float64()).to_numpy(), dtype=float)
-    except pa.ArrowInvalid:
-        direct = None
-    if direct is not None and np.isfinite(direct).all():
-        return direct
-    text = pc.replace_substring(pc.utf8_trim_whitespace(column), ",", ".")
-    valid = pc.match_substring_regex(text, DECIMAL)
-    values = pc.cast(pc.if_else(valid, text, pa.scalar("nan")), pa.float64())
-    return np.asarray(values.to_numpy(), dtype=float)
-
-
-def _parse(
-    table: pa.Table, default_date: date, default_profession: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Coordinates, date ordinals, professions and per-row errors ('' when fine)."""
-    n = table.num_rows
-    error = np.full(n, "", dtype=object)
-    lon, lat = _numbers(table["lon"]), _numbers(table["lat"])
-    bad = np.isnan(lon) | np.isnan(lat)
-    error[bad] = "lon/lat: not a number"
-    out_of_range = ~bad & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-    error[out_of_range] = "lon/lat: out of range (WGS84 degrees expected)"
-    on = np.full(n, default_date.toordinal(), dtype=np.int64)
-    if "date" in table.column_names:
-        text = pc.utf8_trim_whitespace(table["date"])
-        given = np.asarray(pc.not_equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
-        # YYYY-MM-DD or DD/MM/YYYY, the two spellings of cesp.conventions.parse_day.
-        parsed = pc.cast(
-            pc.coalesce(
-                pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True),
-                pc.strptime(text, format="%d/%m/%Y", unit="s", error_is_null=True),
-            ),
-            pa.date32(),
-        )
-        ok = np.asarray(parsed.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        error[given & ~ok & (error == "")] = "date: expected YYYY-MM-DD or DD/MM/YYYY"
-        days = pc.fill_null(pc.cast(parsed, pa.int32()), 0).to_numpy()
-        on[given & ok] = days[given & ok] + UNIX_EPOCH_ORDINAL
-    profession = np.full(n, default_profession, dtype=object)
-    if "profession" in table.column_names:
-        # Case, accents and spaces do not matter (cesp.conventions.plain_name): Médecin.
-        folded = pc.utf8_normalize(
-            pc.utf8_lower(pc.utf8_trim_whitespace(table["profession"])), "NFKD"
-        )
-        text = pc.replace_substring_regex(
-            pc.replace_substring_regex(folded, r"\p{Mn}", ""), r"[\s_-]+", "-"
-        )
-        given = np.asarray(pc.not_equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
-        known = pc.is_in(text, value_set=pa.array([p.value for p in Profession]))
-        known_np = np.asarray(known.to_numpy(zero_copy_only=False), dtype=bool)
-        profession[given] = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)[given]
-        error[given & ~known_np & (error == "")] = "profession: unknown"
-    return lon, lat, on, profession, error
 
 
 def _safe_names(values: Iterable[object]) -> list[str]:
@@ -234,8 +168,8 @@ def evaluate_frame(
 ) -> pa.Table:
     """The input rows with the output columns added, same order."""
     n = table.num_rows
-    lon, lat, on, profession, error = _parse(table, default_date, default_profession)
-    sel = np.flatnonzero(error == "")
+    lon, lat, on, profession, error = parse_rows(table, default_date, default_profession)
+    sel = np.flatnonzero(error == 0)
     answers = evaluate_points(index, lon[sel], lat[sel], on[sel], profession[sel])
     label = np.full(n, LABELS.index("invalid"), dtype=np.int64)
     label[sel] = answers.status_code
@@ -252,7 +186,7 @@ def evaluate_frame(
         "zone_names": _spread(zone_names, sel, n),
         "decree_references": _spread(decree_refs, sel, n),
         "distance_m": _spread(pc.fill_null(distance, ""), sel, n),
-        "error": pa.array(error, type=pa.string()),
+        "error": pc.take(pa.array(ROW_ERRORS, pa.string()), pa.array(error)),
     }
     result = table
     for column in OUTPUT_COLUMNS:

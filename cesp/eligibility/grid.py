@@ -32,7 +32,7 @@ from shapely import STRtree
 
 from cesp.eligibility.cell_edges import CELL_EDGE_ARRAYS, parity_inside, ring_edges
 from cesp.eligibility.geometries import GeometryColumn
-from cesp.eligibility.runs import sorted_distinct
+from cesp.eligibility.runs import run_owners, sorted_distinct
 
 CELL_M = 500.0
 MAX_SIDE_CELLS = 4096  # at most 4096 x 4096 cells (64 MB): larger extents get larger cells
@@ -57,10 +57,9 @@ def positions(ptr: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if len(keys) == 0:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     counts = (ptr[keys + 1] - ptr[keys]).astype(np.int64)
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, np.repeat(ptr[keys], counts).astype(np.int64) + offsets
+    owner = run_owners(counts)  # not np.repeat: it holds the GIL (two bulk threads)
+    offsets = np.arange(len(owner), dtype=np.int64) - (np.cumsum(counts) - counts)[owner]
+    return owner, ptr[keys].astype(np.int64)[owner] + offsets
 
 
 def expand(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -250,20 +249,6 @@ def test_an_answer_written_for_a_french_excel_is_read_back_by_the_bulk_check(ind
     assert [r["status"] for r in second] == [r["status"] for r in rows]
     assert [r["lon"] for r in second] == ["2,4397", "2,389", "-1,5"]  # kept as written
     assert all(not r["error"] for r in second), second
-
-
-@pytest.mark.parametrize(
-    ("cells", "expected"),
-    [
-        (["1.5", "-2.25", "+.5", "1e3", "7."], [1.5, -2.25, 0.5, 1000.0, 7.0]),  # Arrow parses
-        (["1.5", "2,5", " 3 ", "nan", "inf", "", "0x10"], [1.5, 2.5, 3.0, None, None, None, None]),
-    ],
-)
-def test_coordinates_read_the_same_with_or_without_the_direct_parse(cells, expected):
-    """A column of plain decimals is parsed by Arrow at once, any other by the pattern:
-    both give a decimal comma's value and NaN for what is not a finite decimal."""
-    values = bulk._numbers(pa.chunked_array([pa.array(cells, pa.string())]))
-    assert [None if v != v else v for v in values.tolist()] == expected
 
 
 def test_slices_checked_side_by_side_come_back_in_order_and_bounded(monkeypatch):
