@@ -9,6 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -286,3 +287,12 @@ def test_slices_checked_side_by_side_come_back_in_order_and_bounded(monkeypatch)
             answered.append(value)
     assert answered == [i * 10 for i in range(7)]
     assert max(started) < 7 + 3 and len(taken) < 40
+
+
+def test_each_slice_is_shared_out_between_the_threads_in_order():
+    big = pa.table({"id": [str(i) for i in range(3 * bulk.MIN_PIECE + 1)]})
+    small = pa.table({"id": ["a", "b", "c"]})
+    pieces = list(bulk.shared_out([big, small], 3))
+    assert [p.num_rows for p in pieces] == [bulk.MIN_PIECE, bulk.MIN_PIECE, bulk.MIN_PIECE + 1, 3]
+    assert pa.concat_tables(pieces[:3]).equals(big) and pieces[3].equals(small)
+    assert list(bulk.shared_out([big], 1)) == [big]
