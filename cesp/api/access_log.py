@@ -114,12 +114,12 @@ class AccessLog:
         request_id = request_id_of(scope["headers"])
         scope.setdefault("state", {})
         status = 500
-        started = False
+        answering = False  # the response has started: a late error cannot replace it
 
         async def capture(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, answering
             if message["type"] == "http.response.start":
-                started = True
+                answering = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode("latin-1")))
@@ -131,7 +131,7 @@ class AccessLog:
         except Exception:
             log.exception("unexpected error, request_id=%s", request_id)
             status = 500
-            if not started:
+            if not answering:
                 await capture(internal_error(request_id)[0])
                 await send(internal_error(request_id)[1])
         finally:

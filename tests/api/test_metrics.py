@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,8 +40,10 @@ def samples(api: TestClient) -> dict[tuple[str, tuple], float]:
 
 
 def test_requests_are_counted_by_route_template(api: TestClient) -> None:
+    asked = time.perf_counter()
     for code in ("93027", "93008", "92036"):
         assert api.get(f"/api/v1/communes/{code}").status_code == 200
+    elapsed = time.perf_counter() - asked
     assert api.get("/api/v1/decrees/999").status_code == 404
     for probe in ("/wp-login.php", "/.env"):
         assert api.get(probe).status_code == 404
@@ -48,6 +51,8 @@ def test_requests_are_counted_by_route_template(api: TestClient) -> None:
     communes = (("method", "GET"), ("route", "/api/v1/communes/{code}"), ("status", "200"))
     assert found[("cesp_http_requests_total", communes)] == 3
     assert found[("cesp_http_request_duration_seconds_count", communes[:2])] == 3
+    # The durations observed are the requests' own, within the time the test took.
+    assert 0 < found[("cesp_http_request_duration_seconds_sum", communes[:2])] <= elapsed
     missing = (("method", "GET"), ("route", "/api/v1/decrees/{decree_id}"), ("status", "404"))
     assert found[("cesp_http_requests_total", missing)] == 1
     unmatched = (("method", "GET"), ("route", "<unmatched>"), ("status", "404"))
