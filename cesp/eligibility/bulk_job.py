@@ -9,6 +9,7 @@ the rest of the command line (``cesp.cli.bulk_entry``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,9 +19,35 @@ import sqlalchemy as sa
 from cesp.eligibility.bulk import check_bulk, read_ahead
 from cesp.eligibility.bulk_files import BLOCK_BYTES, open_sites
 from cesp.eligibility.index_cache import index_for_job
+from cesp.errors import InvalidInputError
 from cesp.spreadsheets import Dialect
 
 Progress = Callable[[str, int, int], None]
+
+
+def check_output(target: Path) -> None:
+    """Refuse, before any work, an output the job could not write at its end: the
+    answers go to a temporary file beside it, renamed onto it."""
+    folder = target.parent
+    if target.is_dir():
+        raise InvalidInputError(
+            f"output: {target} is a folder: give a file name (answers.csv)",
+            message_fr=f"Sortie : {target} est un dossier : donnez un nom de fichier "
+            "(reponses.csv).",
+            field="output",
+        )
+    if not folder.is_dir():
+        raise InvalidInputError(
+            f"output: the folder {folder} does not exist: create it or write elsewhere",
+            message_fr=f"Sortie : le dossier {folder} n'existe pas : créez-le ou écrivez ailleurs.",
+            field="output",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInputError(
+            f"output: cannot write in the folder {folder}: write elsewhere",
+            message_fr=f"Sortie : écriture impossible dans le dossier {folder} : écrivez ailleurs.",
+            field="output",
+        )
 
 
 def run_bulk_job(
@@ -36,6 +63,7 @@ def run_bulk_job(
 ) -> dict[str, int]:
     """Check every row of ``source`` into ``target`` written in ``dialect``; returns the
     counts by status."""
+    check_output(target)
     size = max(source.stat().st_size, 1)
     first_rows: list[int] = []
 

@@ -105,6 +105,21 @@ def test_bad_input_on_the_short_path_says_what_to_fix(zoned_url: str, tmp_path: 
     assert refused.returncode == 2 and "Colonnes manquantes" in refused.stderr
     assert not target.exists(), "nothing written for a refused file"
 
+    # An output the job could not write at its end is refused before any work, on both
+    # command-line paths (``--dialect`` is not taken by the short one).
+    for extra in ([], ["--dialect", "excel-fr"]):
+        nowhere = tmp_path / "no-such-folder" / "out.csv"
+        lost = _cesp(zoned_url, "check-bulk", str(source), "-o", str(nowhere), *extra, cache=cache)
+        assert lost.returncode == 2, lost.stderr
+        assert "n'existe pas" in lost.stderr and "does not exist" in lost.stderr
+        assert "Traceback" not in lost.stderr
+        folder = _cesp(
+            zoned_url, "check-bulk", str(source), "-o", str(tmp_path), *extra, cache=cache
+        )
+        assert folder.returncode == 2 and "est un dossier" in folder.stderr, folder.stderr
+        assert "is a folder" in folder.stderr
+    assert not (tmp_path / "no-such-folder").exists()
+
 
 def test_help_and_unknown_options_go_to_the_full_command_line(zoned_url: str, tmp_path: Path):
     shown = _cesp(zoned_url, "check-bulk", "--help", cache=tmp_path / "c")
