@@ -305,13 +305,14 @@ def export_command(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
     fmt: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             help="gpkg, shp (z.shp: the file set; z.zip: zipped), geojson, or the zones "
-            "list without geometry: csv (with its .csvt), xlsx",
+            "list without geometry: csv (with its .csvt), xlsx; by default the one the "
+            "output's extension names",
         ),
-    ] = "gpkg",
+    ] = None,
     region: str | None = None,
     profession: str = "medecin",
     on: Annotated[str | None, typer.Option("--date", help="Zones in force on that date")] = None,

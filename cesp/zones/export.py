@@ -31,6 +31,14 @@ from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zon
 
 TABLE_FORMATS = ("csv", "xlsx")  # the zones list without geometry, for a spreadsheet
 FORMATS = ("gpkg", "shp", "geojson", *TABLE_FORMATS)
+# The names each format is written to (a shapefile: its set beside name.shp, or zipped).
+EXTENSIONS = {
+    "gpkg": (".gpkg",),
+    "shp": (".shp", ".zip"),
+    "geojson": (".geojson", ".json"),
+    "csv": (".csv",),
+    "xlsx": (".xlsx",),
+}
 
 
 SHAPEFILE_TEXT = 254  # a .dbf text field holds 254 characters
@@ -127,19 +135,51 @@ def zones_in_force(
     return decrees, decree_zones(conn, [d.id for d in decrees])
 
 
-def _shapefile_target(path: Path) -> str:
-    """``set`` for ``z.shp`` (the .shp/.shx/.dbf/.prj/.cpg beside it), ``zip`` for
-    ``z.zip``; any other name is refused, naming the two that work."""
+def export_format(path: Path, fmt: str | None) -> str:
+    """The format of a zones export to ``path``: ``fmt`` when given, else the one its
+    extension names (``zones.geojson`` is GeoJSON, not a GeoPackage under that name).
+    A folder, a name without a known extension, or a name that does not end as the
+    chosen format's files do is refused, naming the extensions that work."""
+    if path.is_dir():
+        raise InvalidInputError(
+            f"{path}: is a folder: give a file name (zones.gpkg)",
+            message_fr=f"{path} est un dossier : donnez un nom de fichier (zones.gpkg).",
+            field="output",
+        )
+    if fmt is not None and fmt not in FORMATS:
+        raise InvalidInputError(
+            f"format={fmt!r} must be one of {', '.join(FORMATS)}",
+            message_fr=f"Format inconnu « {fmt} » : utilisez {', '.join(FORMATS)}.",
+            field="format",
+        )
     suffix = path.suffix.lower()
-    if suffix in (".shp", ".zip"):
-        return suffix[1:]
+    named = [f for f, extensions in EXTENSIONS.items() if suffix in extensions]
+    if fmt is None and named:
+        return named[0]
+    if fmt is not None and fmt in named:
+        return fmt
+    if fmt == "shp":
+        raise InvalidInputError(
+            f"{path.name}: a shapefile is written as name.shp (with its .shx, .dbf, .prj and "
+            ".cpg beside it) or as name.zip (all of them zipped): use one of these extensions",
+            message_fr=(
+                f"{path.name} : un shapefile s'écrit nom.shp (avec ses fichiers .shx, .dbf, "
+                ".prj et .cpg à côté) ou nom.zip (tous zippés) : utilisez l'une de ces extensions."
+            ),
+            field="output",
+        )
+    if fmt is not None:
+        raise InvalidInputError(
+            f"{path.name}: a {fmt} export is written to a name ending in "
+            f"{' or '.join(EXTENSIONS[fmt])}",
+            message_fr=f"{path.name} : un export {fmt} s'écrit dans un fichier "
+            f"{' ou '.join(EXTENSIONS[fmt])}.",
+            field="output",
+        )
+    every = ", ".join(e for extensions in EXTENSIONS.values() for e in extensions)
     raise InvalidInputError(
-        f"{path.name}: a shapefile is written as name.shp (with its .shx, .dbf, .prj and "
-        ".cpg beside it) or as name.zip (all of them zipped): use one of these extensions",
-        message_fr=(
-            f"{path.name} : un shapefile s'écrit nom.shp (avec ses fichiers .shx, .dbf, "
-            ".prj et .cpg à côté) ou nom.zip (tous zippés) : utilisez l'une de ces extensions."
-        ),
+        f"{path.name}: the extension does not say which format to write: use one of {every}",
+        message_fr=f"{path.name} : l'extension ne dit pas quel format écrire : utilisez {every}.",
         field="output",
     )
 
@@ -154,11 +194,12 @@ def _table_records(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
 def write_zones(
     frame: gpd.GeoDataFrame,
     path: Path,
-    fmt: str,
+    fmt: str | None,
     crs: str = WGS84,
     dialect: Dialect = Dialect.DATAGOUV,
 ) -> Path:
-    """Write zones to ``path`` in ``fmt``.
+    """Write zones to ``path`` in ``fmt`` (None: the format its extension names, see
+    ``export_format``).
 
     ``csv`` and ``xlsx`` write the zones list without geometry (``cesp.spreadsheets``:
     the CSV in ``dialect``, with its ``.csvt`` in the datagouv dialect).
@@ -167,12 +208,7 @@ def write_zones(
     warning they print for 1.4; written through Arrow so that dates are DATE fields.
     ``shp`` writes the file set beside ``name.shp``, or a zip of it for ``name.zip``.
     """
-    if fmt not in FORMATS:
-        raise InvalidInputError(
-            f"format={fmt!r} must be one of {', '.join(FORMATS)}",
-            message_fr=f"Format inconnu « {fmt} » : utilisez {', '.join(FORMATS)}.",
-            field="format",
-        )
+    fmt = export_format(path, fmt)
     if fmt == "geojson" and crs != WGS84:
         raise InvalidInputError(
             "GeoJSON is WGS84 only (RFC 7946): use gpkg or shp for Lambert-93",
@@ -183,15 +219,9 @@ def write_zones(
             field="crs",
         )
     if fmt in TABLE_FORMATS:
-        if path.suffix.lower() != f".{fmt}":
-            raise InvalidInputError(
-                f"{path.name}: a {fmt} export is written to a name ending in .{fmt}",
-                message_fr=f"{path.name} : un export {fmt} s'écrit dans un fichier .{fmt}.",
-                field="output",
-            )
         write_file(path, ZONE_FIELDS, _table_records(frame), "zones", dialect)
         return path
-    target = _shapefile_target(path) if fmt == "shp" else fmt
+    target = path.suffix.lower()[1:] if fmt == "shp" else fmt  # a shapefile: shp or zip
     out = frame.to_crs(crs) if crs != WGS84 else frame
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":

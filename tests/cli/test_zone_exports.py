@@ -44,6 +44,34 @@ def test_zones_export_on_a_french_date_has_the_schema_fields(zoned_url: str, tmp
     assert set(back["arrete"]) == {"12-209"} and back["insee_com"].notna().all()
 
 
+def test_the_output_name_says_the_format_and_a_name_that_says_none_is_refused(
+    zoned_url: str, tmp_path: Path
+):
+    """``-o zones.geojson`` is GeoJSON (it was a GeoPackage under that name), ``.zip`` a
+    zipped shapefile; a folder, ``.txt`` or a ``--format`` the name contradicts gets
+    exit 2 and the extensions that work, in French then English, and nothing written."""
+    args = ("zones", "export", "--region", "11", "--date", "01/01/2013", "-o")
+    geojson = tmp_path / "zones.geojson"
+    code, out = _run(zoned_url, *args, str(geojson))
+    assert code == 0, out
+    assert pyogrio.read_info(geojson)["driver"] == "GeoJSON"
+    zipped = tmp_path / "zones.zip"
+    code, out = _run(zoned_url, *args, str(zipped))
+    assert code == 0, out
+    assert pyogrio.read_info(f"/vsizip/{zipped}/zones.shp")["features"] > 0
+    for target, extra, said in (
+        (tmp_path, (), "est un dossier"),
+        (tmp_path / "zones.txt", (), "l'extension ne dit pas"),
+        (tmp_path / "zones", (), ".gpkg, .shp, .zip, .geojson"),
+        (tmp_path / "other.gpkg", ("--format", "geojson"), ".geojson ou .json"),
+    ):
+        code, out = _run(zoned_url, *args, str(target), *extra)
+        assert code == 2 and said in " ".join(out.split()), out
+        assert "Traceback" not in out
+    assert not (tmp_path / "zones.txt").exists() and not (tmp_path / "other.gpkg").exists()
+    assert not (tmp_path / "zones").exists()
+
+
 def test_zones_list_for_a_spreadsheet(zoned_url: str, tmp_path: Path):
     """The zones without geometry, same fields: a French Excel file and a typed XLSX."""
     target = tmp_path / "zones.csv"
