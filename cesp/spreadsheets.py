@@ -33,10 +33,12 @@ from typing import Any
 
 from cesp.errors import InvalidInputError
 from cesp.field_schema import FieldSchema, Kind
+from cesp.output_paths import output_file
 from cesp.text import strip_control_characters
 from cesp.zones.cells import safe_cell
 
 FRENCH_DATE_FORMAT = "DD/MM/YYYY"
+SPREADSHEET_EXTENSIONS = (".csv", ".xlsx")
 MAX_WIDTH = 60
 TYPE_LABELS_FR = {
     Kind.TEXT: "texte",
@@ -197,13 +199,7 @@ def write_file(
 ) -> list[Path]:
     """Write ``path.xlsx``, or ``path.csv`` in ``dialect`` with, in the datagouv dialect,
     its ``path.csvt`` beside it (QGIS reads it); returns the files written."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InvalidInputError(
-            f"{path.name}: the output must end in .csv or .xlsx",
-            message_fr=f"{path.name} : le fichier de sortie doit finir par .csv ou .xlsx.",
-            field="output",
-        )
+    suffix = output_file(path, SPREADSHEET_EXTENSIONS)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
         path.write_bytes(xlsx_bytes(schema, rows, title))

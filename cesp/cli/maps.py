@@ -15,9 +15,11 @@ import typer
 from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import engine_of, parse_date, settings_of
 from cesp.errors import InvalidInputError
+from cesp.output_paths import output_file
 from cesp.zones.professions import parse_profession
 
 app = typer.Typer(help="Cartes : export hors ligne.", no_args_is_help=True)
+PAGE_EXTENSIONS = (".html", ".htm")  # what a browser opens on a double click
 
 
 def _check_region(region: str | None) -> None:
@@ -44,6 +46,7 @@ def export_command(
     settings = settings_of(ctx)
     with domain_errors():
         _check_region(region)
+        output_file(output, PAGE_EXTENSIONS, "carte.html")
         request = MapRequest(
             region=region,
             on=parse_date(on) or date.today(),
@@ -76,6 +79,7 @@ def preview_command(
     from cesp.maps.preview import preview_decree
 
     with domain_errors(), engine_of(ctx).connect() as conn:
+        output_file(output, PAGE_EXTENSIONS, "carte.html")
         preview = preview_decree(conn, decree, against)
         html = build_preview_map(conn, preview, PageOptions(standalone=True)).render()
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -14,13 +14,14 @@ from cesp.cli.console import console, domain_errors, progress_bar
 from cesp.cli.options import Dialect, cli_actor, engine_of, index_of, parse_date
 from cesp.errors import InvalidInputError, ValidationFailedError
 from cesp.field_schema import POST_LIST_FIELDS
+from cesp.output_paths import output_file
 from cesp.posts.beneficiaries import add_beneficiaries, link_key
 from cesp.posts.campaigns import create_campaign, history, set_candidates, set_status
 from cesp.posts.listfile import list_record, read_list
 from cesp.posts.proposals import run_allocation
 from cesp.posts.sample import load_sample
 from cesp.posts.store import PostFilter, add_posts, list_posts
-from cesp.spreadsheets import parse_dialect, write_file
+from cesp.spreadsheets import SPREADSHEET_EXTENSIONS, parse_dialect, write_file
 from cesp.storage.engine import write_transaction
 
 app = typer.Typer(help="Liste nationale des lieux d'exercice et des postes.", no_args_is_help=True)
@@ -79,12 +80,7 @@ def export_command(
     """Export the list with where each site stands on ``--date``."""
     with domain_errors():
         chosen = parse_dialect(dialect)
-        if output.suffix.lower() not in (".csv", ".xlsx"):
-            raise InvalidInputError(
-                f"{output.name}: the output must end in .csv or .xlsx",
-                message_fr=f"{output.name} : le fichier de sortie doit finir par .csv ou .xlsx.",
-                field="output",
-            )
+        output_file(output, SPREADSHEET_EXTENSIONS)  # before the list is read
         index = index_of(ctx)
         with engine_of(ctx).connect() as conn:
             where = PostFilter(campaign=campaign, region=region, kind=kind)

@@ -20,6 +20,7 @@ from cesp.eligibility.bulk import check_bulk, read_ahead
 from cesp.eligibility.bulk_files import BLOCK_BYTES, open_sites
 from cesp.eligibility.index_cache import index_for_job
 from cesp.errors import InvalidInputError
+from cesp.output_paths import output_file
 from cesp.spreadsheets import Dialect
 
 Progress = Callable[[str, int, int], None]
@@ -28,14 +29,8 @@ Progress = Callable[[str, int, int], None]
 def check_output(target: Path) -> None:
     """Refuse, before any work, an output the job could not write at its end: the
     answers go to a temporary file beside it, renamed onto it."""
+    output_file(target, example="reponses.csv")
     folder = target.parent
-    if target.is_dir():
-        raise InvalidInputError(
-            f"output: {target} is a folder: give a file name (answers.csv)",
-            message_fr=f"Sortie : {target} est un dossier : donnez un nom de fichier "
-            "(reponses.csv).",
-            field="output",
-        )
     if not folder.is_dir():
         raise InvalidInputError(
             f"output: the folder {folder} does not exist: create it or write elsewhere",

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from cesp.errors import InvalidInputError
 from cesp.field_schema import ELIGIBLE_COMMUNE_FIELDS, ZONE_FIELDS, Kind
 from cesp.geo.crs import LAMBERT93, WGS84
+from cesp.output_paths import output_file
 from cesp.spreadsheets import Dialect, csv_bytes, csv_with_types, write_file, xlsx_bytes
 from cesp.zones.categories import load_categories
 from cesp.zones.decrees import Decree, Zone, decree_zones, decrees_in_force, zone_communes
@@ -140,12 +141,7 @@ def export_format(path: Path, fmt: str | None) -> str:
     extension names (``zones.geojson`` is GeoJSON, not a GeoPackage under that name).
     A folder, a name without a known extension, or a name that does not end as the
     chosen format's files do is refused, naming the extensions that work."""
-    if path.is_dir():
-        raise InvalidInputError(
-            f"{path}: is a folder: give a file name (zones.gpkg)",
-            message_fr=f"{path} est un dossier : donnez un nom de fichier (zones.gpkg).",
-            field="output",
-        )
+    output_file(path, example="zones.gpkg")
     if fmt is not None and fmt not in FORMATS:
         raise InvalidInputError(
             f"format={fmt!r} must be one of {', '.join(FORMATS)}",

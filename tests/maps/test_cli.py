@@ -41,6 +41,14 @@ def test_export_refuses_bad_input(
     code, output = _run(scratch_url, data_dir, "map", "export", "-o", str(out), "--date", "hier")
     assert code == 2 and "AAAA-MM-JJ" in output
     assert not out.exists()
+    # A page goes to a .html file: a folder (a traceback once the page was built) or
+    # another name is refused, for the export and the preview alike.
+    for command in (("export",), ("preview", str(decree.id))):
+        code, output = _run(scratch_url, data_dir, "map", *command, "-o", str(tmp_path))
+        assert code == 2 and "est un dossier" in output and "is a folder" in output, output
+        text = tmp_path / "carte.txt"
+        code, output = _run(scratch_url, data_dir, "map", *command, "-o", str(text))
+        assert code == 2 and "doit finir par .html" in output and not text.exists(), output
 
 
 def test_preview_of_the_published_decree_against_nothing(
