@@ -35,7 +35,9 @@ Progress = Callable[[str, int, int], None]
 def bulk_summary(counts: dict[str, int], output: Path) -> str:
     """The closing line of a bulk check, in French."""
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-    return f"{sum(counts.values())} lignes écrites dans {output} ({summary})."
+    rows = sum(counts.values())
+    written = "ligne écrite" if rows < 2 else "lignes écrites"  # French: 0 and 1 singular
+    return f"{rows} {written} dans {output} ({summary})."
 
 
 class _Refused(Exception):

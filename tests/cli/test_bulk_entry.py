@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from cesp.cli.bulk_entry import bulk_summary
 from cesp.cli.main import app
 from tests.zones.helpers import publish_codes
 
@@ -126,3 +127,11 @@ def test_help_and_unknown_options_go_to_the_full_command_line(zoned_url: str, tm
     assert shown.returncode == 0 and "--profession" in shown.stdout
     unknown = _cesp(zoned_url, "check-bulk", "in.csv", "--frobnicate", cache=tmp_path / "c")
     assert unknown.returncode == 2 and "frobnicate" in unknown.stderr
+
+
+def test_the_closing_line_agrees_in_number():
+    assert bulk_summary({"eligible": 1}, Path("o.csv")) == (
+        "1 ligne écrite dans o.csv (eligible: 1)."
+    )
+    assert bulk_summary({}, Path("o.csv")).startswith("0 ligne écrite")
+    assert bulk_summary({"eligible": 1, "invalid": 2}, Path("o.csv")).startswith("3 lignes écrites")
