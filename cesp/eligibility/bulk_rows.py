@@ -3,12 +3,13 @@ professions, and what is wrong with a row.
 
 A bulk row must mean what the same values mean to ``GET /api/v1/eligibility`` or
 ``cesp check``: a date is what ``cesp.conventions.parse_day`` reads (``YYYY-MM-DD``
-or ``DD/MM/YYYY``, a real calendar day), a profession what ``plain_name`` folds to a
-``Profession``. Both rules are applied once per distinct cell, not rewritten as Arrow
-kernels: a file holds a few dates and professions repeated over its rows, and
-Arrow's ``strptime`` reads ``31/02/2026`` as 3 March and ``01/02/26`` as the year 26,
-where the single check refuses both. Coordinates are the exception: every cell is
-distinct, so they are parsed by Arrow (see ``coordinates``).
+or ``DD/MM/YYYY``, a real calendar day), a profession what
+``cesp.zones.professions.parse_profession`` reads. Both rules are applied once per
+distinct cell, not rewritten as Arrow kernels: a file holds a few dates and
+professions repeated over its rows, and Arrow's ``strptime`` reads ``31/02/2026`` as
+3 March and ``01/02/26`` as the year 26, where the single check refuses both.
+Coordinates are the exception: every cell is distinct, so they are parsed by Arrow
+(see ``coordinates``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cesp.conventions import parse_day, plain_name
-from cesp.zones.professions import Profession
+from cesp.conventions import parse_day
+from cesp.errors import InvalidInputError
+from cesp.zones.professions import parse_profession
 
 DECIMAL = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 # What the ``error`` column says of a row the check could not read ('' when it could).
@@ -33,7 +35,6 @@ ROW_ERRORS = (
     "date: expected YYYY-MM-DD or DD/MM/YYYY",
     "profession: unknown",
 )
-PROFESSIONS = frozenset(p.value for p in Profession)
 T = TypeVar("T")
 
 
@@ -81,8 +82,11 @@ def by_distinct(
 
 
 def _profession(cell: str) -> str | None:
-    folded = plain_name(cell)
-    return folded if folded in PROFESSIONS else None
+    """The profession a cell names (``parse_profession``'s rule), None for none."""
+    try:
+        return parse_profession(cell).value
+    except InvalidInputError:
+        return None
 
 
 def parse_rows(
