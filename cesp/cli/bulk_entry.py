@@ -135,8 +135,6 @@ def _job(options: argparse.Namespace) -> int:
 
     from cesp.cli.dates import parse_date
     from cesp.eligibility.bulk_job import run_bulk_job
-    from cesp.storage.engine import create_engine
-    from cesp.storage.schema import require_schema
     from cesp.storage.settings import Settings
     from cesp.zones.professions import parse_profession
 
@@ -155,23 +153,20 @@ def _job(options: argparse.Namespace) -> int:
     )
     profession = parse_profession(options.profession).value
     when = parse_date(options.date) or date.today()
-    # No GIS file is read or written here: no GDAL (cesp.storage.engine).
-    require_schema(settings.database_url, gdal=False).dispose()
-    engine = create_engine(settings.database_url, echo=settings.sql_echo, gdal=False)
-    try:
-        with _watched_progress() as update, _without_pandas(options.source):
-            counts = run_bulk_job(
-                engine,
-                options.source,
-                options.output,
-                when,
-                profession,
-                settings.borderline_m,
-                settings.index_cache_dir,
-                update,
-            )
-    finally:
-        engine.dispose()  # connections closed properly: the exit below skips teardown
+    # The job opens the database only when it must (``cesp.eligibility.bulk_job``), and
+    # closes it properly before returning: the exit below skips teardown.
+    with _watched_progress() as update, _without_pandas(options.source):
+        counts = run_bulk_job(
+            settings.database_url,
+            options.source,
+            options.output,
+            when,
+            profession,
+            settings.borderline_m,
+            settings.index_cache_dir,
+            update,
+            echo=settings.sql_echo,
+        )
     _say(bulk_summary(counts, options.output))
     return 0
 

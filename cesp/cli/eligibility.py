@@ -72,10 +72,9 @@ def check_bulk_command(
         chosen = parse_dialect(dialect)
         default_profession = parse_profession(profession).value
         when = parse_date(on) or date.today()
-        engine = engine_of(ctx)
         with progress_bar() as update:
             counts = run_bulk_job(
-                engine,
+                settings.database_url,
                 source,
                 output,
                 when,
@@ -84,5 +83,6 @@ def check_bulk_command(
                 settings.index_cache_dir,
                 update,
                 chosen,
+                echo=settings.sql_echo,
             )
     console.print(bulk_summary(counts, output))

@@ -1,7 +1,8 @@
 """One bulk check job from file to file, as ``cesp check-bulk`` runs it.
 
 The sites file is opened and its first slice parsed by a thread while the zoning index
-loads (``index_for_job``: mapped from the cache in milliseconds, or built and stored),
+loads (``index_for_job``: mapped from the cache in milliseconds, without SQLAlchemy, or
+built and stored),
 then slices are checked as they are read (``cesp.eligibility.bulk``). Both command-line
 paths call this: the full ``typer`` command and the short path that starts without
 the rest of the command line (``cesp.cli.bulk_entry``).
@@ -13,8 +14,6 @@ import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-
-import sqlalchemy as sa
 
 from cesp.eligibility.bulk import check_bulk, read_ahead
 from cesp.eligibility.bulk_files import BLOCK_BYTES, open_sites
@@ -46,7 +45,7 @@ def check_output(target: Path) -> None:
 
 
 def run_bulk_job(
-    engine: sa.Engine,
+    database_url: str,
     source: Path,
     target: Path,
     default_date: date,
@@ -55,9 +54,11 @@ def run_bulk_job(
     cache_dir: str | Path | None,
     progress: Progress | None = None,
     dialect: Dialect = Dialect.DATAGOUV,
+    echo: bool = False,
 ) -> dict[str, int]:
     """Check every row of ``source`` into ``target`` written in ``dialect``; returns the
-    counts by status."""
+    counts by status. The database is opened only when the index of its current state
+    is not stored (``index_for_job``)."""
     check_output(target)
     size = max(source.stat().st_size, 1)
     first_rows: list[int] = []
@@ -70,7 +71,7 @@ def run_bulk_job(
     slices = read_ahead(open_sites(source))  # header checked; first slice read meanwhile
     if progress:
         progress("index", 0, 1)
-    with index_for_job(engine, borderline_m, cache_dir) as index:
+    with index_for_job(database_url, borderline_m, cache_dir, echo) as index:
         if progress:
             progress("index", 1, 1)
         return check_bulk(

@@ -41,10 +41,10 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import import_module
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-import sqlalchemy as sa
 
 from cesp.eligibility.cache_files import read_file, write_file
 from cesp.eligibility.engine_source import source_digest
@@ -55,7 +55,10 @@ from cesp.eligibility.index_files import (
     layer_to_arrays,
 )
 from cesp.eligibility.zoning_index import CommuneLayer, CommuneLayers, ZoningIndex
-from cesp.storage.versioning import index_state
+from cesp.storage.direct_state import read_index_state
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by the paths that open an engine
+    import sqlalchemy as sa
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +91,27 @@ def fresh_index(
     return build_index(engine, borderline_m, layers)
 
 
-def database_identity(engine: sa.Engine) -> str:
-    """A short digest of the database URL, password left out."""
-    url = engine.url.render_as_string(hide_password=True)
-    return hashlib.sha256(url.encode()).hexdigest()[:16]
+def database_identity(url: str) -> str:
+    """A short digest of a database URL, password left out (no SQLAlchemy: a job that
+    finds its index stored never imports it, ``index_for_job``).
+
+    Examples
+    --------
+    >>> database_identity("postgresql+psycopg://cesp:secret@db/cesp") == database_identity(
+    ...     "postgresql+psycopg://cesp:other@db/cesp"
+    ... )
+    True
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    shown = urlunsplit(parts._replace(netloc=f"{user}@{netloc[2]}" if netloc[1] else netloc[2]))
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def engine_url(engine: sa.Engine) -> str:
+    """The URL an engine was made from, as its settings give it."""
+    return engine.url.render_as_string(hide_password=False)
 
 
 class IndexCache:
@@ -115,9 +135,9 @@ class IndexCache:
         self._code = code_version()
         self._writer: threading.Thread | None = None
 
-    def key(self, engine: sa.Engine, state: str, borderline_m: float) -> str:
+    def key(self, url: str, state: str, borderline_m: float) -> str:
         """The full key of an index: database, state, band and code."""
-        return f"{database_identity(engine)}|{state}|{borderline_m!r}|{self._code}"
+        return f"{database_identity(url)}|{state}|{borderline_m!r}|{self._code}"
 
     def path(self, key: str, kind: str = "index") -> Path:
         """The file holding the index (or the commune layer) of ``key``."""
@@ -127,7 +147,7 @@ class IndexCache:
 
     def layer_key(self, engine: sa.Engine, state: str) -> str:
         """The key of a commune layer: database, reference geography state and code."""
-        return f"{database_identity(engine)}|{state}|{self._code}"
+        return f"{database_identity(engine_url(engine))}|{state}|{self._code}"
 
     def load_layer(self, engine: sa.Engine, state: str) -> CommuneLayer | None:
         """The commune layer of the reference geography ``state``, if kept."""
@@ -144,15 +164,18 @@ class IndexCache:
         on using it (writing a national index takes a second or two); ``wait`` joins it,
         and other processes keep waiting on the lock until the file is in place.
         """
+        from cesp.storage.versioning import index_state
+
+        url = engine_url(engine)
         with engine.connect() as conn:
-            key = self.key(engine, index_state(conn), borderline_m)
+            key = self.key(url, index_state(conn), borderline_m)
         found = self.load(key)
         if found is not None:
             return found
         with contextlib.ExitStack() as stack:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                stack.enter_context(self._lock(database_identity(engine)))
+                stack.enter_context(self._lock(database_identity(url)))
             except OSError:  # a cache that cannot be written must not stop the service
                 log.warning("zoning index cache %s unusable", self.directory, exc_info=True)
                 return self.build(engine, borderline_m, self)
@@ -160,7 +183,7 @@ class IndexCache:
             if found is not None:
                 return found
             index = self.build(engine, borderline_m, self)
-            key = self.key(engine, index.state, borderline_m)
+            key = self.key(url, index.state, borderline_m)
             if store_later:
                 lock = stack.pop_all()  # released by the writer once the file is in place
                 self._writer = threading.Thread(
@@ -172,6 +195,13 @@ class IndexCache:
             else:
                 self._store_quietly(key, index, engine)
             return index
+
+    def load_stored(self, url: str, borderline_m: float = 50.0) -> ZoningIndex | None:
+        """The stored index of the database's current state, its state read with the bare
+        driver (``cesp.storage.direct_state``); None when there is none, or when the state
+        cannot be read that way (``load_or_build`` then decides)."""
+        state = read_index_state(url)
+        return None if state is None else self.load(self.key(url, state, borderline_m))
 
     def wait(self) -> None:
         """Return once a store begun by ``load_or_build(store_later=True)`` is done."""
@@ -280,15 +310,33 @@ def load_index(engine: sa.Engine, borderline_m: float, cache_dir: str | Path | N
 
 @contextlib.contextmanager
 def index_for_job(
-    engine: sa.Engine, borderline_m: float, cache_dir: str | Path | None
+    database_url: str, borderline_m: float, cache_dir: str | Path | None, echo: bool = False
 ) -> Iterator[ZoningIndex]:
-    """The zoning index for one long job (``cesp check-bulk``): when it has to be built,
-    it is written to the cache while the job runs, and the job ends once it is written."""
-    if not cache_dir:
-        yield fresh_index(engine, borderline_m)
+    """The zoning index for one long job (``cesp check-bulk``).
+
+    First the stored index of the database's current state, found without SQLAlchemy
+    (``IndexCache.load_stored``): the usual case, once any command or worker has run
+    since the last publication. Otherwise through an engine (schema checked, errors in
+    the usual words): built, written to the cache while the job runs, and the job ends
+    once it is written."""
+    cache = IndexCache(Path(cache_dir)) if cache_dir else None
+    stored = cache.load_stored(database_url, borderline_m) if cache else None
+    if stored is not None:
+        yield stored
         return
-    cache = IndexCache(Path(cache_dir))
+    from cesp.storage.engine import create_engine
+    from cesp.storage.schema import require_schema
+
+    # No GIS file is read or written by a bulk job: no GDAL (``cesp.storage.engine``).
+    require_schema(database_url, gdal=False).dispose()
+    engine = create_engine(database_url, echo=echo, gdal=False)
     try:
-        yield cache.load_or_build(engine, borderline_m, store_later=True)
+        if cache is None:
+            yield fresh_index(engine, borderline_m)
+            return
+        try:
+            yield cache.load_or_build(engine, borderline_m, store_later=True)
+        finally:
+            cache.wait()
     finally:
-        cache.wait()
+        engine.dispose()

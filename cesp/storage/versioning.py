@@ -10,6 +10,12 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from cesp.storage.state_queries import (
+    COMMUNE_STATE_SQL,
+    DATABASE_OID_SQL,
+    INDEX_STATE_SQL,
+    state_string,
+)
 from cesp.storage.tables import index_version
 
 
@@ -41,21 +47,7 @@ def index_state(conn: sa.Connection) -> str:
     Only rows the index reads count: a draft decree imported for review leaves the
     state, and the stored index, as they were.
     """
-    in_index = "SELECT id FROM decrees WHERE status IN ('published', 'superseded')"
-    return _state(
-        conn,
-        "SELECT v.version, v.updated_at, "
-        "(SELECT count(*) FROM commune_units), (SELECT max(id) FROM commune_units), "
-        f"(SELECT count(*) FROM decrees WHERE id IN ({in_index})), "
-        f"(SELECT max(id) FROM decrees WHERE id IN ({in_index})), "
-        "(SELECT count(*) FROM decrees WHERE status = 'published'), "
-        f"(SELECT count(*) FROM zones WHERE decree_id IN ({in_index})), "
-        f"(SELECT max(id) FROM zones WHERE decree_id IN ({in_index})), "
-        "(SELECT count(*) FROM zone_communes WHERE zone_id IN "
-        f"(SELECT id FROM zones WHERE decree_id IN ({in_index}))), "
-        "(SELECT count(*) FROM zone_categories) "
-        "FROM index_version v WHERE v.id = 1",
-    )
+    return _state(conn, INDEX_STATE_SQL)
 
 
 def commune_state(conn: sa.Connection) -> str:
@@ -63,19 +55,16 @@ def commune_state(conn: sa.Connection) -> str:
     ``cesp geo load`` that changes something records one) and the commune units' count
     and largest id. A decree publication leaves it as it was, so an index built after a
     publication reuses the commune layer kept on disk."""
-    return _state(
-        conn,
-        "SELECT (SELECT max(id) FROM reference_loads), (SELECT count(*) FROM commune_units), "
-        "(SELECT max(id) FROM commune_units)",
-    )
+    return _state(conn, COMMUNE_STATE_SQL)
 
 
 def _state(conn: sa.Connection, sql: str) -> str:
     """The values of a one-row query joined, and on PostgreSQL the database's own id (a
     database dropped and created again under the same name gets a new one)."""
-    # Raw SQL: the values are hashed as the database gives them, one string per backend.
-    parts = [str(value) for value in conn.execute(sa.text(sql)).one()]
+    # The driver's own values (no SQLAlchemy type processing), as the bare-driver
+    # reading of ``cesp.storage.direct_state`` gets them: one string per state.
+    values = conn.exec_driver_sql(sql).one()
+    oid = None
     if conn.dialect.name == "postgresql":
-        oid = "SELECT oid FROM pg_database WHERE datname = current_database()"
-        parts.append(str(conn.execute(sa.text(oid)).scalar_one()))
-    return "|".join(parts)
+        oid = conn.exec_driver_sql(DATABASE_OID_SQL).scalar_one()
+    return state_string(values, oid)

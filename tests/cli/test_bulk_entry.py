@@ -76,6 +76,15 @@ def test_a_bulk_check_imports_only_what_it_needs_and_answers_as_the_full_command
     loaded = _imported(tmp_path / "c")
     assert "cesp.eligibility.bulk_job" in loaded
     assert [m for m in NOT_NEEDED if m in loaded] == [], "imported without being used"
+    assert "sqlalchemy" in loaded, "the first job builds the index from the database"
+
+    again = tmp_path / "again.csv"
+    done = _cesp(zoned_url, "check-bulk", str(source), "-o", str(again), cache=tmp_path / "c")
+    assert done.returncode == 0, done.stderr
+    loaded = _imported(tmp_path / "c")
+    opened = [m for m in ("sqlalchemy", "cesp.storage.engine", "alembic") if m in loaded]
+    assert opened == [], "the index of this state is stored: no engine needed"
+    assert again.read_bytes() == short.read_bytes()
 
     result = CliRunner().invoke(
         app, ["--database-url", zoned_url, "check-bulk", str(source), "-o", str(full)]

@@ -18,7 +18,7 @@ from cesp.eligibility.cache_files import HEADER, MAGIC, read_file, write_file
 from cesp.eligibility.check import check, evaluate_points
 from cesp.eligibility.holder import IndexHolder
 from cesp.eligibility.index import build_index
-from cesp.eligibility.index_cache import IndexCache, index_for_job
+from cesp.eligibility.index_cache import IndexCache, database_identity, engine_url, index_for_job
 from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.eligibility.zoning_index import CommuneLayers, ZoningIndex
 from cesp.storage.versioning import bump_index_version
@@ -94,9 +94,45 @@ def test_a_job_uses_the_index_while_it_is_written_and_ends_once_it_is_on_disk(
     assert len(_files(tmp_path / "cache")) == 1 and build.calls == 1
     assert loaded[0].origin == "loaded"
 
-    with index_for_job(idf_engine, 50.0, tmp_path / "fresh") as job_index:
+    with index_for_job(engine_url(idf_engine), 50.0, tmp_path / "fresh") as job_index:
         assert job_index.origin == "built"
     assert len(_files(tmp_path / "fresh")) == 1, "written before the job ends"
+
+
+def test_a_job_finds_the_stored_index_without_opening_an_engine(
+    idf_engine, decree_2012, tmp_path, monkeypatch
+):
+    url = engine_url(idf_engine)
+    with index_for_job(url, 50.0, tmp_path / "cache") as built:
+        assert built.origin == "built"
+
+    def no_engine(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an engine was opened for a stored index")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("cesp.storage.engine.create_engine", no_engine)
+        patched.setattr("cesp.storage.schema.require_schema", no_engine)
+        with index_for_job(url, 50.0, tmp_path / "cache") as stored:
+            assert stored.origin == "loaded" and stored.state == built.state
+            assert check(stored, None, BOBIGNY, date(2013, 1, 1)).status == "eligible"
+
+    # A publication changes the state read directly too: the next job builds again.
+    publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
+    with index_for_job(url, 50.0, tmp_path / "cache") as after:
+        assert after.origin == "built" and after.state != built.state
+        assert check(after, None, DRANCY_WEST, date(2018, 6, 1)).status == "eligible"
+
+
+def test_the_database_identity_leaves_the_password_out_and_keeps_the_rest():
+    base = "postgresql+psycopg://cesp:secret@db.example:5432/cesp"
+    assert database_identity(base) == database_identity(base.replace("secret", "n%40w"))
+    for other in (
+        "postgresql+psycopg://other:secret@db.example:5432/cesp",
+        "postgresql+psycopg://cesp:secret@db.example:5433/cesp",
+        "postgresql+psycopg://cesp:secret@db.example:5432/cesp_2",
+        "sqlite:///var/cesp.sqlite",
+    ):
+        assert database_identity(other) != database_identity(base), other
 
 
 def test_a_publication_makes_the_stored_index_stale(idf_engine, decree_2012, tmp_path):
@@ -228,7 +264,7 @@ def test_a_damaged_file_is_ignored_and_rebuilt(idf_engine, decree_2012, tmp_path
     good = cache.load_or_build(idf_engine)
     [path] = _files(tmp_path / "cache")
     if damage == "an array missing":
-        _without_an_array(path, cache.key(idf_engine, good.state, good.borderline_m))
+        _without_an_array(path, cache.key(engine_url(idf_engine), good.state, good.borderline_m))
     else:
         path.write_bytes(DAMAGES[damage](path.read_bytes()))
 
@@ -271,7 +307,7 @@ def test_readers_never_see_a_half_written_file(idf_engine, decree_2012, tmp_path
     load is whole (temporary file, then rename)."""
     cache = IndexCache(tmp_path / "cache")
     index = cache.load_or_build(idf_engine)
-    key = cache.key(idf_engine, index.state, index.borderline_m)
+    key = cache.key(engine_url(idf_engine), index.state, index.borderline_m)
     stop = threading.Event()
 
     def writer() -> None:
