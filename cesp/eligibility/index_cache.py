@@ -3,8 +3,10 @@
 Building the national index takes seconds (42,000 commune polygons of all dates read
 and projected, their grid, the outline segments of the zones); mapping it back takes
 tens of milliseconds (``cesp.eligibility.cache_files``: named arrays, no pickle).
-``cesp check-bulk``, ``cesp check`` and every API worker go through
-``IndexCache.load_or_build``.
+``cesp check``, every API worker and any job that must build go through
+``IndexCache.load_or_build``; ``cesp check-bulk`` first looks for the stored index of
+the database's state read with the bare driver (``IndexCache.load_stored``), without
+importing SQLAlchemy.
 
 Never stale: a file is named after the database (its URL, password left out) and after
 everything the index depends on: the state of the database (``index_state``: the index
