@@ -44,7 +44,7 @@ from functools import cache
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 
@@ -94,8 +94,10 @@ def fresh_index(
 
 
 def database_identity(url: str) -> str:
-    """A short digest of a database URL, password left out (no SQLAlchemy: a job that
-    finds its index stored never imports it, ``index_for_job``).
+    """A short digest of a database URL, password left out, escapes undone (the URL as
+    typed in the settings and as SQLAlchemy renders it name the same database). No
+    SQLAlchemy here: a job that finds its index stored never imports it
+    (``index_for_job``).
 
     Examples
     --------
@@ -105,9 +107,10 @@ def database_identity(url: str) -> str:
     True
     """
     parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    shown = urlunsplit(parts._replace(netloc=f"{user}@{netloc[2]}" if netloc[1] else netloc[2]))
+    credentials, at, host = parts.netloc.rpartition("@")
+    user = unquote(credentials.partition(":")[0]) if at else ""
+    query = sorted(parse_qsl(parts.query, keep_blank_values=True))
+    shown = f"{parts.scheme}://{user}@{host}{unquote(parts.path)}?{query}"
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import shapely
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from cesp.audit import Actor
 from cesp.eligibility import index as index_module
@@ -133,6 +134,16 @@ def test_the_database_identity_leaves_the_password_out_and_keeps_the_rest():
         "sqlite:///var/cesp.sqlite",
     ):
         assert database_identity(other) != database_identity(base), other
+    # As typed in the settings and as the engine renders it: one database, one identity.
+    for typed in (
+        base,
+        "sqlite:///var/cesp.sqlite",
+        "sqlite:////srv/a b/cesp.sqlite",
+        "postgresql+psycopg://cesp:p%40ss%2Fw@db:5432/cesp?sslmode=require",
+        "postgresql+psycopg://cesp@/cesp?host=/var/run/postgresql",
+    ):
+        rendered = make_url(typed).render_as_string(hide_password=False)
+        assert database_identity(rendered) == database_identity(typed), typed
 
 
 def test_a_publication_makes_the_stored_index_stale(idf_engine, decree_2012, tmp_path):
