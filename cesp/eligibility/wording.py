@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cesp.eligibility.check import EligibilityResult, ZoneMatch
+from cesp.zones.professions import closed_on_fr
 
 
 def _zone_fr(zone: ZoneMatch) -> str:
@@ -64,6 +65,9 @@ def explain_fr(result: EligibilityResult) -> str:
             ) + _which_part_fr(result)
         case "no_zoning":
             text = f"Aucun arrêté de zonage en vigueur au {when} pour cette région et profession."
+            closed = closed_on_fr(result.profession, result.on_date)
+            if closed:  # not a missing decree: no such contract existed yet
+                text = f"{closed} Aucun zonage ne s'applique au {when}."
         case "outside_territory":
             text = "Ce lieu n'est dans aucune commune française."
         case _:

@@ -21,6 +21,12 @@ class Profession(StrEnum):
     PHARMACIEN = "pharmacien"
 
 
+PLURAL_FR = {
+    Profession.MEDECIN: "médecins",
+    Profession.CHIRURGIEN_DENTISTE: "chirurgiens-dentistes",
+    Profession.SAGE_FEMME: "sages-femmes",
+    Profession.PHARMACIEN: "pharmaciens",
+}
 NEW_PROFESSIONS_FROM = date(2026, 1, 16)
 MEDECIN_2017_ZONING_FROM = date(2017, 11, 13)
 MEDECIN_2025_ZONING_FROM = date(2025, 5, 9)
@@ -41,6 +47,26 @@ def professions_open_on(on: date) -> tuple[Profession, ...]:
     return base
 
 
+def closed_on_fr(profession: str, on: date) -> str | None:
+    """Why no CESP exists for ``profession`` on ``on``, in French (décret n°2026-4, see
+    ``professions_open_on``); None when one exists.
+
+    Examples
+    --------
+    >>> closed_on_fr("sage-femme", date(2013, 1, 1))
+    "Le CESP n'est ouvert aux sages-femmes qu'à partir du 16/01/2026 (décret n°2026-4)."
+    >>> closed_on_fr("medecin", date(2013, 1, 1)) is None
+    True
+    """
+    chosen = Profession(profession)
+    if chosen in professions_open_on(on):
+        return None
+    return (
+        f"Le CESP n'est ouvert aux {PLURAL_FR[chosen]} qu'à partir du "
+        f"{NEW_PROFESSIONS_FROM.strftime('%d/%m/%Y')} (décret n°2026-4)."
+    )
+
+
 def parse_profession(value: str, on: date | None = None, field: str = "profession") -> Profession:
     """Validate a profession (``Médecin``, ``sage femme``: see ``cesp.conventions``), and
     that it has a CESP on ``on`` when given."""
@@ -53,14 +79,12 @@ def parse_profession(value: str, on: date | None = None, field: str = "professio
             message_fr=f"Profession inconnue « {value} » : utilisez {choices}.",
             field=field,
         ) from exc
-    if on is not None and profession not in professions_open_on(on):
+    closed = closed_on_fr(profession, on) if on is not None else None
+    if closed is not None and on is not None:
         raise InvalidInputError(
             f"No CESP exists for {profession.value} on {on.isoformat()}: décret n°2026-4 opens "
             f"it from {NEW_PROFESSIONS_FROM.isoformat()}",
-            message_fr=(
-                f"Le CESP n'est ouvert aux {profession.value}s qu'à partir du "
-                f"{NEW_PROFESSIONS_FROM.strftime('%d/%m/%Y')} (décret n°2026-4)."
-            ),
+            message_fr=closed,
             field=field,
         )
     return profession

@@ -160,6 +160,21 @@ def test_no_decree_yet_is_no_zoning_and_the_sea_is_outside(idf_engine, index_201
     assert (sea.status, sea.eligible, sea.commune) == ("outside_territory", False, None)
     # The decree is for doctors: no zoning for dentists.
     assert (dentist.status, dentist.eligible) == ("no_zoning", False)
+    assert "Aucun arrêté de zonage en vigueur au 01/01/2013" in explain_fr(dentist)
+
+
+def test_before_decree_2026_4_a_midwife_is_told_no_cesp_existed(idf_engine, index_2012):
+    with idf_engine.connect() as conn:
+        midwife = check(index_2012, conn, BOBIGNY, IN_2013, "sage-femme")
+        pharmacist = check(index_2012, conn, BOBIGNY, date(2026, 1, 15), "pharmacien")
+        opened = check(index_2012, conn, BOBIGNY, date(2026, 1, 16), "pharmacien")
+    assert (midwife.status, midwife.eligible) == ("no_zoning", False)
+    assert explain_fr(midwife) == (
+        "Le CESP n'est ouvert aux sages-femmes qu'à partir du 16/01/2026 (décret n°2026-4). "
+        "Aucun zonage ne s'applique au 01/01/2013."
+    )
+    assert "aux pharmaciens qu'à partir du 16/01/2026" in explain_fr(pharmacist)
+    assert "décret n°2026-4" not in explain_fr(opened), "open from that day"
 
 
 def test_region_without_decree_is_no_zoning(two_regions_engine, tmp_path: Path):
