@@ -19,17 +19,19 @@ import re
 import unicodedata
 from datetime import date
 
-FRENCH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+FRENCH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.ASCII)
 DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 
 
 def parse_day(text: str) -> date | None:
     """A date written ``YYYY-MM-DD`` or ``DD/MM/YYYY``, or None when it is neither."""
     value = text.strip()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
+    if ISO_DATE.fullmatch(value):  # not the other ISO forms Python reads (20261204, 2026-W05)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
     found = FRENCH_DATE.fullmatch(value)
     if found is None:
         return None

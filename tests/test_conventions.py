@@ -22,6 +22,15 @@ from cesp.zones.professions import Profession, parse_profession
         ("31/02/2026", None),
         ("11/15/2026", None),
         ("demain", None),
+        ("9999-12-31", date.max),
+        # Other ISO 8601 forms Python's fromisoformat reads, and non-ASCII digits: refused,
+        # as the messages say (YYYY-MM-DD or DD/MM/YYYY).
+        ("20261204", None),
+        ("2026-W05", None),
+        ("2026-W05-1", None),
+        ("2026-12-04T10:00", None),
+        ("٢٠٢٦-01-01", None),
+        ("01/02/٢٠٢٦", None),
     ],
 )
 def test_dates_iso_or_day_first(text: str, day: date | None):

@@ -46,7 +46,9 @@ from cesp.zones import tables as zoning
 from cesp.zones.categories import ZoneCategory, load_categories
 from cesp.zones.decrees import Decree, list_decrees
 
-FOREVER = date.max.toordinal()
+# An open end, past every date: ends are exclusive (``valid_from <= d < valid_to``), so
+# date.max itself must fall before it.
+FOREVER = date.max.toordinal() + 1
 COMMUNE_COLUMNS = (
     "code",
     "kind",

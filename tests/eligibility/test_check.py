@@ -163,6 +163,13 @@ def test_no_decree_yet_is_no_zoning_and_the_sea_is_outside(idf_engine, index_201
     assert "Aucun arrêté de zonage en vigueur au 01/01/2013" in explain_fr(dentist)
 
 
+def test_the_last_representable_day_still_has_its_communes(idf_engine, index_2012):
+    with idf_engine.connect() as conn:
+        last = check(index_2012, conn, BOBIGNY, date.max)
+    assert (last.status, last.eligible) == ("eligible", True)
+    assert last.commune is not None and last.commune.name == "Bobigny"
+
+
 def test_before_decree_2026_4_a_midwife_is_told_no_cesp_existed(idf_engine, index_2012):
     with idf_engine.connect() as conn:
         midwife = check(index_2012, conn, BOBIGNY, IN_2013, "sage-femme")
