@@ -189,7 +189,11 @@ def _header_index(grid: list[list[str]], hint: HeaderHint | None) -> int | None:
 
 
 def _table_of_grid(
-    fmt: str, grid: list[list[str]], header_row: int | None, hint: HeaderHint | None
+    fmt: str,
+    grid: list[list[str]],
+    header_row: int | None,
+    hint: HeaderHint | None,
+    skip_totals: bool = True,
 ) -> Table | None:
     if header_row is not None:
         index = header_row - 1
@@ -212,7 +216,7 @@ def _table_of_grid(
             table.blank_lines += 1
             continue
         first = next(c for c in cells if c)
-        if TOTAL_LINE.match(first):
+        if skip_totals and TOTAL_LINE.match(first):
             table.total_lines.append(line)
             continue
         table.rows.append((line, dict(zip(columns, cells, strict=False))))
@@ -258,8 +262,13 @@ def read_table(
     encoding: str | None = None,
     header_hint: HeaderHint | tuple[HeaderHint, ...] | None = None,
     check_text: Callable[[str], None] | None = None,
+    skip_totals: bool = True,
 ) -> Table:
     """Read a CSV/XLSX/XLS/ODS table.
+
+    ``skip_totals`` leaves out the lines whose first cell reads like a total (``Total``,
+    ``Sous-total``, ``Ensemble``), as a decree's table ends; a table where every row is
+    data (sites to check, whose ids can be anything) keeps them.
 
     ``check_text`` sees a text file's decoded text before it is parsed (a caller's bounds
     on columns and lines: a decree is refused early, a bulk check is not bounded).
@@ -307,13 +316,13 @@ def read_table(
     hints = header_hint if isinstance(header_hint, tuple) else (header_hint,)
     for hint in hints:
         for name in order:
-            table = _table_of_grid(fmt, sheets[name], header_row, hint)
+            table = _table_of_grid(fmt, sheets[name], header_row, hint, skip_totals)
             if table is not None:
                 table.encoding, table.sheet, table.sheets = label, name or None, names
                 return table
     # No sheet has the header the caller wants: the first sheet as it is, so that the
     # caller's message can list the columns it does have.
-    table = _table_of_grid(fmt, sheets[order[0]], header_row, None)
+    table = _table_of_grid(fmt, sheets[order[0]], header_row, None, skip_totals)
     if table is None:
         raise _refuse(
             "no header row was found: give header_row (the line number of the header)",

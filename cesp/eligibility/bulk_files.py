@@ -11,6 +11,8 @@ Writing neutralises the cells a spreadsheet would run as formulas (``safe_cell``
 
 from __future__ import annotations
 
+import codecs
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cesp.conventions import plain_name
 from cesp.errors import InvalidInputError
 from cesp.spreadsheets import Dialect
 from cesp.tabular import read_table, table_format
@@ -28,6 +31,8 @@ from cesp.zones.cells import NUMBER, safe_cell
 # About 75,000 rows of id,lon,lat per slice: the arrays of a slice stay small (a
 # million-row job peaks 80 MB lower than with 4 MB slices, for 10 % more CPU time).
 BLOCK_BYTES = 1 << 21
+SITE_COLUMNS = ("id", "lon", "lat", "date", "profession")
+DELIMITERS = (",", ";", "\t")
 FORMULA_START = r"^[=+\-@\t\r]"
 ANSWER_COLUMNS = (
     "eligible",
@@ -43,16 +48,50 @@ ANSWER_COLUMNS = (
 
 def plain_utf8(path: Path) -> bool:
     """True for UTF-8 text, read by the fast arrow path; anything else (a workbook,
-    UTF-16, Windows-1252) goes through ``cesp.tabular``."""
+    UTF-16, Windows-1252) goes through ``cesp.tabular``.
+
+    The whole file is decoded (by blocks: about 15 ms for a million rows), not its head:
+    a Windows-1252 file whose first accent comes late is not UTF-8 either."""
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
-    if table_format(head) != "csv" or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start > len(head) - 4  # a character cut by the 64 KiB boundary
+        if table_format(head) != "csv" or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return False
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        block = head
+        try:
+            while block:
+                decoder.decode(block)
+                block = handle.read(1 << 20)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
     return True
+
+
+def site_columns(names: list[str]) -> list[str]:
+    """The header of a sites file, the columns the check reads named as it reads them
+    (case, accents and spaces aside: ``Date``, `` Lon ``, ``PROFESSION``) and the others
+    as written; refused when two columns would have one name (which one would count?).
+    """
+    named = [plain if (plain := plain_name(n)) in SITE_COLUMNS else n for n in names]
+    repeated = sorted({n for n in named if named.count(n) > 1})
+    if repeated:
+        listed = ", ".join(repeated)
+        raise InvalidInputError(
+            f"the header names the column(s) {listed} more than once: give each column "
+            "its own name",
+            message_fr=f"L'en-tête nomme plusieurs fois la ou les colonnes {listed} : "
+            "donnez à chaque colonne un nom différent.",
+            field="file",
+        )
+    return named
+
+
+def _header(line: str) -> tuple[str, list[str]]:
+    """The separator of a header line (the one that splits it into the most cells, quotes
+    respected) and its cells."""
+    best = max(DELIMITERS, key=lambda d: len(next(csv.reader([line], delimiter=d))))
+    return best, next(csv.reader([line], delimiter=best))
 
 
 def _unreadable(exc: Exception) -> InvalidInputError:
@@ -82,30 +121,37 @@ def open_sites(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pa.Table]
     if not head.strip():
         raise InvalidInputError("the CSV is empty", message_fr="Le CSV est vide.", field="file")
     if not plain_utf8(path):
-        read = read_table(path)
+        # Every row is a site: a first cell "Total ..." is an id here, not a total line.
+        read = read_table(path, skip_totals=False)
+        names = site_columns(read.columns)
         table = pa.table(
             {
-                c: pa.array([row.get(c, "") for _, row in read.rows], pa.string())
-                for c in read.columns
+                name: pa.array([row.get(column, "") for _, row in read.rows], pa.string())
+                for name, column in zip(names, read.columns, strict=True)
             }
         )
         _require_columns(table.column_names)
         return iter([table])
-    delimiter = ";" if head.count(b";") > head.count(b",") else ","
     try:
-        names = head.decode("utf-8-sig").strip().split(delimiter)
+        delimiter, cells = _header(head.decode("utf-8-sig").rstrip("\r\n"))
+        names = site_columns(cells)
         reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding="utf8", block_size=block_bytes),
+            # A stream, not the name: pyarrow would pick a decompressor from the file's
+            # extension (an upload named ``x.csv.gz`` holding plain text).
+            pa.input_stream(str(path), compression=None),
+            # The header as read above (quotes respected, names as the check reads them).
+            read_options=pacsv.ReadOptions(
+                encoding="utf8", block_size=block_bytes, column_names=names, skip_rows=1
+            ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             # Every column as text: ids keep their leading zeros, blank cells stay blank.
             convert_options=pacsv.ConvertOptions(
-                column_types={name.strip('"'): pa.string() for name in names},
+                column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 auto_dict_encode=False,
             ),
         )
-    except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
+    except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
         raise _unreadable(exc) from exc
     _require_columns(reader.schema.names)
     return _slices(reader)
@@ -120,7 +166,7 @@ def _slices(reader: pacsv.CSVStreamingReader) -> Iterator[pa.Table]:
             if first:  # a header and no rows: the answers still get their header
                 yield reader.schema.empty_table()
             return
-        except (pa.ArrowException, UnicodeDecodeError, ValueError) as exc:
+        except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
             raise _unreadable(exc) from exc
         first = False
         yield pa.Table.from_batches([batch])

@@ -296,3 +296,62 @@ def test_each_slice_is_shared_out_between_the_threads_in_order():
     assert [p.num_rows for p in pieces] == [bulk.MIN_PIECE, bulk.MIN_PIECE, bulk.MIN_PIECE + 1, 3]
     assert pa.concat_tables(pieces[:3]).equals(big) and pieces[3].equals(small)
     assert list(bulk.shared_out([big], 1)) == [big]
+
+
+def _answers(index: ZoningIndex, tmp_path: Path, data: bytes, name: str = "in.csv"):
+    source, target = tmp_path / name, tmp_path / "answers.csv"
+    source.write_bytes(data)
+    check_bulk(index, read_sites(source), target, DEFAULT_DATE)
+    with target.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_columns_it_reads_are_found_whatever_their_case_accents_or_spaces(index, tmp_path):
+    """``Date`` and ``Profession`` once went unread: every row took the defaults."""
+    lower = "id;lon;lat;date;profession\nb;2,4397;48,9086;01/01/2011;medecin\n"
+    upper = "ID; Lon ;LAT;Date;Profession\nb;2,4397;48,9086;01/01/2011;Médecin\n"
+    expected = _answers(index, tmp_path, lower.encode())
+    got = _answers(index, tmp_path, upper.encode())
+    assert got[0]["status"] == expected[0]["status"] == "no_zoning", "2011: before 12-209"
+    assert list(got[0])[:5] == ["id", "lon", "lat", "date", "profession"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"id,lon,lat,lat\nm1,2.4397,48.9086,2.0\n", "in.csv"),
+        ("id;lon;lat;Lat;note\nd1;2,44;48,91;48,85;café\n".encode("cp1252"), "in.csv"),
+        (b"id,lon,lat,note,note\nm1,2.4397,48.9086,a,b\n", "in.csv"),
+    ],
+    ids=["utf8-lat-twice", "cp1252-lat-and-Lat", "an-extra-column-twice"],
+)
+def test_a_header_naming_a_column_twice_is_refused(index, tmp_path, data: bytes, name: str):
+    with pytest.raises(InvalidInputError) as caught:
+        _answers(index, tmp_path, data, name)
+    assert caught.value.field == "file"
+    assert "plusieurs fois" in caught.value.message_fr and "more than once" in caught.value.message
+
+
+def test_every_row_is_a_site_even_one_named_total(index, tmp_path):
+    text = "id;lon;lat;commentaire\nTotal cabinet;2,4397;48,9086;é\nEnsemble Sud;2,4397;48,9086;\n"
+    rows = _answers(index, tmp_path, text.encode("cp1252"))
+    assert [r["id"] for r in rows] == ["Total cabinet", "Ensemble Sud"]
+
+
+def test_a_windows_1252_file_whose_first_accent_comes_late_is_read(index, tmp_path):
+    text = "id;lon;lat;note\n" + "a;2,4397;48,9086;x\n" * 5000 + "z;2,4397;48,9086;Église\n"
+    rows = _answers(index, tmp_path, text.encode("cp1252"))
+    assert len(rows) == 5001 and rows[-1]["note"] == "Église"
+
+
+def test_extra_columns_come_back_exactly_as_written(index, tmp_path):
+    text = 'id,lon,lat,"code, insee",tel\nx1,2.4397,48.9086,01001,0612345678\n'
+    rows = _answers(index, tmp_path, text.encode())
+    assert (rows[0]["code, insee"], rows[0]["tel"]) == ("01001", "0612345678")
+
+
+def test_tab_separated_and_plain_text_named_gz_are_read(index, tmp_path):
+    tab = _answers(index, tmp_path, b"id\tlon\tlat\nb\t2.4397\t48.9086\n")
+    named_gz = _answers(index, tmp_path, b"id,lon,lat\nb,2.4397,48.9086\n", "sites.csv.gz")
+    assert tab[0]["error"] == named_gz[0]["error"] == ""
+    assert tab[0]["commune_name"] == named_gz[0]["commune_name"] == "Bobigny"
