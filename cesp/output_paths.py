@@ -7,6 +7,7 @@ minutes of work, and says how to fix it in French and English (field ``output``)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cesp.errors import InvalidInputError
@@ -36,3 +37,17 @@ def output_file(path: Path, extensions: tuple[str, ...] = (), example: str = "")
             field="output",
         )
     return suffix
+
+
+def new_file_mode() -> int:
+    """The mode ``open()`` gives a new file here: 0o666 less the umask.
+
+    An answer written to a temporary file (``tempfile.mkstemp``: mode 0o600) and renamed
+    into place would otherwise stay unreadable by the colleagues sharing the folder."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    mask = os.umask(0o022)  # no /proc: read it by setting it (and back at once)
+    os.umask(mask)
+    return 0o666 & ~mask

@@ -46,6 +46,8 @@ from cesp.eligibility.bulk_files import (
 from cesp.eligibility.bulk_rows import ROW_ERRORS, parse_rows
 from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points
 from cesp.eligibility.zoning_index import TERRITORY_CRS, ZoningIndex
+from cesp.errors import InvalidInputError
+from cesp.output_paths import new_file_mode
 from cesp.spreadsheets import Dialect
 from cesp.text import CONTROL_CHARACTERS
 from cesp.zones.cells import FORMULA_PREFIXES, safe_cell
@@ -286,9 +288,17 @@ def check_bulk(
         total, slices = 0, sites
     counts = np.zeros(len(LABELS), dtype=np.int64)
     done = 0
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:  # a folder that takes no new file (read-only, /proc...)
+        raise InvalidInputError(
+            f"output: cannot create a file in {target.parent} ({exc.strerror}): write elsewhere",
+            message_fr=f"Sortie : impossible de créer un fichier dans {target.parent} : "
+            "écrivez ailleurs.",
+            field="output",
+        ) from exc
     os.close(descriptor)
     writer: pacsv.CSVWriter | None = None
     sink = open_answers(Path(temporary), dialect)
@@ -312,6 +322,7 @@ def check_bulk(
             writer.close()
             writer = None
         sink.close()
+        os.chmod(temporary, new_file_mode())
         os.replace(temporary, target)
     finally:
         if writer is not None:

@@ -25,10 +25,22 @@ from cesp.spreadsheets import Dialect
 Progress = Callable[[str, int, int], None]
 
 
-def check_output(target: Path) -> None:
-    """Refuse, before any work, an output the job could not write at its end: the
-    answers go to a temporary file beside it, renamed onto it."""
-    output_file(target, example="reponses.csv")
+ANSWER_EXTENSIONS = (".csv", ".txt")
+
+
+def check_output(target: Path, source: Path | None = None) -> None:
+    """Refuse, before any work, an output the job could not write at its end (the
+    answers go to a temporary file beside it, renamed onto it), one that would replace
+    the sites file itself, and a name a spreadsheet would open as something else
+    (``-o out.xlsx`` holding CSV text)."""
+    output_file(target, ANSWER_EXTENSIONS, example="reponses.csv")
+    if source is not None and target.resolve() == source.resolve():
+        raise InvalidInputError(
+            f"output: {target} is the sites file itself: write the answers to another file",
+            message_fr=f"Sortie : {target} est le fichier des lieux lui-même : écrivez les "
+            "réponses dans un autre fichier.",
+            field="output",
+        )
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInputError(
@@ -59,7 +71,7 @@ def run_bulk_job(
     """Check every row of ``source`` into ``target`` written in ``dialect``; returns the
     counts by status. The database is opened only when the index of its current state
     is not stored (``index_for_job``)."""
-    check_output(target)
+    check_output(target, source)
     size = max(source.stat().st_size, 1)
     first_rows: list[int] = []
 

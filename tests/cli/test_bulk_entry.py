@@ -128,7 +128,28 @@ def test_bad_input_on_the_short_path_says_what_to_fix(zoned_url: str, tmp_path: 
         )
         assert folder.returncode == 2 and "est un dossier" in folder.stderr, folder.stderr
         assert "is a folder" in folder.stderr
+        itself = _cesp(zoned_url, "check-bulk", str(source), "-o", str(source), *extra, cache=cache)
+        assert itself.returncode == 2 and "fichier des lieux lui-même" in itself.stderr
+        workbook = tmp_path / "out.xlsx"
+        named = _cesp(
+            zoned_url, "check-bulk", str(source), "-o", str(workbook), *extra, cache=cache
+        )
+        assert named.returncode == 2 and ".csv" in named.stderr and not workbook.exists()
     assert not (tmp_path / "no-such-folder").exists()
+    assert source.read_text(encoding="utf-8") == SITES, "the sites file is untouched"
+
+
+def test_the_answers_file_is_readable_as_any_new_file_is(zoned_url: str, tmp_path: Path):
+    """Written to a temporary file (mode 0600) and renamed: it gets the umask's mode."""
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(SITES, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        done = _cesp(zoned_url, "check-bulk", str(source), "-o", str(target), cache=tmp_path / "c")
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    assert target.stat().st_mode & 0o777 == 0o644
 
 
 def test_help_and_unknown_options_go_to_the_full_command_line(zoned_url: str, tmp_path: Path):
