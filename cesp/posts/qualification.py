@@ -66,7 +66,14 @@ class Qualification:
 
 
 def years_before(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier (29 February becomes 28 February)."""
+    """The same calendar day ``years`` earlier (29 February becomes 28 February); the
+    first representable day when that is before it (a query dated 0002-01-01).
+
+    >>> years_before(date(2028, 2, 29), 3), years_before(date(2, 1, 1), 3)
+    (datetime.date(2025, 2, 28), datetime.date(1, 1, 1))
+    """
+    if day.year - years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:
@@ -74,7 +81,14 @@ def years_before(day: date, years: int) -> date:
 
 
 def years_after(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (29 February becomes 28 February)."""
+    """The same calendar day ``years`` later (29 February becomes 28 February); the last
+    representable day when that is past it (a query dated 9999-12-31).
+
+    >>> years_after(date(2024, 2, 29), 3), years_after(date(9998, 6, 1), 3)
+    (datetime.date(2027, 2, 28), datetime.date(9999, 12, 31))
+    """
+    if day.year + years > date.max.year:
+        return date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:

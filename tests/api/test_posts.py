@@ -357,3 +357,15 @@ def test_the_cng_runs_a_practice_site_campaign_through_the_api(
     assert api.get(f"/api/v1/posts/{post_id}").json()["places_left"] == 0
     again = api.post(decision, json={"party": "ars", "decision": "refuse"}, headers=ars)
     assert again.status_code == 409 and again.json()["error"] == "not_pending"
+
+
+def test_posts_on_the_first_and_last_representable_days_answer(
+    api: TestClient, world: dict[str, Any], engine: sa.Engine
+) -> None:
+    """The three-year grace window once overflowed the calendar: a 500 for 9999-12-31."""
+    assert propose(api, world, engine, "93008", "P-edge").status_code == 201
+    for day in ("9999-12-31", "0001-01-01", "0002-06-01"):
+        listed = api.get("/api/v1/posts", params={"date": day, "limit": 1})
+        assert listed.status_code == 200, (day, listed.text)
+        exported = api.get("/api/v1/posts/export", params={"date": day, "format": "csv"})
+        assert exported.status_code == 200, (day, exported.text)
