@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from cesp.api.french_params import Day
+from cesp.api.french_params import Day, Number
 from cesp.api.input_model import InputModel
 from cesp.api.output_model import OutputModel
 from cesp.eligibility.check import EligibilityResult
@@ -25,16 +25,16 @@ class SiteIn(BaseModel):
         json_schema_extra={"examples": [{"lon": 2.4417, "lat": 48.9245}, {"insee": "93027"}]},
     )
 
-    lon: float | None = Field(
+    lon: Number | None = Field(
         None, ge=-180, le=180, description="WGS84 longitude (with lat)", examples=[2.4417]
     )
-    lat: float | None = Field(
+    lat: Number | None = Field(
         None, ge=-90, le=90, description="WGS84 latitude (with lon)", examples=[48.9245]
     )
-    x: float | None = Field(
+    x: Number | None = Field(
         None, description="Lambert-93 easting, metres (with y)", examples=[659000]
     )
-    y: float | None = Field(
+    y: Number | None = Field(
         None, description="Lambert-93 northing, metres (with x)", examples=[6866000]
     )
     insee: str | None = Field(
@@ -63,9 +63,12 @@ class BatchSiteIn(SiteIn):
     """A site of a batch, with an optional id, date and profession of its own."""
 
     id: str | int | None = Field(None, description="Your identifier, echoed in the answer")
-    date: dt.date | None = Field(None, description="Date of this site (ISO 8601)")
+    date: Day | None = Field(None, description="Date of this site (YYYY-MM-DD or DD/MM/YYYY)")
     profession: str | None = Field(
-        None, max_length=32, description="medecin or chirurgien-dentiste for this site"
+        None,
+        max_length=32,
+        description="Profession of this site: medecin, chirurgien-dentiste, sage-femme or "
+        "pharmacien",
     )
 
 
@@ -158,7 +161,7 @@ class BatchIn(InputModel):
         },
     )
 
-    date: dt.date | None = Field(
+    date: Day | None = Field(
         None, description="Date of the check for every site without its own (default: today)"
     )
     profession: str = Field(

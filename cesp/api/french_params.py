@@ -2,7 +2,12 @@
 
 ``Day`` is a date given as ``2026-11-15`` (ISO 8601, what programs send) or
 ``15/11/2026`` (jj/mm/aaaa, what a person types in a URL or a form): the rule is
-``cesp.conventions.parse_day``, the one the CLI and the CSV columns use.
+``cesp.conventions.parse_day``, the one the CLI and the CSV columns use. In a JSON body
+too: pydantic alone would take a number of seconds since 1970 (``"date": 0``) or
+``20261204``.
+
+``Number`` is a coordinate in a JSON body: a number, not ``true``/``false`` (which
+pydantic alone reads as 1 and 0, where the GET refuses ``lon=true``).
 """
 
 from __future__ import annotations
@@ -38,3 +43,12 @@ Day = Annotated[
         }
     ),
 ]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]

@@ -141,6 +141,13 @@ def test_batch_json_keeps_the_order_of_mixed_sites(api: TestClient):
         ([{**BOBIGNY, "insee": "93008"}], "sites.0.lon"),
         ([BOBIGNY, {**BOBIGNY, "profession": "plombier"}], "sites.1.profession"),
         ([{**BOBIGNY, "colour": "red"}], "sites.0.colour"),
+        # JSON's true/false are not coordinates, nor a number of seconds a date (pydantic
+        # alone read lat=false as 0.0 and date=0 as 1970-01-01).
+        ([BOBIGNY, {"lon": 2.44, "lat": False}], "sites.1.lat"),
+        ([{"lon": True, "lat": 48.91}], "sites.0.lon"),
+        ([{**BOBIGNY, "date": 0}], "sites.0.date"),
+        ([{**BOBIGNY, "date": 1336003200}], "sites.0.date"),
+        ([{**BOBIGNY, "date": "20120503"}], "sites.0.date"),
     ],
 )
 def test_batch_errors_name_the_site(api: TestClient, sites: list, field: str):
