@@ -27,6 +27,10 @@ TABLE_FORMATS = ("csv", "xlsx", "xls", "ods")
 HEADER_SCAN_ROWS = 40
 TOTAL_LINE = re.compile(r"^\s*(sous[- ]?)?total\b|^\s*ensemble\b", re.IGNORECASE)
 ENGINES = {"xlsx": "openpyxl", "xls": "xlrd", "ods": "odf"}
+# A workbook is read whole into a grid of rows × columns: one stray cell far right or
+# far down (a 1.6 KB file with a value in XFD3000) would make it billions of cells.
+MAX_WORKBOOK_COLUMNS = 1_000
+MAX_WORKBOOK_CELLS = 20_000_000
 
 HeaderHint = Callable[[list[str]], bool]
 
@@ -236,8 +240,52 @@ def _csv_grid(
     return [r + [""] * (width - len(r)) for r in grid], label
 
 
+def _too_wide(rows: int, columns: int, sheet: str) -> InvalidInputError | None:
+    if columns <= MAX_WORKBOOK_COLUMNS and rows * columns <= MAX_WORKBOOK_CELLS:
+        return None
+    return _refuse(
+        f"sheet {sheet!r} spans {rows} rows × {columns} columns, more than this reader takes "
+        f"({MAX_WORKBOOK_COLUMNS} columns, {MAX_WORKBOOK_CELLS:,} cells): delete the stray "
+        "cells far right or far down, or save the table as CSV",
+        f"La feuille « {sheet} » s'étend sur {rows} lignes × {columns} colonnes, au-delà de "
+        f"ce que ce lecteur accepte ({MAX_WORKBOOK_COLUMNS} colonnes) : supprimez les cellules "
+        "égarées loin à droite ou en bas, ou enregistrez le tableau en CSV.",
+    )
+
+
+def _check_xlsx_extent(path: Path) -> None:
+    """Refuse an XLSX whose sheets span more than the reader takes, before reading it:
+    first by the extent each sheet declares, then by the cells that hold a value, one
+    row at a time (read-only rows end at their last cell: a stray cell costs one long
+    row, and the first row past the limits ends the scan)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # unreadable: the full read below says so in its own words
+        return
+    try:
+        for sheet in book.worksheets:
+            declared = _too_wide(sheet.max_row or 0, sheet.max_column or 0, sheet.title)
+            if declared is not None:
+                raise declared
+            rows = columns = 0
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                filled = [i for i, v in enumerate(row, start=1) if v not in (None, "")]
+                if filled:
+                    rows, columns = number, max(columns, filled[-1])
+                    refused = _too_wide(rows, columns, sheet.title)
+                    if refused is not None:  # at the first row past the limits
+                        raise refused
+    finally:
+        book.close()
+
+
 def _workbook(path: Path, fmt: str) -> dict[str, list[list[str]]]:
     import pandas as pd
+
+    if fmt == "xlsx":
+        _check_xlsx_extent(path)
 
     try:
         frames = pd.read_excel(

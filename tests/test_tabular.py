@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -69,3 +71,40 @@ def test_pdf_is_told_to_use_the_annex(tmp_path: Path):
     with pytest.raises(InvalidInputError) as caught:
         read_table(path)
     assert "annexe" in caught.value.message_fr and "spreadsheet" in caught.value.message
+
+
+def _sheet_xml(last_row: int, stray: str, dimension: str | None) -> bytes:
+    """A one-sheet XLSX body: a header, one row, and one stray cell ``stray`` (``XFD50``)
+    on ``last_row``, with or without the <dimension> a writer usually puts."""
+    cell = '<c r="{}" t="inlineStr"><is><t>{}</t></is></c>'.format
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+        f'openxmlformats.org/spreadsheetml/2006/main">{declared}<sheetData>'
+        f'<row r="1">{cell("A1", "id")}{cell("B1", "lon")}{cell("C1", "lat")}</row>'
+        f'<row r="2">{cell("A2", "a")}{cell("B2", "2.44")}{cell("C2", "48.91")}</row>'
+        f'<row r="{last_row}">{cell(stray, "x")}</row></sheetData></worksheet>'
+    ).encode()
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:XFD3000"], ids=["undeclared", "declared"])
+def test_a_workbook_with_a_stray_cell_far_right_is_refused_before_it_is_read(
+    tmp_path: Path, dimension: str | None
+):
+    """A 2 KB file with a value in XFD3000 once took 11 s and 900 MB (a dense grid of
+    3,000 × 16,384 cells) in the batch upload."""
+    path = tmp_path / "wide.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "s"
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["xl/worksheets/sheet1.xml"] = _sheet_xml(3000, "XFD3000", dimension)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    assert path.stat().st_size < 10_000
+    with pytest.raises(InvalidInputError) as caught:
+        read_table(path)
+    assert "16384 colonnes" in caught.value.message_fr and "stray cells" in caught.value.message
+    assert caught.value.field == "file"
