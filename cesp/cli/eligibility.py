@@ -65,8 +65,10 @@ def check_bulk_command(
     profession: Annotated[str, typer.Option(help="Default profession of the rows")] = "medecin",
     dialect: Dialect = "datagouv",
 ) -> None:
-    """Check every site of a CSV (columns id,lon,lat[,date,profession]); bad rows are
-    marked ``invalid`` and do not stop the run. The output is in ``--dialect``."""
+    """Check every site of a CSV (columns id,lon,lat[,date,profession]); rows with a
+    value it cannot read are marked ``invalid`` and do not stop the run (a row with more
+    or fewer cells than the header does, naming its line). The output is in
+    ``--dialect``."""
     settings = settings_of(ctx)
     with domain_errors():
         chosen = parse_dialect(dialect)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -102,6 +102,40 @@ def _unreadable(exc: Exception) -> InvalidInputError:
     )
 
 
+def _text(raw: bytes) -> str:
+    return raw.rstrip(b"\r\n").decode("utf-8", "replace")
+
+
+class _BadRows:
+    """Keeps the first row with a wrong number of cells (pyarrow knows its text, not its
+    line), so that the refusal can show it and say on which line it is."""
+
+    def __init__(self) -> None:
+        self.first: tuple[str, int, int] | None = None
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        if self.first is None:
+            self.first = (row.text, row.actual_columns, row.expected_columns)
+        return "error"
+
+    def refusal(self, path: Path, exc: Exception) -> InvalidInputError:
+        if self.first is None:
+            return _unreadable(exc)
+        text, got, expected = self.first
+        with path.open("rb") as lines:
+            line = next((n for n, raw in enumerate(lines, start=1) if _text(raw) == text), None)
+        where = f"line {line}" if line else "a line"
+        where_fr = f"ligne {line}" if line else "une ligne"
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        return InvalidInputError(
+            f"{where} has {got} cells where the header has {expected}: {shown!r}; fix it, or "
+            "put quotes around a text that holds the separator",
+            message_fr=f"La {where_fr} a {got} cellules au lieu de {expected} (« {shown} ») : "
+            "corrigez-la, ou mettez entre guillemets un texte qui contient le séparateur.",
+            field="file",
+        )
+
+
 def _require_columns(names: list[str]) -> None:
     missing = [c for c in ("id", "lon", "lat") if c not in names]
     if missing:
@@ -132,6 +166,7 @@ def open_sites(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pa.Table]
         )
         _require_columns(table.column_names)
         return iter([table])
+    bad_rows = _BadRows()
     try:
         delimiter, cells = _header(head.decode("utf-8-sig").rstrip("\r\n"))
         names = site_columns(cells)
@@ -143,7 +178,7 @@ def open_sites(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pa.Table]
             read_options=pacsv.ReadOptions(
                 encoding="utf8", block_size=block_bytes, column_names=names, skip_rows=1
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=bad_rows),
             # Every column as text: ids keep their leading zeros, blank cells stay blank.
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -152,12 +187,14 @@ def open_sites(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pa.Table]
             ),
         )
     except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise _unreadable(exc) from exc
+        raise bad_rows.refusal(path, exc) from exc
     _require_columns(reader.schema.names)
-    return _slices(reader)
+    return _slices(reader, lambda exc: bad_rows.refusal(path, exc))
 
 
-def _slices(reader: pacsv.CSVStreamingReader) -> Iterator[pa.Table]:
+def _slices(
+    reader: pacsv.CSVStreamingReader, refusal: Callable[[Exception], InvalidInputError]
+) -> Iterator[pa.Table]:
     first = True
     while True:
         try:
@@ -167,7 +204,7 @@ def _slices(reader: pacsv.CSVStreamingReader) -> Iterator[pa.Table]:
                 yield reader.schema.empty_table()
             return
         except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
-            raise _unreadable(exc) from exc
+            raise refusal(exc) from exc
         first = False
         yield pa.Table.from_batches([batch])
 

@@ -355,3 +355,12 @@ def test_tab_separated_and_plain_text_named_gz_are_read(index, tmp_path):
     named_gz = _answers(index, tmp_path, b"id,lon,lat\nb,2.4397,48.9086\n", "sites.csv.gz")
     assert tab[0]["error"] == named_gz[0]["error"] == ""
     assert tab[0]["commune_name"] == named_gz[0]["commune_name"] == "Bobigny"
+
+
+def test_a_row_with_a_cell_too_many_is_refused_naming_its_line(index, tmp_path):
+    text = "id,lon,lat\n" + "a,2.4397,48.9086\n" * 3 + "bad,2.44,48.91,extra\n"
+    with pytest.raises(InvalidInputError) as caught:
+        _answers(index, tmp_path, text.encode())
+    assert "ligne 5 a 4 cellules au lieu de 3" in caught.value.message_fr
+    assert "bad,2.44,48.91,extra" in caught.value.message_fr
+    assert caught.value.field == "file"
