@@ -27,11 +27,11 @@ from cesp.errors import InvalidInputError
 from cesp.maps.simplify import collection, decimals_for_tolerance, feature, tolerance_for_zoom
 from cesp.maps.styles import ENTERING_COLOUR, KEPT_COLOUR, LEAVING_COLOUR
 from cesp.zones.categories import load_categories
+from cesp.zones.decree_record import STATUS_FR
 from cesp.zones.decrees import Decree, decree_zones, decrees_in_force, get_decree, zone_communes
 
 MIN_AREA_DEG2 = 1e-9  # slivers left by the difference of two outlines drawn apart
 NAMES_SHOWN = 40
-STATUS_FR = {"draft": "projet", "published": "publié", "superseded": "remplacé"}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 STATUSES = ("draft", "published", "superseded")
 IN_FORCE_STATUSES = ("published", "superseded")
+STATUS_FR = {"draft": "projet", "published": "publié", "superseded": "remplacé"}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from cesp.audit import Actor, record
 from cesp.errors import InvalidInputError
 from cesp.storage.versioning import bump_index_version
+from cesp.zones.decree_record import STATUS_FR
 from cesp.zones.decrees import Decree, get_decree, list_decrees
 from cesp.zones.tables import decrees
 
@@ -85,7 +86,8 @@ def publish_decree(
     if decree.status != "draft":
         raise InvalidInputError(
             f"decree {decree_id} is {decree.status}, only a draft can be published",
-            message_fr=f"L'arrêté {decree.reference} est déjà {decree.status}.",
+            message_fr=f"L'arrêté {decree.reference} est déjà "
+            f"{STATUS_FR.get(decree.status, decree.status)} : seul un projet se publie.",
             field="status",
         )
     published = [

@@ -169,10 +169,11 @@ def test_dry_run_without_decree_in_force_lists_every_commune(idf_engine, tmp_pat
 
 def test_publishing_twice_and_unknown_ids_are_refused(idf_engine, decree_a):
     with (
-        pytest.raises(InvalidInputError, match="only a draft can be published"),
+        pytest.raises(InvalidInputError, match="only a draft can be published") as twice,
         idf_engine.begin() as conn,
     ):
         publish_decree(conn, decree_a.id, TEST_ACTOR)
+    assert "est déjà publié : seul un projet se publie" in twice.value.message_fr
     with pytest.raises(NotFoundError), idf_engine.connect() as conn:
         get_decree(conn, decree_a.id + 100)
     with pytest.raises(InvalidInputError, match="status='gone'"), idf_engine.connect() as conn:
