@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 
 from cesp.conventions import plain_name
 from cesp.errors import InvalidInputError
+from cesp.field_schema import CSVT_TYPES, Kind
 from cesp.spreadsheets import Dialect
 from cesp.tabular import read_table, table_format
 from cesp.zones.cells import NUMBER, safe_cell
@@ -295,3 +296,23 @@ def write_sites(
     if dialect is Dialect.EXCEL_FR:
         target.write(BOM)
     pacsv.write_csv(table, target, write_options=write_options(dialect))
+
+
+COLUMN_KINDS = {
+    "lon": Kind.REAL,
+    "lat": Kind.REAL,
+    "distance_m": Kind.REAL,
+    "eligible": Kind.BOOLEAN,
+}
+
+
+def write_types(target: Path) -> Path:
+    """The ``.csvt`` beside a datagouv answers file (``cesp.spreadsheets``: QGIS and GDAL
+    type its columns from it): coordinates and distances as reals, ``eligible`` as a
+    boolean, every other column (ids with their leading zeros) as text."""
+    with target.open(encoding="utf-8", newline="") as answers:
+        header = next(csv.reader(answers))
+    types = target.with_suffix(".csvt")
+    line = ",".join(f'"{CSVT_TYPES[COLUMN_KINDS.get(c, Kind.TEXT)]}"' for c in header)
+    types.write_text(line + "\r\n", encoding="utf-8", newline="")
+    return types

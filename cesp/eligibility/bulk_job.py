@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from cesp.eligibility.bulk import check_bulk, read_ahead
-from cesp.eligibility.bulk_files import BLOCK_BYTES, open_sites
+from cesp.eligibility.bulk_files import BLOCK_BYTES, open_sites, write_types
 from cesp.eligibility.index_cache import index_for_job
 from cesp.errors import InvalidInputError
 from cesp.output_paths import output_file
@@ -69,8 +69,9 @@ def run_bulk_job(
     echo: bool = False,
 ) -> dict[str, int]:
     """Check every row of ``source`` into ``target`` written in ``dialect``; returns the
-    counts by status. The database is opened only when the index of its current state
-    is not stored (``index_for_job``)."""
+    counts by status; in the datagouv dialect, with its ``.csvt`` beside it for QGIS.
+    The database is opened only when the index of its current state is not stored
+    (``index_for_job``)."""
     check_output(target, source)
     size = max(source.stat().st_size, 1)
     first_rows: list[int] = []
@@ -86,7 +87,7 @@ def run_bulk_job(
     with index_for_job(database_url, borderline_m, cache_dir, echo) as index:
         if progress:
             progress("index", 1, 1)
-        return check_bulk(
+        counts = check_bulk(
             index,
             slices,
             target,
@@ -96,3 +97,6 @@ def run_bulk_job(
             expected_rows,
             dialect,
         )
+    if dialect is Dialect.DATAGOUV:  # as every datagouv CSV this service writes
+        write_types(target)
+    return counts

@@ -110,6 +110,12 @@ def test_check_bulk_writes_the_answers(zoned_url: str, tmp_path: Path):
         ("c", "invalid"),
         ("d", "no_zoning"),
     ]
+    # Its .csvt beside it, as every datagouv CSV: QGIS reads lon/lat and distances as reals.
+    types = target.with_suffix(".csvt").read_text(encoding="utf-8").strip().split(",")
+    header = list(rows[0])
+    assert len(types) == len(header)
+    assert {header[i]: t for i, t in enumerate(types)}["lon"] == '"Real"'
+    assert {header[i]: t for i, t in enumerate(types)}["id"] == '"String"'
     assert rows[1]["commune_code"] == "75056" and float(rows[1]["distance_m"]) > 0
 
     code, out = _run(zoned_url, "check-bulk", str(source), "-o", str(target), "--date", "x")
@@ -217,6 +223,7 @@ def test_check_bulk_writes_for_a_french_excel_and_reads_it_back(zoned_url: str, 
         zoned_url, "check-bulk", str(source), "-o", str(french), "--dialect", "excel-fr"
     )
     assert code == 0, out
+    assert not french.with_suffix(".csvt").exists(), "a spreadsheet file: no .csvt"
     rows = list(csv.DictReader(french.open(encoding="utf-8-sig", newline=""), delimiter=";"))
     assert [(r["id"], r["eligible"]) for r in rows] == [("bobigny", "oui"), ("paris", "non")]
     assert "," in rows[1]["distance_m"] and "." not in rows[1]["distance_m"]
