@@ -2,8 +2,9 @@
 
 Input columns ``id,lon,lat`` and optionally ``date,profession``; output keeps them and
 adds ``eligible,status,commune_code,commune_name,zone_names,decree_references,
-distance_m,error``. A bad row gets status ``invalid`` and says why in ``error``; it
-never stops the run.
+distance_m,approximate,error`` (``approximate``: contours to have checked, as the single
+check says). A row with a value it cannot read gets status ``invalid`` and says why in
+``error``; it never stops the run.
 
 Everything stays in Arrow from reading to writing (pyarrow's CSV module, compute
 kernels on text columns, output columns taken from small tables of names): a pandas
@@ -158,6 +159,23 @@ def _communes(index: ZoningIndex, answers: PointAnswers) -> tuple[pa.Array, pa.A
     return pc.take(tables.commune_codes, pick), pc.take(tables.commune_names, pick)
 
 
+def _approximate(index: ZoningIndex, answers: PointAnswers) -> np.ndarray:
+    """Per point, ``EligibilityResult.approximate`` (``cesp.eligibility.check``) for
+    arrays: its commune's contours are approximate, another commune holds it too, or one
+    of its zones is approximate. The single check tells it as « contours approchés,
+    vérification conseillée »; the bulk officer needs it as much."""
+    flags = np.zeros(len(answers.commune_row), dtype=bool)
+    for code, crs in enumerate(TERRITORY_CRS):
+        of_crs = answers.territory == code
+        located = np.flatnonzero(of_crs & (answers.commune_row >= 0))
+        flags[located] = index.communes[crs].approximate[answers.commune_row[located]]
+        in_zone = of_crs[answers.zone_point]
+        points, rows = answers.zone_point[in_zone], answers.zone_row[in_zone]
+        flags[points[index.zones[crs].approximate[rows]]] = True
+    flags[answers.candidate_point] = True
+    return flags
+
+
 def _spread(values: pa.Array, sel: np.ndarray, n: int) -> pa.Array:
     """Values of the valid rows ``sel`` put back among all ``n`` rows ('' elsewhere)."""
     if len(sel) == n:
@@ -182,6 +200,8 @@ def evaluate_frame(
     distance = pc.cast(pc.round(pa.array(answers.distance_m, from_pandas=True), 1), pa.string())
     codes, names = _communes(index, answers)
     zone_names, decree_refs = _names(index, answers, len(sel))
+    approximate = np.full(n, 2, dtype=np.int64)
+    approximate[sel] = _approximate(index, answers).astype(np.int64)
     columns = {
         "eligible": pc.take(pa.array(["false", "true", ""]), pa.array(eligible)),
         "status": pc.take(pa.array(LABELS), pa.array(label)),
@@ -190,6 +210,7 @@ def evaluate_frame(
         "zone_names": _spread(zone_names, sel, n),
         "decree_references": _spread(decree_refs, sel, n),
         "distance_m": _spread(pc.fill_null(distance, ""), sel, n),
+        "approximate": pc.take(pa.array(["false", "true", ""]), pa.array(approximate)),
         "error": pc.take(pa.array(ROW_ERRORS, pa.string()), pa.array(error)),
     }
     result = table

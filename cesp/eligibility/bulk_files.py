@@ -43,6 +43,7 @@ ANSWER_COLUMNS = (
     "zone_names",
     "decree_references",
     "distance_m",
+    "approximate",
     "error",
 )
 
@@ -246,6 +247,7 @@ def neutralised(table: pa.Table) -> pa.Table:
 
 
 NUMBER_COLUMNS = ("lon", "lat", "distance_m")
+BOOLEAN_COLUMNS = ("eligible", "approximate")
 BOM = "\ufeff".encode()
 
 
@@ -256,7 +258,7 @@ def in_dialect(table: pa.Table, dialect: Dialect) -> pa.Table:
         return table
     for position, field in enumerate(table.schema):
         column = table[field.name]
-        if field.name == "eligible":  # "true"/"false"/"" text, built by evaluate_frame
+        if field.name in BOOLEAN_COLUMNS:  # "true"/"false"/"" text, built by evaluate_frame
             words = pc.replace_substring(
                 pc.replace_substring(column, "true", "oui"), "false", "non"
             )
@@ -308,8 +310,9 @@ COLUMN_KINDS = {
 
 def write_types(target: Path) -> Path:
     """The ``.csvt`` beside a datagouv answers file (``cesp.spreadsheets``: QGIS and GDAL
-    type its columns from it): coordinates and distances as reals, ``eligible`` as a
-    boolean, every other column (ids with their leading zeros) as text."""
+    type its columns from it): coordinates and distances as reals, ``eligible`` and
+    ``approximate`` as booleans, every other column (ids with their leading zeros) as
+    text."""
     with target.open(encoding="utf-8", newline="") as answers:
         header = next(csv.reader(answers))
     types = target.with_suffix(".csvt")

@@ -8,6 +8,7 @@ every answer says it is approximate and why. Run on the backend under test with 
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,8 @@ from fastapi.testclient import TestClient
 
 from cesp.api.app import create_app
 from cesp.cli.main import app
+from cesp.eligibility.bulk import check_bulk
+from cesp.eligibility.bulk_files import read_sites
 from cesp.eligibility.check import check
 from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import CommuneSite, PointSite
@@ -71,6 +74,26 @@ def test_a_point_in_lyon_falls_in_the_arrondissement_zones_flagged_approximate(
     assert result.status == "eligible" and result.approximate
     assert {z.name for z in result.zones} == {"Lyon 1er Arrondissement", "Lyon 7e Arrondissement"}
     assert "contours approchés" in explain_fr(result)
+
+
+def test_the_bulk_answer_says_approximate_where_the_single_check_does(
+    lyon_engine: sa.Engine, tmp_path: Path
+) -> None:
+    """The bulk output once left out « contours approchés »: its ``approximate`` column
+    is the single check's ``approximate``, point by point."""
+    index = build_index(lyon_engine)
+    points = [inside(lyon_engine, code) for code in ("69123", "75056", "93008", "92012")]
+    source, target = tmp_path / "sites.csv", tmp_path / "answers.csv"
+    source.write_text(
+        "id,lon,lat\n" + "".join(f"p{i},{x},{y}\n" for i, (x, y) in enumerate(points)),
+        encoding="utf-8",
+    )
+    check_bulk(index, read_sites(source), target, ON)
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    singles = [check(index, None, PointSite(x, y), ON) for x, y in points]
+    assert [r["approximate"] for r in rows] == [str(s.approximate).lower() for s in singles]
+    assert rows[0]["approximate"] == "true" and rows[1]["approximate"] == "false"
 
 
 def test_a_paris_arrondissement_keeps_its_own_polygon(lyon_engine: sa.Engine) -> None:
