@@ -45,7 +45,7 @@ from cesp.eligibility.bulk_files import (
     write_sites,
 )
 from cesp.eligibility.bulk_rows import ROW_ERRORS, parse_rows
-from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points
+from cesp.eligibility.evaluation import STATUSES, PointAnswers, evaluate_points, zone_order
 from cesp.eligibility.zoning_index import TERRITORY_CRS, ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.output_paths import new_file_mode
@@ -82,6 +82,7 @@ class _NameTables:
     commune_offset: np.ndarray
     zone_names: list[str]
     zone_refs: list[str]
+    zone_qualifies: list[bool]
     zone_offset: np.ndarray
 
 
@@ -91,6 +92,7 @@ def _name_tables(index: ZoningIndex) -> _NameTables:
     if isinstance(cached, _NameTables):
         return cached
     codes, names, zone_names, zone_refs = [""], [""], [""], [""]
+    zone_qualifies = [False]
     commune_offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
     zone_offset = np.zeros(len(TERRITORY_CRS) + 1, dtype=np.int64)
     for code, crs in enumerate(TERRITORY_CRS):
@@ -100,6 +102,7 @@ def _name_tables(index: ZoningIndex) -> _NameTables:
         commune_offset[code + 1] = commune_offset[code] + len(communes.code)
         zone_names += _safe_names(zones.name)
         zone_refs += _safe_names(index.decrees[int(d)].reference for d in zones.decree_id)
+        zone_qualifies += [bool(q) for q in zones.qualifies]
         zone_offset[code + 1] = zone_offset[code] + len(zones.name)
     tables = _NameTables(
         pa.array(codes, pa.string()),
@@ -107,6 +110,7 @@ def _name_tables(index: ZoningIndex) -> _NameTables:
         commune_offset,
         zone_names,
         zone_refs,
+        zone_qualifies,
         zone_offset,
     )
     index.derived["bulk-names"] = tables
@@ -138,7 +142,11 @@ def _names(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[pa.Array,
         several = starts[~single]
         for p, start, k in zip(point[several], several, count[~single], strict=True):
             pick[p] = len(names) + len(extra_names)
-            rows = row[start : start + k]
+            # Listed as the single check lists them (``zone_order``), not as found.
+            rows = sorted(
+                row[start : start + k].tolist(),
+                key=lambda r: zone_order(tables.zone_qualifies[r], str(names[r])),
+            )
             extra_names.append("|".join(names[r] for r in rows))
             extra_refs.append("|".join(dict.fromkeys(refs[r] for r in rows)))
     used = np.unique(pick)  # only the texts this chunk shows become Arrow strings

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
-from cesp.eligibility.evaluation import PointAnswers, evaluate_points
+from cesp.eligibility.evaluation import PointAnswers, evaluate_points, zone_order
 from cesp.eligibility.overrides import zone_priority
 from cesp.eligibility.sites import CommuneSite, PointSite, Site
 from cesp.eligibility.zoning_index import ZoningIndex
@@ -181,7 +181,7 @@ def result_for(
         status=str(answers.status[i]),
         commune=_commune_ref(index, crs, int(answers.commune_row[i])),
         arrondissement=_commune_ref(index, crs, int(answers.arrondissement_row[i])),
-        zones=tuple(sorted(zones, key=lambda z: (not z.qualifies, z.name))),
+        zones=tuple(sorted(zones, key=lambda z: zone_order(z.qualifies, z.name))),
         nearest=zone_match(index, crs, nearest_row) if nearest_row >= 0 else None,
         distance_m=None if np.isnan(distance) else round(distance, 1),
         coverage=None,

@@ -43,6 +43,12 @@ class PointAnswers:
     status_code: np.ndarray
 
 
+def zone_order(qualifies: bool, name: str) -> tuple[bool, str]:
+    """How the zones of one site are listed, in every answer (the single check's and the
+    bulk's ``zone_names``): those that qualify first, then by name."""
+    return (not qualifies, name)
+
+
 def _first_by_priority(
     points: np.ndarray, rows: np.ndarray, priority: np.ndarray, n: int
 ) -> np.ndarray:

@@ -9,6 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 import shapely
@@ -17,12 +18,14 @@ import sqlalchemy as sa
 from cesp.eligibility import bulk
 from cesp.eligibility.bulk import check_bulk, read_sites
 from cesp.eligibility.check import check
+from cesp.eligibility.evaluation import evaluate_points
 from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import make_site
 from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
 from cesp.spreadsheets import Dialect
+from tests.zones.helpers import publish_codes
 
 DEFAULT_DATE = date(2018, 6, 1)
 
@@ -364,3 +367,39 @@ def test_a_row_with_a_cell_too_many_is_refused_naming_its_line(index, tmp_path):
     assert "ligne 5 a 4 cellules au lieu de 3" in caught.value.message_fr
     assert "bad,2.44,48.91,extra" in caught.value.message_fr
     assert caught.value.field == "file"
+
+
+def test_a_point_in_two_zones_lists_them_as_the_single_check_does(idf_engine, tmp_path):
+    """Zones listed as found (here La Courneuve first, as the decree's table lists it)
+    once differed from the single check's order (qualifying first, then by name)."""
+    publish_codes(
+        idf_engine,
+        tmp_path / "dentistes.csv",
+        "Code commune;Zonage\n93027;tres_sous_dotee\n93008;tres_sous_dotee\n",
+        profession="chirurgien-dentiste",
+        reference="D-2024",
+        signed=date(2024, 6, 1),
+        effective_from=date(2024, 6, 1),
+    )
+    index = build_index(idf_engine)
+    lon, lat = _shared_vertex(idf_engine)
+    text = f"id,lon,lat,date,profession\nv,{lon!r},{lat!r},2025-01-01,chirurgien-dentiste\n"
+    _, rows = _run(index, tmp_path, text)
+    with idf_engine.connect() as conn:
+        one = check(
+            index, conn, make_site(lon=lon, lat=lat), date(2025, 1, 1), "chirurgien-dentiste"
+        )
+    assert len(one.zones) == 2
+    listed = "|".join(z.name for z in one.zones)
+    assert rows[0]["zone_names"] == listed
+    # Whatever order the engine finds them in (here reversed), the same listing.
+    answers = evaluate_points(
+        index,
+        np.array([lon]),
+        np.array([lat]),
+        np.array([date(2025, 1, 1).toordinal()]),
+        np.array(["chirurgien-dentiste"], dtype=object),
+    )
+    answers.zone_point, answers.zone_row = answers.zone_point[::-1], answers.zone_row[::-1]
+    names, _ = bulk._names(index, answers, 1)
+    assert names.to_pylist() == [listed]
