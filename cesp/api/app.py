@@ -21,6 +21,7 @@ from cesp.api.access_log import AccessLog
 from cesp.api.auth import RateLimiter, get_actor
 from cesp.api.body_limit import BodyLimit
 from cesp.api.dependencies import clean_parameters
+from cesp.api.head_requests import HeadAsGet
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.job_processes import JobProcesses
 from cesp.api.routes import (
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, map_tiles=settings.map_tiles)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(BodyLimit, settings=settings, key_is_valid=_key_is_valid)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(AccessLog, metrics=app.state.metrics)
     return app
 

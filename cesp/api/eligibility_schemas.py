@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from cesp.api.french_params import Day, Number
+from cesp.api.french_params import Day, refuse_booleans
 from cesp.api.input_model import InputModel
 from cesp.api.output_model import OutputModel
 from cesp.eligibility.check import EligibilityResult
@@ -25,16 +25,16 @@ class SiteIn(BaseModel):
         json_schema_extra={"examples": [{"lon": 2.4417, "lat": 48.9245}, {"insee": "93027"}]},
     )
 
-    lon: Number | None = Field(
+    lon: float | None = Field(
         None, ge=-180, le=180, description="WGS84 longitude (with lat)", examples=[2.4417]
     )
-    lat: Number | None = Field(
+    lat: float | None = Field(
         None, ge=-90, le=90, description="WGS84 latitude (with lon)", examples=[48.9245]
     )
-    x: Number | None = Field(
+    x: float | None = Field(
         None, description="Lambert-93 easting, metres (with y)", examples=[659000]
     )
-    y: Number | None = Field(
+    y: float | None = Field(
         None, description="Lambert-93 northing, metres (with x)", examples=[6866000]
     )
     insee: str | None = Field(
@@ -43,6 +43,8 @@ class SiteIn(BaseModel):
         description="INSEE commune code (5 characters, 2A/2B for Corsica) instead of a point",
         examples=["93027"],
     )
+
+    _numbers = field_validator("lon", "lat", "x", "y", mode="before")(refuse_booleans)
 
     def to_site(self, prefix: str = "") -> PointSite | CommuneSite:
         """The domain site (raises an error naming ``prefix`` + field)."""

@@ -6,8 +6,8 @@
 too: pydantic alone would take a number of seconds since 1970 (``"date": 0``) or
 ``20261204``.
 
-``Number`` is a coordinate in a JSON body: a number, not ``true``/``false`` (which
-pydantic alone reads as 1 and 0, where the GET refuses ``lon=true``).
+``refuse_booleans`` keeps a coordinate in a JSON body a number, not ``true``/``false``
+(which pydantic alone reads as 1 and 0, where the GET refuses ``lon=true``).
 """
 
 from __future__ import annotations
@@ -45,10 +45,8 @@ Day = Annotated[
 ]
 
 
-def _number(value: Any) -> Any:
+def refuse_booleans(value: Any) -> Any:
+    """A field validator (``mode="before"``) for coordinates: JSON's true/false refused."""
     if isinstance(value, bool):
         raise ValueError("expected a number, not true/false")
     return value
-
-
-Number = Annotated[float, BeforeValidator(_number)]
