@@ -255,7 +255,7 @@ def _too_wide(rows: int, columns: int, sheet: str) -> InvalidInputError | None:
 
 def _check_xlsx_extent(path: Path) -> None:
     """Refuse an XLSX whose sheets span more than the reader takes, before reading it:
-    first by the extent each sheet declares, then by the cells that hold a value, one
+    first by the columns each sheet declares, then by the cells that hold a value, one
     row at a time (read-only rows end at their last cell: a stray cell costs one long
     row, and the first row past the limits ends the scan)."""
     from openpyxl import load_workbook
@@ -266,8 +266,11 @@ def _check_xlsx_extent(path: Path) -> None:
         return
     try:
         for sheet in book.worksheets:
+            # Declared columns only: a sheet whose columns were formatted down to the last
+            # row declares a million rows, and read-only rows are padded to the declared
+            # width (16,384 columns would be the stray cell's cost on every row).
             declared = _too_wide(sheet.max_row or 0, sheet.max_column or 0, sheet.title)
-            if declared is not None:
+            if declared is not None and (sheet.max_column or 0) > MAX_WORKBOOK_COLUMNS:
                 raise declared
             rows = columns = 0
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):

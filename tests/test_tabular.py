@@ -87,22 +87,33 @@ def _sheet_xml(last_row: int, stray: str, dimension: str | None) -> bytes:
     ).encode()
 
 
+def _workbook_with(path: Path, sheet: bytes) -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = "s"
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_a_sheet_formatted_down_to_the_last_row_is_still_read(tmp_path: Path):
+    """Whole columns formatted: a million rows declared, three filled."""
+    path = _workbook_with(tmp_path / "long.xlsx", _sheet_xml(3, "A3", "A1:Z1048576"))
+    table = read_table(path)
+    assert [cells["id"] for _, cells in table.rows] == ["a", "x"]
+
+
 @pytest.mark.parametrize("dimension", [None, "A1:XFD3000"], ids=["undeclared", "declared"])
 def test_a_workbook_with_a_stray_cell_far_right_is_refused_before_it_is_read(
     tmp_path: Path, dimension: str | None
 ):
     """A 2 KB file with a value in XFD3000 once took 11 s and 900 MB (a dense grid of
     3,000 × 16,384 cells) in the batch upload."""
-    path = tmp_path / "wide.xlsx"
-    book = openpyxl.Workbook()
-    book.active.title = "s"
-    book.save(path)
-    with zipfile.ZipFile(path) as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    members["xl/worksheets/sheet1.xml"] = _sheet_xml(3000, "XFD3000", dimension)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in members.items():
-            target.writestr(name, data)
+    path = _workbook_with(tmp_path / "wide.xlsx", _sheet_xml(3000, "XFD3000", dimension))
     assert path.stat().st_size < 10_000
     with pytest.raises(InvalidInputError) as caught:
         read_table(path)

@@ -127,12 +127,12 @@ class _BadRows:
         with path.open("rb") as lines:
             line = next((n for n, raw in enumerate(lines, start=1) if _text(raw) == text), None)
         where = f"line {line}" if line else "a line"
-        where_fr = f"ligne {line}" if line else "une ligne"
+        where_fr = f"La ligne {line}" if line else "Une ligne"
         shown = text if len(text) <= 80 else text[:77] + "..."
         return InvalidInputError(
             f"{where} has {got} cells where the header has {expected}: {shown!r}; fix it, or "
             "put quotes around a text that holds the separator",
-            message_fr=f"La {where_fr} a {got} cellules au lieu de {expected} (« {shown} ») : "
+            message_fr=f"{where_fr} a {got} cellules au lieu de {expected} (« {shown} ») : "
             "corrigez-la, ou mettez entre guillemets un texte qui contient le séparateur.",
             field="file",
         )
