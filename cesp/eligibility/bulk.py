@@ -145,7 +145,7 @@ def _names(index: ZoningIndex, answers: PointAnswers, n: int) -> tuple[pa.Array,
             # Listed as the single check lists them (``zone_order``), not as found.
             rows = sorted(
                 row[start : start + k].tolist(),
-                key=lambda r: zone_order(tables.zone_qualifies[r], str(names[r])),
+                key=lambda r: zone_order(tables.zone_qualifies[r], names[r]),
             )
             extra_names.append("|".join(names[r] for r in rows))
             extra_refs.append("|".join(dict.fromkeys(refs[r] for r in rows)))

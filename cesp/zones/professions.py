@@ -79,8 +79,7 @@ def parse_profession(value: str, on: date | None = None, field: str = "professio
             message_fr=f"Profession inconnue « {value} » : utilisez {choices}.",
             field=field,
         ) from exc
-    closed = closed_on_fr(profession, on) if on is not None else None
-    if closed is not None and on is not None:
+    if on is not None and (closed := closed_on_fr(profession, on)) is not None:
         raise InvalidInputError(
             f"No CESP exists for {profession.value} on {on.isoformat()}: décret n°2026-4 opens "
             f"it from {NEW_PROFESSIONS_FROM.isoformat()}",
