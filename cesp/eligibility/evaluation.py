@@ -12,14 +12,19 @@ the bulk check writes them to CSV directly.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
+from cesp.eligibility.cache_files import RELEASE_FROM_POINTS
 from cesp.eligibility.overrides import strongest, zone_priority
+from cesp.eligibility.segments import z_order
 from cesp.eligibility.status import STATUSES
 from cesp.eligibility.zoning_index import TERRITORY_CRS, ZoningIndex, territory_of, to_metric
+
+Z_CELL_DEGREES = 0.01  # about a kilometre, for ``z_order`` on longitudes and latitudes
 
 
 @dataclass
@@ -41,6 +46,27 @@ class PointAnswers:
     candidate_row: np.ndarray
     territory: np.ndarray
     status_code: np.ndarray
+
+    def put_back(self, order: np.ndarray) -> PointAnswers:
+        """The answers of points that were asked in the order ``order`` (point ``i``
+        asked was ``order[i]``), in their own order again."""
+        fields = {}
+        for item in dataclasses.fields(self):
+            values = getattr(self, item.name)
+            if item.name in _POINT_NUMBERS:
+                fields[item.name] = order[values]
+            elif item.name in _PAIR_VALUES:
+                fields[item.name] = values
+            else:
+                fields[item.name] = np.empty_like(values)
+                fields[item.name][order] = values
+        return PointAnswers(**fields)
+
+
+# Pairs (point, row) are kept as two arrays: the point numbers are renumbered by
+# ``put_back``, their rows kept; every other field has one value per point.
+_POINT_NUMBERS = frozenset({"zone_point", "candidate_point"})
+_PAIR_VALUES = frozenset({"zone_row", "candidate_row"})
 
 
 def zone_order(qualifies: bool, name: str) -> tuple[bool, str]:
@@ -93,7 +119,27 @@ def evaluate_points(
     on: np.ndarray,
     profession: np.ndarray,
 ) -> PointAnswers:
-    """Eligibility of many WGS84 points; ``on`` holds date ordinals, one per point."""
+    """Eligibility of many WGS84 points; ``on`` holds date ordinals, one per point.
+
+    A long batch is checked in space order (a Z-order curve of cells of about a
+    kilometre): each block of points the grid and the k-d tree take then reads
+    neighbouring pages of the index, which they let go of once read
+    (``cesp.eligibility.cache_files.release_pages``). The answers come back in the
+    order asked."""
+    if len(lon) < RELEASE_FROM_POINTS:
+        return _evaluate_points(index, lon, lat, on, profession)
+    order = z_order(lon, lat, Z_CELL_DEGREES)
+    answers = _evaluate_points(index, lon[order], lat[order], on[order], profession[order])
+    return answers.put_back(order)
+
+
+def _evaluate_points(
+    index: ZoningIndex,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    on: np.ndarray,
+    profession: np.ndarray,
+) -> PointAnswers:
     n = len(lon)
     territory = territory_of(lon, lat)
     status = np.full(n, STATUSES.index("outside_territory"), dtype=np.int8)

@@ -30,6 +30,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from cesp.eligibility.cache_files import RELEASE_FROM_POINTS, release_pages
 from cesp.eligibility.cell_edges import CELL_EDGE_ARRAYS, parity_inside, ring_edges
 from cesp.eligibility.geometries import GeometryColumn
 from cesp.eligibility.runs import run_owners, sorted_distinct
@@ -37,7 +38,7 @@ from cesp.eligibility.runs import run_owners, sorted_distinct
 CELL_M = 500.0
 MAX_SIDE_CELLS = 4096  # at most 4096 x 4096 cells (64 MB): larger extents get larger cells
 OFF_GRID = np.iinfo(np.int32).min
-EDGE_BLOCK = 1 << 15
+EDGE_BLOCK = 1 << 12
 # The arrays a grid is made of, as stored in an index file (``to_arrays``).
 GRID_ARRAYS = (
     "region_ptr",
@@ -294,13 +295,21 @@ class PolygonGrid:
         inside_point, inside_polygon = expand(self.inside_ptr, self.inside_polygons, cell)
         test_of, test = positions(self.test_ptr, cell)
         test_point = near[test_of]
+        test_polygon = self.test_polygons[test].astype(np.int64)
+        # A long batch lets go of each step's pages of a mapped grid once it is done
+        # (``release_pages``): its memory is then one step's reads, not the whole grid.
+        letting_go = len(x) >= RELEASE_FROM_POINTS
+        if letting_go:
+            release_pages(self.cells, self.region_ptr, self.region_polygons, self.inside_ptr)
+            release_pages(self.inside_polygons, self.test_ptr, self.test_polygons)
         # The cell centre, as the grid was built with (``_centres``).
         rx = self.origin[0] + (cx[test_point] + 0.5) * self.cell_m
         ry = self.origin[1] + (cy[test_point] + 0.5) * self.cell_m
         hit = np.empty(len(test), dtype=bool)
         decided = np.empty(len(test), dtype=bool)
         # By blocks of tests holding about ``EDGE_BLOCK`` edges: the dozen temporaries
-        # per edge stay a few megabytes, whatever the number of points.
+        # per edge stay small whatever the number of points, and the points of a block
+        # (in space order: ``cesp.eligibility.evaluation``) read neighbouring pages.
         edges = np.cumsum(self.edge_ptr[test + 1] - self.edge_ptr[test], dtype=np.int64)
         cuts = np.searchsorted(edges, np.arange(EDGE_BLOCK, edges[-1:].sum(), EDGE_BLOCK))
         for part in np.split(np.arange(len(test)), np.unique(cuts)):
@@ -315,7 +324,8 @@ class PolygonGrid:
                 self.vertices,
                 self.centre_inside[test[part]],
             )
-        test_polygon = self.test_polygons[test].astype(np.int64)
+            if letting_go:
+                release_pages(self.edge_ptr, self.edge_vertex, self.vertices, self.centre_inside)
         undecided = np.flatnonzero(~decided)
         if len(undecided):  # on or within rounding of an edge: GEOS decides
             undecided = undecided[np.argsort(test_polygon[undecided], kind="stable")]
@@ -324,6 +334,8 @@ class PolygonGrid:
                 x[test_point[undecided]],
                 y[test_point[undecided]],
             )
+            if letting_go:
+                release_pages(self.polygons.wkb)
         return (
             np.concatenate([clean[region_point], near[inside_point], test_point[hit]]),
             np.concatenate([region_polygon, inside_polygon, test_polygon[hit]]),

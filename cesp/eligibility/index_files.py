@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cesp.eligibility.cache_files import release_pages
 from cesp.eligibility.index_tables import (
     CommuneTable,
     ZoneSet,
@@ -109,6 +110,9 @@ def index_from_arrays(meta: dict[str, Any], arrays: Arrays) -> ZoningIndex:
             zone_geometries=zones[crs].geometries,
             regions=frozenset(decrees[i].region_code for i in key[2]),
         )
+    # What opening read (the manifest's neighbours, the k-d nodes scipy has copied)
+    # is not needed again: only the pages the checks read stay mapped.
+    release_pages(*arrays.values())
     return index
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 from shapely import STRtree
 
-from cesp.eligibility.cache_files import decode_strings, encode_strings
+from cesp.eligibility.cache_files import RELEASE_FROM_POINTS, decode_strings, encode_strings
 from cesp.eligibility.geometries import GeometryColumn
 from cesp.eligibility.grid import PolygonGrid, expand
 from cesp.eligibility.segments import MAX_SEGMENT_M, SegmentIndex
@@ -202,6 +202,8 @@ class ZoneSet:
         if len(refine):
             sx, sy = x[asked[refine]], y[asked[refine]]
             found[refine] = self.outline.exact(sx, sy, found[refine])
+            if n >= RELEASE_FROM_POINTS:
+                self.outline.release_pages()
         near[asked] = found <= band
         distance[asked[out]] = found[out]
         rows[asked[out]] = np.where(

@@ -24,6 +24,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from cesp.eligibility.cache_files import RELEASE_FROM_POINTS, release_pages
 from cesp.eligibility.runs import occurrences
 
 MAX_SEGMENT_M = 100.0
@@ -32,7 +33,7 @@ EXACT_K = (2 * K, 8 * K)
 CELL_M = 250.0
 ORDERED_FROM = 1024
 THREADS_FROM = 16_384
-NEAREST_BLOCK = 1 << 13
+NEAREST_BLOCK = 1 << 11
 Z_CELL_M = 1000.0
 
 
@@ -67,6 +68,7 @@ class SegmentIndex:
         self.max_half = float(half.max()) if len(half) else 0.0
         self.tree = cKDTree(middle) if len(start) else None
         self.middle = self.tree.data if self.tree is not None else middle
+        self.tree_indices = self.tree.indices if self.tree is not None else np.zeros(0, np.intp)
         self._grid(middle)
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
@@ -101,6 +103,7 @@ class SegmentIndex:
         index.origin = arrays[f"{prefix}.origin"]
         index.near_bits = arrays[f"{prefix}.near_bits"]
         index.tree = None
+        index.tree_indices = arrays.get(f"{prefix}.tree.indices", np.zeros(0, np.intp))
         if f"{prefix}.tree.nodes" in arrays:
             n, m, leafsize = (int(v) for v in arrays[f"{prefix}.tree.shape"])
             # scipy's own pickle state, from arrays: the node buffer is copied (tens of
@@ -113,7 +116,7 @@ class SegmentIndex:
                 leafsize,
                 arrays[f"{prefix}.tree.maxes"],
                 arrays[f"{prefix}.tree.mins"],
-                arrays[f"{prefix}.tree.indices"],
+                index.tree_indices,
                 None,
                 None,
             )
@@ -143,6 +146,12 @@ class SegmentIndex:
             for dy in (-1, 0, 1):
                 grid[cells[:, 0] + dx, cells[:, 1] + dy] = True
         self.near_bits = np.packbits(grid, axis=1)
+
+    def release_pages(self) -> None:
+        """Let go of the pages of a mapped index read so far (``release_pages``): after
+        each block of a long batch, and after the few scattered points of an exact
+        pass, which map nearly all of them (the kernel maps 2 MB at a time)."""
+        release_pages(self.middle, self.dx, self.dy, self.owner, self.tree_indices)
 
     def maybe_near(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """False for points certainly farther than ``MAX_SEGMENT_M`` from every boundary."""
@@ -208,6 +217,8 @@ class SegmentIndex:
             block = order[start : start + NEAREST_BLOCK]
             found = self._nearest(x[block], y[block], k, within)
             distance[block], owner[block], proven[block] = found
+            if len(x) >= RELEASE_FROM_POINTS:
+                self.release_pages()
         return distance, owner, proven
 
     def _nearest(
@@ -293,11 +304,12 @@ def _cut(
     return cut_start, cut_end, owner[segment]
 
 
-def z_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Positions that sort points along a Z-order (Morton) curve of 1 km cells."""
+def z_order(x: np.ndarray, y: np.ndarray, cell_size: float = Z_CELL_M) -> np.ndarray:
+    """Positions that sort points along a Z-order (Morton) curve of square cells of
+    ``cell_size`` (in the unit of the coordinates: 1 km for metric ones)."""
     cells = []
     for values in (x, y):
-        cell = (values - values.min()) // max(Z_CELL_M, float(np.ptp(values)) / 65535)
+        cell = (values - values.min()) // max(cell_size, float(np.ptp(values)) / 65535)
         v = cell.astype(np.uint64)
         for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
             v = (v | (v << np.uint64(shift))) & np.uint64(mask)
