@@ -31,6 +31,7 @@ import shapely
 import sqlalchemy as sa
 
 from cesp.eligibility.evaluation import PointAnswers, evaluate_points, zone_order
+from cesp.eligibility.listed_codes import listed_coverage
 from cesp.eligibility.overrides import zone_priority
 from cesp.eligibility.sites import CommuneSite, PointSite, Site
 from cesp.eligibility.zoning_index import ZoningIndex
@@ -222,6 +223,18 @@ def _check_commune(
     )
     crs = metric_crs_for_region(unit.region_code)
     decree_ids = index.decrees_in_force(profession, on)
+    zone_set = index.zone_set(crs, profession, decree_ids) if decree_ids else None
+    zones = index.zones[crs]
+    in_set = np.flatnonzero(zone_set.in_set) if zone_set is not None else np.array([], int)
+    # Zones drawn on a polygon that is not the commune's own, or built from such polygons
+    # (arrondissements of Lyon, communes re-established in 2025), place it by their lists
+    # of codes (``cesp.eligibility.listed_codes``); the others by area.
+    by_list = (zones.built_from[in_set] == "communes") & (
+        reason_fr is not None or unit.approximate or zones.approximate[in_set]
+    )
+    listed = listed_coverage(
+        conn, zones.zone_id[in_set[by_list]].tolist(), unit.code, unit.parent_code
+    )
     result = EligibilityResult(
         site=site,
         on_date=on,
@@ -237,30 +250,39 @@ def _check_commune(
         candidates=(),
         borderline_m=index.borderline_m,
     )
-    if not any(index.decrees[i].region_code == unit.region_code for i in decree_ids):
+    if zone_set is None:
         return result
-    zone_set = index.zone_set(crs, profession, decree_ids)
     territory = reproject(unit.geometry, "EPSG:4326", crs)
-    zones = index.zones[crs]
-    rows = np.flatnonzero(zone_set.in_set)
+    rows = in_set[~by_list]
     rows = rows[shapely.intersects(zones.geometries[rows], territory)]
     # Zones that only touch the commune along its edge are not "its" zones.
     overlap = shapely.area(shapely.intersection(zones.geometries[rows], territory))
     rows = rows[overlap > NO_COVERAGE * territory.area]
+    own_region = any(index.decrees[i].region_code == unit.region_code for i in decree_ids)
+    listed_rows = [int(r) for r in in_set[by_list] if int(zones.zone_id[r]) in listed]
+    if not own_region and not len(rows) and not listed_rows:
+        return result  # no decree of its region, in no zone of another's
     # The qualifying area with overriding non-qualifying QPV cut out (overrides module).
     carved = dict(
         zip(zone_set.qualifying_rows.tolist(), zone_set.qualifying_geometries, strict=True)
     )
     qualifying = [carved[r] for r in rows.tolist() if r in carved]
-    covered = 0.0
+    covered: float | None = 0.0
     if qualifying:
         inside = shapely.union_all(qualifying).intersection(territory)
         covered = inside.area / territory.area
+    for r in listed_rows:
+        if zones.qualifies[r]:
+            share = listed[int(zones.zone_id[r])]
+            covered = None if share is None or covered is None else max(covered, share)
     status = "not_eligible"
-    if covered >= FULL_COVERAGE:
+    if covered is None:
+        status = "partial"  # some of its arrondissements are listed, their areas unknown
+    elif covered >= FULL_COVERAGE:
         status = "eligible"
     elif covered > NO_COVERAGE:
         status = "partial"
+    rows = np.array(sorted({*rows.tolist(), *listed_rows}), dtype=np.int64)
     nearest, distance = None, None
     if status == "not_eligible" and zone_set.qualifying_tree is not None:
         row = int(zone_set.qualifying_rows[zone_set.qualifying_tree.nearest(territory)])
@@ -273,7 +295,7 @@ def _check_commune(
         zones=tuple(zone_match(index, crs, int(r)) for r in rows),
         nearest=nearest,
         distance_m=distance,
-        coverage=round(covered, 4),
+        coverage=None if covered is None else round(covered, 4),
     )
 
 

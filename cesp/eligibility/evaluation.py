@@ -19,6 +19,7 @@ from datetime import date
 import numpy as np
 
 from cesp.eligibility.cache_files import RELEASE_FROM_POINTS
+from cesp.eligibility.index_tables import CommuneTable
 from cesp.eligibility.overrides import strongest, zone_priority
 from cesp.eligibility.segments import z_order
 from cesp.eligibility.status import STATUSES
@@ -90,6 +91,31 @@ def _first_by_priority(
         first[1:] = points[order][1:] != points[order][:-1]
         best[points[order][first]] = rows[order][first]
     return best
+
+
+def _doubtful(
+    communes: CommuneTable,
+    holder_point: np.ndarray,
+    holder_unit: np.ndarray,
+    member_point: np.ndarray,
+    member_unit: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """Per point: True when a commune holding it on its date (``holder_*``) has a
+    polygon that is not its own (``approximate``: communes re-established in 2025 share
+    the polygon of the one they left, ``cesp.geo.reconcile``) and the communes holding
+    it disagree, some in a qualifying zone (through the ``member_*`` pairs), some not.
+
+    The point may lie in either: neither surely in the zone nor surely out, it is
+    « partial », to be confirmed with the ARS, never « eligible » (a doctor placed there
+    on our word would owe the penalty)."""
+    holders = np.bincount(holder_point, minlength=n)
+    shared = np.zeros(n, dtype=bool)
+    shared[holder_point[communes.approximate[holder_unit]]] = True
+    units = len(communes.code)
+    qualified = np.isin(holder_point * units + holder_unit, member_point * units + member_unit)
+    count = np.bincount(holder_point[qualified], minlength=n)
+    return shared & (count > 0) & (count < holders)
 
 
 def _groups(
@@ -170,36 +196,62 @@ def _evaluate_points(
         located = best >= 0
         region = np.where(located, communes.region_id[np.maximum(best, 0)], -1)
         status[sel[located]] = STATUSES.index("not_eligible")
-        member_point, member_zone = communes.memberships(unit_point, unit_row)
+        member_point, member_zone, member_unit, stand_in = communes.memberships(
+            unit_point, unit_row
+        )
+        holder_point, holder_unit = pi[is_commune], ci[is_commune]
 
         zones = index.zones[crs]
         for (prof, decree_ids), local in _groups(index, profession[sel], on[sel], located):
-            zone_regions = {index.decrees[i].region_code for i in decree_ids}
-            zoned_ids = [i for i, r in enumerate(communes.region_codes) if r in zone_regions]
-            zoned = np.isin(region[local], zoned_ids)
-            status[sel[local[~zoned]]] = STATUSES.index("no_zoning")
-            if not decree_ids or not zoned.any():
+            if not decree_ids:
+                status[sel[local]] = STATUSES.index("no_zoning")
                 continue
-            local = local[zoned]
-            global_idx = sel[local]
             zone_set = index.zone_set(crs, prof, decree_ids)
             position = np.full(len(sel), -1, dtype=np.int64)
             position[local] = np.arange(len(local))
             keep = (position[member_point] >= 0) & zone_set.in_set[member_zone]
-            pj = position[member_point[keep]]
-            rows = member_zone[keep]
+            drawn_point, drawn_idx = zone_set.drawn.pairs(x[local], y[local])
+            pj = np.concatenate([position[member_point[keep]], drawn_point])
+            rows = np.concatenate([member_zone[keep], zone_set.drawn_rows[drawn_idx]])
+            units = np.concatenate([member_unit[keep], np.full(len(drawn_point), -1)])
+            # Unsure: the link of an arrondissement with no polygon, to its whole commune.
+            unsure = np.concatenate([stand_in[keep], np.zeros(len(drawn_point), dtype=bool)])
+            # Zoned: in a region with a decree in force, or in a zone of one (a territory
+            # straddling two regions is zoned by one of them: ``cesp.zones.by_codes``).
+            zone_regions = {index.decrees[i].region_code for i in decree_ids}
+            zoned_ids = [i for i, r in enumerate(communes.region_codes) if r in zone_regions]
+            zoned = np.isin(region[local], zoned_ids)
+            zoned[pj] = True
+            status[sel[local[~zoned]]] = STATUSES.index("no_zoning")
+            if not zoned.any():
+                continue
+            renumber = np.where(zoned, np.cumsum(zoned) - 1, -1)
+            local, pj = local[zoned], renumber[pj]
+            global_idx = sel[local]
             gx, gy = x[local], y[local]
-            drawn_point, drawn_idx = zone_set.drawn.pairs(gx, gy)
-            pj = np.concatenate([pj, drawn_point])
-            rows = np.concatenate([rows, zone_set.drawn_rows[drawn_idx]])
             decisive = strongest(pj, zone_priority(zones)[rows])  # QPV over territory
             pj, rows = pj[decisive], rows[decisive]
+            units, unsure = units[decisive], unsure[decisive]
             zone_pairs.append((global_idx[pj], rows))
+            qualifying = zones.qualifies[rows]
+            through = qualifying & (units >= 0) & ~unsure
+            # The communes holding each point, the points numbered as ``local`` now.
+            held = position[holder_point]
+            held = np.where(held >= 0, renumber[np.maximum(held, 0)], -1)
+            mine = held >= 0
+            doubt = _doubtful(
+                communes, held[mine], holder_unit[mine], pj[through], units[through], len(local)
+            )
             inside = np.zeros(len(local), dtype=bool)
-            inside[pj[zones.qualifies[rows]]] = True
-            near, far_m, far_row = zone_set.edges(gx, gy, inside, index.borderline_m)
+            inside[pj[qualifying & ~unsure & (units < 0)]] = True  # drawn: its own polygon
+            inside[pj[through][~doubt[pj[through]]]] = True
+            maybe = np.zeros(len(local), dtype=bool)
+            maybe[pj[qualifying & (unsure | doubt[pj])]] = True
+            maybe &= ~inside
+            near, far_m, far_row = zone_set.edges(gx, gy, inside | maybe, index.borderline_m)
             eligible[global_idx] = inside
             result = np.where(inside, STATUSES.index("eligible"), STATUSES.index("not_eligible"))
+            result[maybe] = STATUSES.index("partial")
             status[global_idx] = np.where(near, STATUSES.index("borderline"), result)
             nearest_row[global_idx] = far_row
             distance[global_idx] = far_m

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -141,8 +142,13 @@ def _zone_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> Sequence[sa.R
 
 
 def _zone_tables(
-    rows: Sequence[sa.Row[Any]], decrees: dict[int, Decree], categories: list[ZoneCategory]
+    rows: Sequence[sa.Row[Any]],
+    decrees: dict[int, Decree],
+    categories: list[ZoneCategory],
+    by_ground: set[int],
 ) -> dict[str, ZoneTable]:
+    """The zone tables by CRS; the zones of ``by_ground`` are tested on their polygons
+    even when built from communes (``_membership_rows``)."""
     by_key = {(c.profession, c.zoning_method, c.code): c for c in categories}
     tables = {}
     for crs in TERRITORY_CRS:
@@ -168,17 +174,36 @@ def _zone_tables(
             decree_id=np.array([r.decree_id for r in selected], dtype=np.int64),
             approximate=np.array([bool(r.approximate) for r in selected], dtype=bool),
             built_from=np.array([r.built_from for r in selected], dtype=object),
+            by_units=np.array(
+                [r.built_from == "communes" and r.id not in by_ground for r in selected],
+                dtype=bool,
+            ),
             geometries=GeometryColumn.of(_metric_geometries(crs, geometries)),
             priority=np.array([int(r.priority or 0) for r in selected], dtype=np.int8),
         )
     return tables
 
 
-def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[tuple[int, str, int]]:
-    """(zone, commune code, decree) of the commune-built zones. An arrondissement with no
-    polygon of its own (Lyon, Marseille: ``cesp.geo.arrondissements``) counts as its
-    commune, whose polygon its zone took: points there fall in the zone, approximately
-    (the zone is flagged so)."""
+@dataclass(frozen=True)
+class _Link:
+    """A commune a commune-built zone lists, as ``zone_communes`` holds it."""
+
+    zone_id: int
+    commune_code: str
+    decree_id: int
+    whole: bool
+    """False for a former commune that covers only part of the successor it merged
+    into (``coverage < 1``, ``cesp.zones.by_codes``): its zone holds the former
+    commune's own ground, not the successor's."""
+    stand_in: bool
+    """An arrondissement without a polygon of its own, linked to its commune."""
+
+
+def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[_Link]:
+    """The communes of the commune-built zones. An arrondissement with no polygon of its
+    own (Lyon, Marseille: ``cesp.geo.arrondissements``) is linked to its commune, whose
+    polygon its zone took, as a stand-in: a point in that commune may or may not lie in
+    the arrondissement (``cesp.eligibility.evaluation``: « partial »)."""
     if not decrees:
         return []
     zc, z = zoning.zone_communes, zoning.zones
@@ -189,6 +214,8 @@ def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[tu
             zc.c.zone_id,
             sa.func.coalesce(a.c.parent_code, zc.c.commune_code).label("commune_code"),
             z.c.decree_id,
+            zc.c.coverage,
+            a.c.parent_code.is_not(None).label("stand_in"),
         )
         .distinct()
         .select_from(
@@ -201,16 +228,27 @@ def _membership_rows(conn: sa.Connection, decrees: dict[int, Decree]) -> list[tu
         )
         .where(z.c.built_from == "communes", z.c.decree_id.in_(list(decrees)))
     ).all()
-    return [(int(r.zone_id), str(r.commune_code), int(r.decree_id)) for r in rows]
+    return [
+        _Link(
+            int(r.zone_id),
+            str(r.commune_code),
+            int(r.decree_id),
+            float(r.coverage) >= 1.0,
+            bool(r.stand_in),
+        )
+        for r in rows
+    ]
 
 
 def _link_memberships(
-    links: list[tuple[int, str, int]],
+    links: list[_Link],
     communes: dict[str, CommuneTable],
     zones: dict[str, ZoneTable],
     decrees: dict[int, Decree],
 ) -> None:
-    """Attach to each commune unit the commune-built zones it belongs to.
+    """Attach to each commune unit the commune-built zones it belongs to (those found
+    through their units: ``ZoneTable.by_units``), each link marked when it stands in for
+    an arrondissement without a polygon.
 
     A zone lists its communes by code; the unit is the one that code designated on the
     decree's effective date, the date the import read the codes on (a 2012 decree names
@@ -226,18 +264,20 @@ def _link_memberships(
         rows_by_code: dict[str, list[int]] = {}
         for row, code in enumerate(table.code):
             rows_by_code.setdefault(code, []).append(row)
-        members: list[list[int]] = [[] for _ in range(len(table.code))]
-        for zone_id, code, decree_id in links:
-            zone_crs, zone_row = zone_position[zone_id]
-            if zone_crs != crs:
+        members: list[dict[int, bool]] = [{} for _ in range(len(table.code))]
+        for link in links:
+            zone_crs, zone_row = zone_position[link.zone_id]
+            if zone_crs != crs or not zones[crs].by_units[zone_row]:
                 continue
-            read_on = decrees[decree_id].effective_from.toordinal()
-            for row in rows_by_code.get(code, ()):
+            read_on = decrees[link.decree_id].effective_from.toordinal()
+            for row in rows_by_code.get(link.commune_code, ()):
                 if table.valid_from[row] <= read_on < table.valid_to[row]:
-                    members[row].append(zone_row)
+                    # Listed itself and for an arrondissement: the whole commune is in.
+                    members[row][zone_row] = members[row].get(zone_row, True) and link.stand_in
         counts = np.array([len(m) for m in members], dtype=np.int64)
         table.member_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         table.member_zone = np.array([z for m in members for z in m], dtype=np.int64)
+        table.member_stand_in = np.array([f for m in members for f in m.values()], dtype=bool)
 
 
 def build_index(
@@ -267,6 +307,7 @@ def build_index(
             commune_rows = _commune_rows(conn) if kept is None else []
             zone_rows = _zone_rows(conn, decrees)
             links = _membership_rows(conn, decrees)
+    by_ground = {link.zone_id for link in links if not link.whole}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="commune-layer") as pool:
         building = pool.submit(_commune_tables, commune_rows) if kept is None else None
         index = ZoningIndex(
@@ -274,7 +315,7 @@ def build_index(
             borderline_m=borderline_m,
             decrees=decrees,
             communes={},
-            zones=_zone_tables(zone_rows, decrees, categories),
+            zones=_zone_tables(zone_rows, decrees, categories, by_ground),
             build_seconds=0.0,
             state=state,
             commune_state=communes_state,

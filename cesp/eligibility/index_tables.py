@@ -18,7 +18,7 @@ from shapely import STRtree
 
 from cesp.eligibility.cache_files import RELEASE_FROM_POINTS, decode_strings, encode_strings
 from cesp.eligibility.geometries import GeometryColumn
-from cesp.eligibility.grid import PolygonGrid, expand
+from cesp.eligibility.grid import PolygonGrid, positions
 from cesp.eligibility.segments import MAX_SEGMENT_M, SegmentIndex
 
 T = TypeVar("T")
@@ -89,6 +89,9 @@ class CommuneTable:
     grid: PolygonGrid
     member_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     member_zone: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    member_stand_in: np.ndarray = field(default_factory=lambda: np.array([], dtype=bool))
+    """Per link: the unit is in the zone for one of its arrondissements only, which has
+    no polygon of its own: a point in the unit may lie elsewhere in it."""
     is_commune: np.ndarray = field(init=False)
     region_codes: tuple[str, ...] = field(init=False)
     region_id: np.ndarray = field(init=False)
@@ -102,15 +105,17 @@ class CommuneTable:
 
     def memberships(
         self, point_idx: np.ndarray, unit_idx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(point, zone row) pairs of the commune-built zones of the units holding points.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(point, zone row, unit, stand-in) of the commune-built zones of the units
+        holding points (``member_stand_in``: the link is for an arrondissement only).
 
         A zone built from communes is the union of their polygons as of its decree's
         signature; a point lies in it exactly when it lies in one of those units, so no
-        second polygon test is needed.
+        second polygon test is needed (``cesp.eligibility.evaluation`` says when the
+        unit's polygon leaves that uncertain).
         """
-        pair, zone_row = expand(self.member_ptr, self.member_zone, unit_idx)
-        return point_idx[pair], zone_row
+        pair, link = positions(self.member_ptr, unit_idx)
+        return point_idx[pair], self.member_zone[link], unit_idx[pair], self.member_stand_in[link]
 
 
 @dataclass
@@ -126,6 +131,11 @@ class ZoneTable:
     approximate: np.ndarray
     built_from: np.ndarray
     geometries: GeometryColumn
+    by_units: np.ndarray
+    """True for a zone whose points are found through the commune units it lists
+    (``CommuneTable.memberships``); False for one tested on its own polygons: drawn
+    zones, QPV, and commune-built zones naming a former commune that covers only part
+    of its successor (``cesp.eligibility.index._membership_rows``)."""
     # Added for QPV overrides (cesp.eligibility.overrides): 0 territory, 1 QPV.
     priority: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 

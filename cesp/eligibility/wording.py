@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cesp.eligibility.check import EligibilityResult, ZoneMatch
+from cesp.eligibility.sites import PointSite
 from cesp.zones.professions import closed_on_fr
 
 
@@ -58,10 +59,19 @@ def explain_fr(result: EligibilityResult) -> str:
             )
             if qualifying:
                 text += f" Zone : {_zone_fr(qualifying[0])}."
-        case "partial":
+        case "partial" if isinstance(result.site, PointSite):
+            names = ", ".join(_zone_fr(z) for z in qualifying)
             text = (
-                f"La commune{where} n'est qu'en partie en zone éligible "
-                f"({(result.coverage or 0) * 100:.0f} %) : indiquez l'adresse ou les coordonnées."
+                f"Lieu peut-être en zone éligible{where} : {names} ne couvre qu'une partie de "
+                "la commune, dont les contours du référentiel ne permettent pas de situer le "
+                "lieu ; faites confirmer par l'ARS avant de vous engager."
+            )
+        case "partial":
+            share = "" if result.coverage is None else f" ({result.coverage * 100:.0f} %)"
+            of = f" {result.commune.name}" if result.commune is not None else ""
+            text = (
+                f"La commune{of} n'est qu'en partie en zone éligible{share} : indiquez "
+                "l'adresse ou les coordonnées."
             ) + _which_part_fr(result)
         case "no_zoning":
             text = f"Aucun arrêté de zonage en vigueur au {when} pour cette région et profession."

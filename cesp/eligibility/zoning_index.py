@@ -111,7 +111,7 @@ class ZoningIndex:
         table = self.zones[crs]
         in_set = np.isin(table.decree_id, list(decree_ids))
         rows = np.flatnonzero(in_set)
-        drawn_rows = rows[table.built_from[rows] != "communes"]
+        drawn_rows = rows[~table.by_units[rows]]
         qualifying = rows[table.qualifies[rows]]
         carved = carve_overridden(
             table.geometries, table.qualifies, zone_priority(table), in_set, qualifying

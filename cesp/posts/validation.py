@@ -18,8 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cesp.eligibility.check import check_points
-from cesp.eligibility.sites import PointSite
+from cesp.eligibility.check import check, check_points
+from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
@@ -173,6 +173,18 @@ def _retired_code(units: list[CommuneUnit], on: date, now: Any) -> str | None:
     return f"le code INSEE {last.code} ({last.name}) n'est plus en vigueur{ended}{where}"
 
 
+def _declared_code_qualifies(
+    conn: sa.Connection, index: ZoningIndex, status: str, fields: dict[str, Any], on: date
+) -> bool:
+    """Where the coordinates cannot place the site (« partial »: an arrondissement of
+    Lyon or Marseille, a commune sharing its polygon, ``cesp.eligibility.evaluation``),
+    the INSEE code the ARS declares for it decides, as ``check --insee`` answers it."""
+    if status != "partial":
+        return False
+    by_code = check(index, conn, CommuneSite(fields["commune_code"]), on, fields["profession"])
+    return by_code.eligible
+
+
 def validate_posts(
     conn: sa.Connection,
     index: ZoningIndex,
@@ -215,7 +227,11 @@ def validate_posts(
             problems.append(Problem(row, f"site: {reason}", f"Site : {reason}.", "lon"))
             continue
         assert result.commune is not None
-        if fields["kind"] == PostKind.EXERCICE and not qualification.qualifies:
+        if (
+            fields["kind"] == PostKind.EXERCICE
+            and not qualification.qualifies
+            and not _declared_code_qualifies(conn, index, result.status, fields, on)
+        ):
             explanation = qualification.label_fr
             problems.append(
                 Problem(

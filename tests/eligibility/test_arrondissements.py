@@ -66,14 +66,29 @@ def test_a_lyon_arrondissement_code_is_checked_on_lyon_flagged_approximate(
     assert STAND_IN in explain_fr(result)
 
 
-def test_a_point_in_lyon_falls_in_the_arrondissement_zones_flagged_approximate(
+def test_a_point_in_lyon_may_be_in_the_arrondissement_zones_never_surely(
     lyon_engine: sa.Engine,
 ) -> None:
+    """Without arrondissement polygons, a point in Lyon may lie in the 1er or the 7e, or
+    in another: « partial », to be confirmed, not « eligible » (a doctor placed there
+    on our word would owe the penalty)."""
     lon, lat = inside(lyon_engine, "69123")
     result = check(build_index(lyon_engine), None, PointSite(lon, lat), ON)
-    assert result.status == "eligible" and result.approximate
+    assert result.status == "partial" and not result.eligible and result.approximate
     assert {z.name for z in result.zones} == {"Lyon 1er Arrondissement", "Lyon 7e Arrondissement"}
-    assert "contours approchés" in explain_fr(result)
+    assert "faites confirmer par l'ARS" in explain_fr(result)
+
+
+def test_an_arrondissement_code_the_decree_does_not_list_is_not_eligible(
+    lyon_engine: sa.Engine,
+) -> None:
+    index = build_index(lyon_engine)
+    with lyon_engine.connect() as conn:
+        fifth = check(index, conn, CommuneSite("69385"), ON)
+        lyon = check(index, conn, CommuneSite("69123"), ON)
+    assert fifth.status == "not_eligible" and not fifth.eligible
+    assert lyon.status == "partial" and not lyon.eligible and lyon.coverage is None
+    assert "La commune Lyon n'est qu'en partie en zone éligible :" in explain_fr(lyon)
 
 
 def test_the_bulk_answer_says_approximate_where_the_single_check_does(
