@@ -177,7 +177,7 @@ def build_from_codes(
                     )
                     for m in members
                 ],
-                source_rows=[m.row.row for m in members],
+                source_rows=[r for m in members for r in m.source_rows],
                 approximate_reasons=[
                     m.stand_in_reason_fr
                     or f"{m.unit.code} {m.unit.name}: {m.unit.approximate_reason}"
@@ -194,7 +194,9 @@ def build_from_codes(
     result = BuildResult(zones, problems, [*table.notes, *notes, *skipped.notes()])
     result.skipped_by_category = dict(skipped.by_category)
     result.skipped_by_region = skipped.by_region
-    result.rows_kept = len({m.row.row for members in groups.values() for m in members})
+    result.rows_kept = len(
+        {r for members in groups.values() for m in members for r in m.source_rows}
+    )
     return result
 
 

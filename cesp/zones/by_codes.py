@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -68,6 +68,14 @@ class Member:
     geometry: BaseGeometry | None = None
     stand_in_reason_fr: str | None = None
     """Why the polygon is not the unit's own (an arrondissement of Lyon or Marseille)."""
+    also_rows: tuple[int, ...] = ()
+    """Other rows naming the same commune: former communes merged into it (a file
+    listing both Saint-Jean-d'Hermine and Sainte-Hermine, which merged into it)."""
+
+    @property
+    def source_rows(self) -> list[int]:
+        """Every row of the file this member stands for."""
+        return [self.row.row, *self.also_rows]
 
     @property
     def shape(self) -> BaseGeometry | None:
@@ -260,19 +268,65 @@ class _Grouping:
             )
             return
         key = (row.zone_code or row.name or unit.code) if self.by_zone else unit.code
+        member = Member(row, unit, coverage, category, shape, reason_fr)
         previous = self.zone_of_code.get(unit.code)
-        if previous is not None:
+        if previous is None:
+            self.zone_of_code[unit.code] = key
+            self.groups[key].append(member)
+        elif not self._merged(previous, key, member):
+            first = next(m for m in self.groups[previous] if m.unit.code == unit.code)
+            through = (
+                f" (line {first.row.row} names {first.row.code}, merged into it)"
+                if first.row.code != unit.code
+                else ""
+            )
+            through_fr = (
+                f" (la ligne {first.row.row} nomme {first.row.code}, qui y a fusionné)"
+                if first.row.code != unit.code
+                else ""
+            )
             self.problems.append(
                 Problem(
                     row.row,
-                    f"{unit.code} ({unit.name}) is listed twice (zones {previous!r} and {key!r})",
-                    f"{unit.code} ({unit.name}) figure deux fois",
+                    f"{unit.code} ({unit.name}) is listed twice (zones {previous!r} and "
+                    f"{key!r}){through}: list it in one zone only",
+                    f"{unit.code} ({unit.name}) figure deux fois (zones « {previous} » et "
+                    f"« {key} »){through_fr} : ne l'inscrivez que dans une zone",
                     "code",
                 )
             )
-            return
-        self.zone_of_code[unit.code] = key
-        self.groups[key].append(Member(row, unit, coverage, category, shape, reason_fr))
+
+    def _merged(self, previous: str, key: str, member: Member) -> bool:
+        """Join a second row naming the same commune to the first when they are one
+        commune and its former parts, in the same zone and category: a file of the
+        communes of a territory lists every commune it had, merged since or not."""
+        members = self.groups[previous]
+        at = next(i for i, m in enumerate(members) if m.unit.code == member.unit.code)
+        first = members[at]
+        same_category = (first.category is None) == (member.category is None) and (
+            first.category is None
+            or member.category is None
+            or first.category.code == member.category.code
+        )
+        if previous != key or first.row.code == member.row.code or not same_category:
+            return False
+        coverage = min(1.0, first.coverage + member.coverage)
+        own = first.geometry, member.geometry  # the former communes' own, when partial
+        geometry = None
+        if own[0] is not None and own[1] is not None and coverage < 1.0:
+            geometry = own[0].union(own[1])
+        members[at] = replace(
+            first,
+            coverage=1.0 if geometry is None else coverage,
+            geometry=geometry,
+            also_rows=(*first.also_rows, member.row.row),
+        )
+        self.notes.append(
+            f"lignes {first.row.row} et {member.row.row} : {first.row.code} et "
+            f"{member.row.code} désignent une seule commune au {self.on:%d/%m/%Y}, "
+            f"{member.unit.code} ({member.unit.name}) : réunies"
+        )
+        return True
 
 
 def _majority_rule(
