@@ -122,7 +122,9 @@ def import_command(
     code_field: Annotated[str | None, typer.Option(help="Column of commune codes")] = None,
     zone_field: Annotated[str | None, typer.Option(help="Column of zone (TVS) codes")] = None,
     region_field: Annotated[str | None, typer.Option(help="Column of region codes")] = None,
-    header_row: Annotated[int | None, typer.Option(help="Line number of the header")] = None,
+    header_row: Annotated[
+        int | None, typer.Option(min=1, help="Line number of the header (1 = the first line)")
+    ] = None,
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", help='Category mapping FROM=TO, e.g. "1_ZIP=ZIP" (repeatable)'),

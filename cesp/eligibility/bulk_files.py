@@ -33,6 +33,8 @@ from cesp.zones.cells import NUMBER, safe_cell
 # million-row job peaks 80 MB lower than with 4 MB slices, for 10 % more CPU time).
 BLOCK_BYTES = 1 << 21
 SITE_COLUMNS = ("id", "lon", "lat", "date", "profession")
+# The names spreadsheets and GIS exports give the coordinates, read as ``lon``/``lat``.
+SYNONYMS = {"longitude": "lon", "latitude": "lat", "lng": "lon", "long": "lon"}
 DELIMITERS = (",", ";", "\t")
 FORMULA_START = r"^[=+\-@\t\r]"
 ANSWER_COLUMNS = (
@@ -72,10 +74,12 @@ def plain_utf8(path: Path) -> bool:
 
 def site_columns(names: list[str]) -> list[str]:
     """The header of a sites file, the columns the check reads named as it reads them
-    (case, accents and spaces aside: ``Date``, `` Lon ``, ``PROFESSION``) and the others
-    as written; refused when two columns would have one name (which one would count?).
+    (case, accents and spaces aside: ``Date``, `` Lon ``, ``PROFESSION``, and
+    ``Longitude``/``Latitude`` for ``lon``/``lat``) and the others as written; refused
+    when two columns would have one name (which one would count?).
     """
-    named = [plain if (plain := plain_name(n)) in SITE_COLUMNS else n for n in names]
+    plain = [SYNONYMS.get(p, p) for p in (plain_name(n) for n in names)]
+    named = [p if p in SITE_COLUMNS else n for p, n in zip(plain, names, strict=True)]
     repeated = sorted({n for n in named if named.count(n) > 1})
     if repeated:
         listed = ", ".join(repeated)

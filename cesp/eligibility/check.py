@@ -209,7 +209,8 @@ def _check_commune(
         raise InvalidInputError(
             f"{site.insee} ({unit.name}) is not a commune on {on.isoformat()}"
             + (f": now part of {now}" if now else ""),
-            message_fr=f"{site.insee} ({unit.name}) n'est pas une commune à cette date.",
+            message_fr=f"{site.insee} ({unit.name}) n'est pas une commune au {on:%d/%m/%Y}"
+            + (f" : elle fait désormais partie de {now}." if now else "."),
             field="insee",
         )
     commune = CommuneRef(

@@ -111,9 +111,10 @@ def _follow_merger(
         old = reproject(last.geometry, "EPSG:4326", metric).area
         new = reproject(heir.geometry, "EPSG:4326", metric).area
         coverage = min(1.0, round(old / new, 4)) if new else 1.0
+    became = "est devenu" if (last.end_event or "").startswith("code change") else "a fusionné dans"
     notes.append(
-        f"ligne {row.row} : {last.code} ({last.name}) a fusionné dans {heir.code} "
-        f"({heir.name}) le {last.valid_to} : la zone suit {heir.code}"
+        f"ligne {row.row} : {last.code} ({last.name}) {became} {heir.code} "
+        f"({heir.name}) le {last.valid_to:%d/%m/%Y} : la zone suit {heir.code}"
         + (f", en partie ({coverage:.0%} de la commune)" if coverage < 1 else "")
     )
     return heir, coverage, last.geometry if coverage < 1 else None

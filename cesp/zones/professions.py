@@ -67,11 +67,16 @@ def closed_on_fr(profession: str, on: date) -> str | None:
     )
 
 
+# Other names users give a profession (the CLI's ``--profession dentiste``).
+ALIASES = {"dentiste": Profession.CHIRURGIEN_DENTISTE.value}
+
+
 def parse_profession(value: str, on: date | None = None, field: str = "profession") -> Profession:
     """Validate a profession (``Médecin``, ``sage femme``: see ``cesp.conventions``), and
     that it has a CESP on ``on`` when given."""
     try:
-        profession = Profession(plain_name(value))
+        plain = plain_name(value)
+        profession = Profession(ALIASES.get(plain, plain))
     except ValueError as exc:
         choices = ", ".join(p.value for p in Profession)
         raise InvalidInputError(

@@ -107,3 +107,26 @@ def test_a_file_by_tvs_dry_runs_after_load_tvs(
     assert "Lignes retenues : 4" in out and "Hors vivier 1" in out  # 3 TVS + 1 QPV
     assert "ignorées (autres régions) : 1" in out and "« Zonage_TVS »" in out
     assert "correspondance TVS du 2018-01-01" in out
+
+
+def test_a_header_row_below_one_is_refused_before_any_reading(
+    idf_engine: sa.Engine, scratch_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text("code_insee;categorie\n93008;ZIP\n", encoding="utf-8")
+    for bad in ("0", "-1"):
+        code, out = _run(
+            scratch_url,
+            data_dir,
+            "zones",
+            "import",
+            str(path),
+            "--region=11",
+            "--reference=R-1",
+            "--signed=2018-03-01",
+            "--effective-from=2018-03-01",
+            f"--header-row={bad}",
+            "--dry-run",
+        )
+        assert code == 2, out
+        assert "header-row" in out and "1" in out

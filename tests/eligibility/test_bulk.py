@@ -317,6 +317,9 @@ def test_the_columns_it_reads_are_found_whatever_their_case_accents_or_spaces(in
     got = _answers(index, tmp_path, upper.encode())
     assert got[0]["status"] == expected[0]["status"] == "no_zoning", "2011: before 12-209"
     assert list(got[0])[:5] == ["id", "lon", "lat", "date", "profession"]
+    spelled = "Id;Longitude;Latitude;Date\nb;2,4397;48,9086;01/06/2013\n"
+    (row,) = _answers(index, tmp_path, spelled.encode())
+    assert list(row)[:4] == ["id", "lon", "lat", "date"] and row["status"] == "eligible"
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from cesp.eligibility.check import check
 from cesp.eligibility.index import build_index
 from cesp.eligibility.sites import CommuneSite, PointSite
+from cesp.errors import InvalidInputError
 from cesp.geo.communes import resolve_code
 from tests.zones.helpers import publish_codes
 
@@ -43,3 +45,13 @@ def test_a_former_commune_zones_its_own_ground_not_its_successor(
     assert in_former.eligible and in_former.status == "eligible"
     assert [z.name for z in in_former.zones] == ["Pierrefitte"]
     assert whole.status == "partial"
+
+
+def test_a_former_code_says_in_french_which_commune_it_is_part_of_now(idf_engine: sa.Engine):
+    index = build_index(idf_engine)
+    with idf_engine.connect() as conn, pytest.raises(InvalidInputError) as caught:
+        check(index, conn, CommuneSite("93059"), ON)
+    message_fr = caught.value.message_fr or ""
+    assert "n'est pas une commune au 01/07/2026" in message_fr
+    assert "fait désormais partie de Saint-Denis (93066)" in message_fr
+    assert caught.value.field == "insee"
