@@ -13,7 +13,10 @@ Statuses:
   boundary, inside or out: ``eligible`` still says which side, but the answer must be
   confirmed (simplified boundaries are accurate to about a metre, addresses are not);
 - ``partial``: an INSEE code whose commune lies only partly in qualifying zones: give
-  coordinates;
+  coordinates; or a point the reference boundaries cannot place in one commune, where
+  the communes it may lie in are not all zoned alike (Lyon and Marseille arrondissements
+  without polygons, communes re-established in 2025 sharing one polygon:
+  ``cesp.eligibility.evaluation``): to be confirmed with the ARS, never ``eligible``;
 - ``no_zoning``: no decree in force for the site's region and the profession that day;
 - ``outside_territory``: the point lies in no French commune.
 
