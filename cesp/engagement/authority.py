@@ -56,10 +56,11 @@ def national_manager_on(on: date, signed_on: date | None = None) -> NationalMana
     return CNG
 
 
-def role_label_fr(role: str, on: date) -> str:
-    """What the ``cng`` key role shows on ``on`` (décret n°2025-270: CNG, then ASP)."""
+def role_label_fr(role: str, on: date, signed_on: date | None = None) -> str:
+    """What the ``cng`` key role shows on ``on`` for a contract signed on ``signed_on``:
+    the manager ``national_manager_on`` names (décret n°2025-270: CNG, then ASP)."""
     if role == "cng":
-        return national_manager_on(on).code
+        return national_manager_on(on, signed_on).code
     return {"ars": "ARS", "intern": "interne", "admin": "administrateur"}.get(role, role)
 
 

@@ -187,3 +187,23 @@ def test_a_move_to_another_region_records_both_ars_opinions(two_regions_engine, 
     assert warned.decision == "allowed"
     within = _decide(two_regions_engine, index, COURNEUVE)
     assert with_opinions(within, None, None) is within
+
+
+def test_the_manager_of_a_move_between_regions_follows_the_signature_date(
+    two_regions_engine, tmp_path: Path
+):
+    # Décret n°2025-270: from 2025-03-26 the ASP manages the contracts signed from that
+    # day; an older contract stays with the CNG until 2025-12-31.
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    on = date(2025, 9, 1)
+    recent = _decide(
+        two_regions_engine, index, VENISSIEUX, change_date=on, signed_on=date(2025, 4, 1)
+    )
+    older = _decide(
+        two_regions_engine, index, VENISSIEUX, change_date=on, signed_on=date(2020, 10, 1)
+    )
+    assert (recent.authority, older.authority) == ("ASP", "CNG")
+    assert recent.authority_name_fr == "Agence de services et de paiement"
