@@ -135,3 +135,40 @@ def test_the_ledger_and_the_engagement_name_the_manager_from_the_signature_date(
         ]
         == "CNG"
     )
+
+
+def test_the_engagement_counts_the_suspensions_recorded_in_the_ledger(
+    api: TestClient, world: dict[str, Any], engine: Any
+) -> None:
+    from cesp.posts.beneficiaries import add_beneficiaries
+    from cesp.storage.engine import write_transaction
+    from tests.posts.conftest import CNG
+
+    row = {
+        "reference": "B-SUSP",
+        "name": "Médecin S",
+        "profession": "medecin",
+        "training_region": "11",
+        "requested_on": "2020-09-01",
+        "signed_on": "2020-10-01",
+        "months_paid": "30",
+        "practice_started_on": "2023-01-01",
+    }
+    with write_transaction(engine) as conn:
+        [who] = add_beneficiaries(conn, [(None, row)], CNG)
+    headers = bearer(world, "cng")
+    event = api.post(
+        f"/api/v1/beneficiaries/{who}/events",
+        json={"kind": "suspension", "starts_on": "2023-06-01", "months": 3},
+        headers=headers,
+    )
+    assert event.status_code == 201, event.text
+    answer = api.get(f"/api/v1/beneficiaries/{who}/engagement?date=2024-01-15", headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    # 12 months since the start of practice, 3 of them suspended: 9 served, the end
+    # pushed back by the 3 months (30 + 3 months from 2023-01-01).
+    assert body["suspended_months"] == 3
+    assert body["months_served"] == 9 and body["months_remaining"] == 21
+    assert body["engagement_ends_on"] == "2025-10-01"
+    assert body["rupture_if_now"]["months_served"] == 9
