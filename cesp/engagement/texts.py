@@ -33,14 +33,13 @@ from datetime import date
 from enum import StrEnum
 
 from cesp.errors import InvalidInputError
-from cesp.zones.professions import Profession
+from cesp.zones.professions import DENTAL_CESP_FROM, Profession
 
 PER_MONTH_EUR = 200
 FLOOR_BEFORE_DES_EUR = 2_000
 AFTER_DES_EUR = 20_000
 STUDY_COSTS_LUMP_SUM_2011_EUR = 20_000
 ARRETE_2020_FROM = date(2020, 5, 29)
-DENTAL_CESP_FROM = date(2013, 8, 16)
 DENTAL_AMOUNTS_FROM = date(2013, 11, 8)
 
 

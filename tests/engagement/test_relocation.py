@@ -207,3 +207,16 @@ def test_the_manager_of_a_move_between_regions_follows_the_signature_date(
     )
     assert (recent.authority, older.authority) == ("ASP", "CNG")
     assert recent.authority_name_fr == "Agence de services et de paiement"
+
+
+def test_no_dental_relocation_before_the_dental_cesp(idf_engine, index):
+    # Same rule as the beneficiary import and the contract terms (décret n°2013-735).
+    with pytest.raises(InvalidInputError) as caught:
+        _decide(
+            idf_engine,
+            index,
+            COURNEUVE,
+            profession="chirurgien-dentiste",
+            change_date=date(2012, 6, 1),
+        )
+    assert caught.value.field == "profession" and "16/08/2013" in caught.value.message_fr
