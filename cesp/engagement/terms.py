@@ -106,7 +106,7 @@ class EngagementTerms:
         ):
             raise InvalidInputError(
                 "practice_started_on is before des_obtained_on: practice starts at the "
-                "diploma (décret n°2010-735; décret n°2013-1080)",
+                "diploma (the DES)",
                 message_fr=(
                     f"Le début d'exercice ({self.practice_started_on:%d/%m/%Y}) précède le "
                     f"diplôme ({self.des_obtained_on:%d/%m/%Y}) : l'exercice commence au "
@@ -135,9 +135,10 @@ class EngagementTerms:
     def after_des_on(self, on: date) -> bool:
         """Whether the diploma was obtained on or before ``on``.
 
-        Practice starts at the diploma (the DES under décret n°2010-735; the diplôme
-        d'État de docteur since décret n°2013-1080): a practice start on or before ``on``
-        means the diploma was obtained, even when its date is not recorded.
+        The diploma is the DES, the switch of every penalty text (arrêté du 24 juin 2011,
+        art. 1er-1; arrêté du 26 mai 2020, art. 1er, II; ``authority.diploma_label_fr``).
+        A practice start on or before ``on`` means the diploma was obtained, even when its
+        date is not recorded.
         """
         if self.des_obtained_on is not None and self.des_obtained_on <= on:
             return True
