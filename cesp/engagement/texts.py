@@ -244,6 +244,22 @@ def successor_caveat_fr(rupture_on: date, profession: Profession) -> str | None:
     return None
 
 
+def decree_2010_735_article_fr(article: int, on: date) -> str:
+    """Where a rule of décret n°2010-735 du 29 juin 2010 sits on ``on``.
+
+    Until 28 May 2020 the decree's article; from 29 May 2020 (the date this package uses
+    for the section of the code de l'éducation, see ``ARRETE_2020_FROM``) its rules sit
+    in code de l'éducation, art. R.631-24-x, whose exact number for this rule was not
+    verified here: the citation says so.
+    """
+    if on < ARRETE_2020_FROM:
+        return f"décret n°2010-735, art. {article}"
+    return (
+        "code de l'éducation, art. R.631-24-x (reprenant l'art. "
+        f"{article} du décret n°2010-735 ; numéro exact non vérifié)"
+    )
+
+
 def parse_cause(value: str, field: str = "cause") -> RuptureCause:
     """Validate a rupture cause given as text."""
     try:

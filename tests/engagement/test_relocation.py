@@ -220,3 +220,18 @@ def test_no_dental_relocation_before_the_dental_cesp(idf_engine, index):
             change_date=date(2012, 6, 1),
         )
     assert caught.value.field == "profession" and "16/08/2013" in caught.value.message_fr
+
+
+def test_the_opinions_cite_the_text_in_force_on_the_change_date(two_regions_engine, tmp_path: Path):
+    from cesp.engagement.relocation_file import with_opinions
+
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    old = _decide(two_regions_engine, index, VENISSIEUX)  # 2015: décret n°2010-735 art. 8
+    new = _decide(two_regions_engine, index, VENISSIEUX, change_date=date(2021, 6, 1))
+    for decision, expected in ((old, "décret n°2010-735, art. 8"), (new, "code de l'éducation")):
+        with pytest.raises(InvalidInputError) as missing:
+            with_opinions(decision, "favorable", None)
+        assert expected in missing.value.message_fr
