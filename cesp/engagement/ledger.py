@@ -11,8 +11,12 @@ month of practice whether the site lay in a qualifying zone (the eligibility eng
 - the engagement lasts as long as the allowance was paid, at least 24 months (L.632-6);
   once served, the status is ``fulfilled``;
 - a site whose zone, qualifying unchanged for at least three years, stops qualifying:
-  ``released`` under décret n°2010-735 art. 5 (décret n°2013-734, from 2013-08-16) or
-  code de l'éducation R.631-24-17 (from 2020-05-29), ``cesp.engagement.releases``;
+  ``released`` (nothing left) under code de l'éducation R.631-24-17 (from 2020-05-29),
+  whose release waives the whole sum; under décret n°2010-735 art. 5 (décret n°2013-734,
+  2013-08-16 to 2020-05-28) only the penalty is waived and the allowances are still
+  repaid (``Release.waives_allowances``, the rule ``assess_rupture`` applies), so the
+  engagement is not lifted: the status is computed as without release, the rule is
+  listed and a note says a rupture would owe the allowances without penalty;
 - otherwise months out of zone do not count: practising out of every qualifying zone
   without release is ``in_default``, as is no practice at all after the diploma.
 """
@@ -88,6 +92,14 @@ class FollowUp:
         }
 
 
+def penalty_only_note_fr(text_fr: str) -> str:
+    """The note of a lost zone whose release waives the penalty only."""
+    return (
+        f"Perte de zone ({text_fr}) : une rupture ne coûterait aucune pénalité, mais les "
+        "allocations perçues resteraient à rembourser ; l'engagement n'est pas levé."
+    )
+
+
 def history_months(period: Period, on: date) -> list[date]:
     """First days of the months to ask the engine about: the three years before the
     period (to know whether a lost zone was unchanged that long), then each month of the
@@ -138,9 +150,12 @@ def follow_up(
                 lost_on = day
                 since = add_months(day, -running)
                 release = zone_loss_release(on, since, day)
-                if release is not None:
+                if release is not None and release.waives_allowances:
                     released_on = day
                     rules.append(release.key)
+                elif release is not None:
+                    rules.append(release.key)
+                    notes.append(penalty_only_note_fr(release.text_fr))
                 else:
                     rules.append("hors-zone-non-compte")
             running = 0

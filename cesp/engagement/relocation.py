@@ -5,8 +5,10 @@ the director general of the ARS they depend on (décret n°2010-735 du 29 juin 2
 relatif au contrat d'engagement de service public; seed document "le CESP" of the
 ministry); the new site must lie, on the change date, in a zone where care is lacking
 as set by the ARS (code de l'éducation art. L.632-6). A move to another region is
-authorised by the national manager of the contracts on the change date: the CNG, then
-the ASP (décret n°2025-270, see ``cesp.engagement.authority``).
+authorised by the national manager of the contract on the change date: the CNG, then
+the ASP (décret n°2025-270, see ``cesp.engagement.authority``: from 26 March 2025 the ASP
+for contracts signed from that day, every contract from 1 January 2026), named by
+``national_manager_on`` from the change date and the signature date.
 
 The decision is stored with every reason and can be fetched years later.
 """
@@ -78,8 +80,14 @@ def decide(
     new_site: Site,
     change_date: date,
     engagement_end: date,
+    signed_on: date | None = None,
 ) -> RelocationDecision:
-    """Decide on a move; every failed rule is a reason (no short-circuit)."""
+    """Decide on a move; every failed rule is a reason (no short-circuit).
+
+    ``signed_on``: the signature of the contract, which with ``change_date`` names the
+    national manager (``national_manager_on``); unknown, the contract is taken as signed
+    before 26 March 2025 (the CNG until 31 December 2025).
+    """
     profession = parse_profession(profession, change_date).value
     current = _check_named(index, conn, current_site, change_date, profession, "current_site")
     new = _check_named(index, conn, new_site, change_date, profession, "new_site")
@@ -152,7 +160,7 @@ def decide(
             )
         )
     same_region = new.commune is not None and new.commune.region == current.commune.region
-    manager = national_manager_on(change_date)
+    manager = national_manager_on(change_date, signed_on)
     return RelocationDecision(
         id=str(uuid.uuid4()),
         decision="refused" if reasons else "allowed",

@@ -23,6 +23,7 @@ from cesp.eligibility.sites import CommuneSite, PointSite
 from cesp.engagement.ledger_store import add_period
 from cesp.engagement.relocation import Reason, RelocationDecision
 from cesp.engagement.tables import practice_periods, relocation_decisions
+from cesp.engagement.texts import decree_2010_735_article_fr
 from cesp.errors import InvalidInputError
 from cesp.posts.model import Beneficiary
 
@@ -55,7 +56,7 @@ def with_opinions(
                 f"{name} is required for a move to another region (décret n°2010-735 art. 8)",
                 message_fr=(
                     f"Un changement de région demande l'avis de l'ARS {label} "
-                    "(décret n°2010-735, art. 8)."
+                    f"({decree_2010_735_article_fr(8, decision.change_date)})."
                 ),
                 field=name,
             )
@@ -66,7 +67,8 @@ def with_opinions(
                 Reason(
                     "ars_opinion_unfavourable",
                     "an ARS gave an unfavourable opinion (décret n°2010-735 art. 8)",
-                    f"Avis défavorable de l'ARS {label} (décret n°2010-735, art. 8).",
+                    f"Avis défavorable de l'ARS {label} "
+                    f"({decree_2010_735_article_fr(8, decision.change_date)}).",
                 )
             )
     return dataclasses.replace(decision, warnings=tuple(warnings))

@@ -31,6 +31,7 @@ from cesp.engagement.texts import (
     parse_cause,
     penalty_rule_on,
     penalty_under,
+    successor_caveat_fr,
 )
 from cesp.engagement.wording import eur, explain_rupture_fr
 from cesp.errors import InvalidInputError
@@ -135,10 +136,13 @@ def assess_rupture(
     -------
     RuptureAssessment
         Nothing is due on death, total incapacity, a fulfilled engagement (L.632-6) or
-        the loss of a zone unchanged for three years from 2020-05-29 (R.631-24-17); no
-        penalty from 2013-08-16 (décret n°2010-735 art. 5 as amended by 2013-734). Once
+        the loss of a zone unchanged for three years from 2020-05-29 (R.631-24-17); for
+        such a lost zone only, no penalty from 2013-08-16 to 2020-05-28 (décret
+        n°2010-735 art. 5 as amended by 2013-734; the allowances are still due). Once
         practising, the allowances are reduced by R.631-24-16, II, 1° (2020-05-29 to
-        2026-01-06); elsewhere the maximum is given with a French note saying why.
+        2026-01-06; a note gives the arrêté du 26 mai 2020's differing sum); elsewhere
+        the maximum is given with a French note saying why. From 2026-01-07 the
+        arrêté's amounts carry a note: their basis R.631-24-16 is abrogated.
 
     Examples
     --------
@@ -214,14 +218,21 @@ def assess_rupture(
                     f"allocation mensuelle × {reduced.months_not_served} mois non accomplis "
                     f"({reduced.text_fr})."
                 )
+                if full_allowances is not None and full_allowances != allowances:
+                    notes.append(
+                        "Textes divergents : l'arrêté du 26 mai 2020 (art. 1er, I) fixe "
+                        "l'indemnité à la somme des allocations nettes perçues depuis la "
+                        f"signature ({eur(full_allowances)}) ; l'article R.631-24-16, II, 1° "
+                        "la fixe à la dernière allocation mensuelle × durée d'engagement "
+                        f"non respectée ({eur(allowances)}), sans plafond. Le montant "
+                        "affiché suit l'article R.631-24-16 ; à confirmer."
+                    )
             else:
                 maximum = True
                 notes.append(f"{served} mois de service déjà accomplis. {reduced.note_fr}")
-        if terms.profession in (Profession.SAGE_FEMME, Profession.PHARMACIEN):
-            notes.append(
-                "Sages-femmes et pharmaciens (décret n°2026-4) : montants de l'arrêté du "
-                "26 mai 2020, à confirmer par les textes d'application du décret."
-            )
+        caveat = successor_caveat_fr(rupture_on, terms.profession)
+        if caveat:
+            notes.append(caveat)
         if allowances is None:
             notes.append(
                 "Allocation nette mensuelle inconnue : les allocations à rembourser ne sont "

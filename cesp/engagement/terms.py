@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from cesp.engagement.calendar import add_months, months_elapsed
 from cesp.engagement.decree_2026 import check_deferral, check_not_combined
-from cesp.engagement.texts import DENTAL_CESP_FROM
 from cesp.errors import InvalidInputError
 from cesp.zones.professions import Profession, parse_profession
 
@@ -94,20 +93,12 @@ class EngagementTerms:
         _not_before(
             self.practice_started_on, self.signed_on, "practice_started_on", "Le début d'exercice"
         )
-        # A plain string (a database column) is accepted and stored as a ``Profession``.
+        # A plain string (a database column) is accepted and stored as a ``Profession``;
+        # whether the CESP existed for it is the one rule of ``professions_open_on``, on
+        # the request date (no later than the signature).
         requested = self.requested_on or self.signed_on
         profession = parse_profession(str(self.profession), on=requested)
         object.__setattr__(self, "profession", profession)
-        if profession is Profession.CHIRURGIEN_DENTISTE and self.signed_on < DENTAL_CESP_FROM:
-            raise InvalidInputError(
-                f"no dental CESP could be signed on {self.signed_on.isoformat()}: décret "
-                f"n°2013-735 opens it from {DENTAL_CESP_FROM.isoformat()}",
-                message_fr=(
-                    "Le CESP des études odontologiques n'existe que depuis le "
-                    f"{DENTAL_CESP_FROM:%d/%m/%Y} (décret n°2013-735 du 14 août 2013)."
-                ),
-                field="profession",
-            )
         if (
             self.des_obtained_on is not None
             and self.practice_started_on is not None
@@ -115,7 +106,7 @@ class EngagementTerms:
         ):
             raise InvalidInputError(
                 "practice_started_on is before des_obtained_on: practice starts at the "
-                "diploma (décret n°2010-735; décret n°2013-1080)",
+                "diploma (the DES)",
                 message_fr=(
                     f"Le début d'exercice ({self.practice_started_on:%d/%m/%Y}) précède le "
                     f"diplôme ({self.des_obtained_on:%d/%m/%Y}) : l'exercice commence au "
@@ -144,9 +135,10 @@ class EngagementTerms:
     def after_des_on(self, on: date) -> bool:
         """Whether the diploma was obtained on or before ``on``.
 
-        Practice starts at the diploma (the DES under décret n°2010-735; the diplôme
-        d'État de docteur since décret n°2013-1080): a practice start on or before ``on``
-        means the diploma was obtained, even when its date is not recorded.
+        The diploma is the DES, the switch of every penalty text (arrêté du 24 juin 2011,
+        art. 1er-1; arrêté du 26 mai 2020, art. 1er, II; ``authority.diploma_label_fr``).
+        A practice start on or before ``on`` means the diploma was obtained, even when its
+        date is not recorded.
         """
         if self.des_obtained_on is not None and self.des_obtained_on <= on:
             return True

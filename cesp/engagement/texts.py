@@ -33,15 +33,15 @@ from datetime import date
 from enum import StrEnum
 
 from cesp.errors import InvalidInputError
-from cesp.zones.professions import Profession
+from cesp.zones.professions import DENTAL_CESP_FROM, Profession
 
 PER_MONTH_EUR = 200
 FLOOR_BEFORE_DES_EUR = 2_000
 AFTER_DES_EUR = 20_000
 STUDY_COSTS_LUMP_SUM_2011_EUR = 20_000
 ARRETE_2020_FROM = date(2020, 5, 29)
-DENTAL_CESP_FROM = date(2013, 8, 16)
 DENTAL_AMOUNTS_FROM = date(2013, 11, 8)
+R631_24_16_ABROGATED_ON = date(2026, 1, 7)
 
 
 class RuptureCause(StrEnum):
@@ -215,6 +215,49 @@ def penalty_under(
     )
     raw = PER_MONTH_EUR * months
     return max(raw, FLOOR_BEFORE_DES_EUR), months, raw < FLOOR_BEFORE_DES_EUR, rule.before_des_basis
+
+
+def successor_caveat_fr(rupture_on: date, profession: Profession) -> str | None:
+    """The caveat of the amounts applied after their basis went (one place for it).
+
+    - midwives and pharmacists (décret n°2026-4): the arrêté du 26 mai 2020's amounts,
+      to be confirmed by the decree's own texts;
+    - doctors and dentists from 7 January 2026: code de l'éducation art. R.631-24-16,
+      whose II, 2° the arrêté du 26 mai 2020 implements (« La pénalité visée au 2° du II
+      de l'article R. 631-24-16 […] »), is abrogated from that day (juriblio.fr:
+      « Abrogé depuis le 2026-01-07 »); its successor is not known to this service, so
+      the arrêté's amounts are given with this caveat, as for the reduced sum
+      (``cesp.engagement.reduced``).
+    """
+    if profession in (Profession.SAGE_FEMME, Profession.PHARMACIEN):
+        return (
+            "Sages-femmes et pharmaciens (décret n°2026-4) : montants de l'arrêté du "
+            "26 mai 2020, à confirmer par les textes d'application du décret."
+        )
+    if rupture_on >= R631_24_16_ABROGATED_ON:
+        return (
+            "L'article R.631-24-16 du code de l'éducation, que l'arrêté du 26 mai 2020 "
+            f"applique, est abrogé depuis le {R631_24_16_ABROGATED_ON:%d/%m/%Y} et le texte "
+            "qui lui succède n'est pas connu de ce service : montants de l'arrêté du "
+            "26 mai 2020, à confirmer."
+        )
+    return None
+
+
+def decree_2010_735_article_fr(article: int, on: date) -> str:
+    """Where a rule of décret n°2010-735 du 29 juin 2010 sits on ``on``.
+
+    Until 28 May 2020 the decree's article; from 29 May 2020 (the date this package uses
+    for the section of the code de l'éducation, see ``ARRETE_2020_FROM``) its rules sit
+    in code de l'éducation, art. R.631-24-x, whose exact number for this rule was not
+    verified here: the citation says so.
+    """
+    if on < ARRETE_2020_FROM:
+        return f"décret n°2010-735, art. {article}"
+    return (
+        "code de l'éducation, art. R.631-24-x (reprenant l'art. "
+        f"{article} du décret n°2010-735 ; numéro exact non vérifié)"
+    )
 
 
 def parse_cause(value: str, field: str = "cause") -> RuptureCause:

@@ -2,8 +2,8 @@
 
 - Intern posts (``internat``): after the national ranking exams, CESP signatories choose
   their intern post on a closed national list in rank order (code de l'éducation,
-  art. L.632-6, loi n°2009-879 du 21 juillet 2009, art. 46; décret n°2010-735 art. 6,
-  cited here before, is about practice sites). A candidate may choose once every
+  art. L.632-6, loi n°2009-879 du 21 juillet 2009, art. 46; seed document 001; the
+  article of décret n°2010-735 was not verified here). A candidate may choose once every
   candidate ranked before has chosen or passed; places are taken by one conditional
   UPDATE, so two requests for the last place give one success and one refusal, on both
   backends.

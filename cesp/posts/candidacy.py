@@ -3,8 +3,10 @@
 The map's panel and ``GET /api/v1/me`` show the same facts from here: the rank of the
 campaign asked for or, when none is asked, of the newest open campaign the intern is a
 candidate of (so that ``/me`` never says "no rank" while the panel says "rang 1"), and
-whether the choice is made (a choice is final: décret n°2010-735 du 29 juin 2010, art. 6,
-one choice per candidate in rank order).
+whether the choice is made (one choice per candidate, in rank order: the ministry's
+leaflet, seed document 001, « les étudiants ayant signé un CESP choisissent par ordre
+de classement leurs postes d'interne sur une liste nationale fermée »; the article of
+décret n°2010-735 that says so was not verified here).
 """
 
 from __future__ import annotations

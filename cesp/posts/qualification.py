@@ -3,7 +3,18 @@
 Code de l'éducation, art. L.632-6 (as amended by loi n°2019-774 du 24 juillet 2019): the
 practice sites of the national list lie in a zone where care is lacking, and a site
 that lay in such a zone at some date in the three years before the list's publication
-may stay on it. The answer is derived from the zoning history, never stored: a decree
+may stay on it.
+
+That three-year rule exists only from the law that wrote it: loi n°2019-774 was
+published in the JORF n°0172 du 26 juillet 2019 (legifrance.gouv.fr, JORFTEXT000038821260)
+and, fixing no other date for this article, is in force from the next day, 27 July 2019
+(code civil, art. 1er). The CESP article it amended is its art. 8 (the décret n°2020-268
+du 17 mars 2020 is "pour l'application de l'article 8 de la loi n° 2019-774", notice
+quoted by appa-asso.org). The wording of art. 8 itself was not found here: the rule is
+applied as this module has read it, and before 27 July 2019 a site out of zone on the
+date asked does not qualify (no grace), the label saying why.
+
+The answer is derived from the zoning history, never stored: a decree
 that takes a zone away changes the answer of every post in it from its effective date,
 and the post shows "hors zone depuis le <date>" instead of disappearing.
 
@@ -22,6 +33,16 @@ from cesp.eligibility.check import evaluate_points
 from cesp.eligibility.zoning_index import ZoningIndex
 
 GRACE_YEARS = 3
+GRACE_FROM = date(2019, 7, 27)
+GRACE_TEXT_FR = (
+    "code de l'éducation, art. L.632-6, modifié par la loi n°2019-774 du 24 juillet 2019"
+)
+
+
+def grace_applies_on(on: date) -> bool:
+    """Whether the three-year rule is in force for a list published on ``on`` (from
+    27 July 2019, the day after loi n°2019-774 was published; see the module)."""
+    return on >= GRACE_FROM
 
 
 @dataclass(frozen=True)
@@ -58,11 +79,38 @@ class Qualification:
             until = f" jusqu'au {self.kept_until:%d/%m/%Y}" if self.kept_until else ""
             return (
                 f"Hors zone{since}, maintenu{until} : en zone au cours des trois années "
-                "précédentes (code de l'éducation, art. L.632-6)"
+                f"précédentes ({GRACE_TEXT_FR})"
             )
         if self.out_of_zone_since is None:
             return "Hors zone : le site n'a été dans aucune zone déficitaire connue"
+        if self.before_grace:
+            return (
+                f"Hors zone{since} ; pas de maintien : la règle des trois ans ({GRACE_TEXT_FR}) "
+                f"ne s'applique qu'à partir du {GRACE_FROM:%d/%m/%Y}"
+            )
         return f"Hors zone{since}"
+
+    @property
+    def before_grace(self) -> bool:
+        """Out of zone on a date before the three-year rule existed, having left a zone
+        less than three years before (the rule would have kept it from 2019-07-27)."""
+        return (
+            self.status == "out_of_zone"
+            and not grace_applies_on(self.on)
+            and self.last_in_zone is not None
+            and self.last_in_zone >= years_before(self.on, GRACE_YEARS)
+        )
+
+    @property
+    def refusal_fr(self) -> str:
+        """Why an out-of-zone site cannot be put on a list published on ``on``, after
+        ``label_fr`` (empty when the label already says it: before the rule existed)."""
+        if self.before_grace:
+            return ""
+        return (
+            "et ne l'a pas été au cours des trois années précédentes "
+            "(code de l'éducation, art. L.632-6)"
+        )
 
 
 def years_before(day: date, years: int) -> date:
@@ -114,7 +162,12 @@ def qualify_sites(
     profession: list[str],
     on: date,
 ) -> list[Qualification]:
-    """The qualification of many sites on one date, from the zoning history in ``index``."""
+    """The qualification of many sites on one date, from the zoning history in ``index``.
+
+    A site out of zone on ``on`` is ``grandfathered`` when it was in a zone in the three
+    years before and ``on`` is on or after 27 July 2019 (``grace_applies_on``; loi
+    n°2019-774, see the module); before that day it is ``out_of_zone``.
+    """
     result: list[Qualification | None] = [None] * len(lon)
     for prof in sorted(set(profession)):
         members = [i for i, p in enumerate(profession) if p == prof]
@@ -141,6 +194,8 @@ def qualify_sites(
                 continue
             left = days[int(was[-1]) + 1]
             last = left - timedelta(days=1)
-            kept = "grandfathered" if last >= grace_start else "out_of_zone"
+            kept = (
+                "grandfathered" if grace_applies_on(on) and last >= grace_start else "out_of_zone"
+            )
             result[i] = Qualification(kept, on, str(status[row, -1]), left, last)
     return [q for q in result if q is not None]

@@ -25,7 +25,7 @@ from cesp.errors import CespError, InvalidInputError, Problem
 from cesp.geo.communes import CommuneUnit, units_by_codes
 from cesp.geo.loaded import missing_code_messages
 from cesp.posts.model import PostKind, PostStatus, PracticeMode, parse_choice
-from cesp.posts.qualification import Qualification, qualify_sites
+from cesp.posts.qualification import GRACE_FROM, Qualification, qualify_sites
 from cesp.text import refuse_control_characters
 from cesp.zones.professions import parse_profession
 
@@ -236,11 +236,16 @@ def validate_posts(
             problems.append(
                 Problem(
                     row,
-                    f"the site does not qualify on {on.isoformat()} ({result.status}) and was "
-                    "in no qualifying zone in the three years before (L.632-6)",
-                    f"Le site n'est pas en zone déficitaire le {on:%d/%m/%Y} ({explanation}) "
-                    "et ne l'a pas été au cours des trois années précédentes "
-                    "(code de l'éducation, art. L.632-6).",
+                    f"the site does not qualify on {on.isoformat()} ({result.status}) and "
+                    + (
+                        "the three-year rule (L.632-6 as amended by loi n°2019-774) applies "
+                        f"only to lists published from {GRACE_FROM.isoformat()}"
+                        if qualification.before_grace
+                        else "was in no qualifying zone in the three years before (L.632-6)"
+                    ),
+                    f"Le site n'est pas en zone déficitaire le {on:%d/%m/%Y} ({explanation})"
+                    + (f" {qualification.refusal_fr}" if qualification.refusal_fr else "")
+                    + ".",
                     "lon",
                 )
             )

@@ -28,42 +28,66 @@ PLURAL_FR = {
     Profession.PHARMACIEN: "pharmaciens",
 }
 NEW_PROFESSIONS_FROM = date(2026, 1, 16)
+DENTAL_CESP_FROM = date(2013, 8, 16)
 MEDECIN_2017_ZONING_FROM = date(2017, 11, 13)
 MEDECIN_2025_ZONING_FROM = date(2025, 5, 9)
 DENTISTE_2024_ZONING_FROM = date(2024, 3, 20)
 
 
 def professions_open_on(on: date) -> tuple[Profession, ...]:
-    """Professions for which a CESP exists on ``on``.
+    """Professions for which a CESP exists on ``on``: the one rule every face applies
+    (beneficiary import, contract terms, relocation, decree import, eligibility wording).
 
-    Code de l'éducation art. L.632-6 (loi n°2009-879 du 21 juillet 2009, art. 46) opened
-    the CESP to medical students, and loi n°2011-940 du 10 août 2011 to dental students;
-    décret n°2026-4 opens it to midwives (sages-femmes) and pharmacists for contracts
-    requested from 16 January 2026.
+    - doctors: code de l'éducation art. L.632-6 (loi n°2009-879 du 21 juillet 2009,
+      art. 46), contracts opened by décret n°2010-735 du 29 juin 2010;
+    - dentists: art. L.634-2 provided for the contract (this module credited it to loi
+      n°2011-940 du 10 août 2011; not verified here: a banquedesterritoires.fr note links
+      the 2013 decree to an art. 47 of a social security financing law). It was opened
+      to dental students by décret n°2013-735 du 14 août 2013 (JORF n°0189 du 15 août
+      2013), art. 1er: « Le contrat d'engagement de service public mentionné à l'article
+      L. 634-2 du code de l'éducation est ouvert aux étudiants admis à poursuivre des
+      études odontologiques […] », in force the day after its publication (code civil,
+      art. 1er): from 16 August 2013;
+    - midwives (sages-femmes) and pharmacists: décret n°2026-4, for contracts requested
+      from 16 January 2026.
     """
-    base = (Profession.MEDECIN, Profession.CHIRURGIEN_DENTISTE)
+    base: tuple[Profession, ...] = (Profession.MEDECIN,)
+    if on >= DENTAL_CESP_FROM:
+        base = (*base, Profession.CHIRURGIEN_DENTISTE)
     if on >= NEW_PROFESSIONS_FROM:
         return (*base, Profession.SAGE_FEMME, Profession.PHARMACIEN)
     return base
 
 
+def opening_of(profession: Profession) -> tuple[date, str]:
+    """The day the CESP opened to ``profession`` and the text that opened it."""
+    if profession is Profession.CHIRURGIEN_DENTISTE:
+        return DENTAL_CESP_FROM, "décret n°2013-735 du 14 août 2013"
+    if profession in (Profession.SAGE_FEMME, Profession.PHARMACIEN):
+        return NEW_PROFESSIONS_FROM, "décret n°2026-4"
+    return date.min, "loi n°2009-879 du 21 juillet 2009"
+
+
 def closed_on_fr(profession: str, on: date) -> str | None:
-    """Why no CESP exists for ``profession`` on ``on``, in French (décret n°2026-4, see
+    """Why no CESP exists for ``profession`` on ``on``, in French (see
     ``professions_open_on``); None when one exists.
 
     Examples
     --------
     >>> closed_on_fr("sage-femme", date(2013, 1, 1))
     "Le CESP n'est ouvert aux sages-femmes qu'à partir du 16/01/2026 (décret n°2026-4)."
+    >>> closed_on_fr("chirurgien-dentiste", date(2012, 9, 1))
+    "Le CESP n'est ouvert aux chirurgiens-dentistes qu'à partir du 16/08/2013 (décret n°2013-735 du 14 août 2013)."
     >>> closed_on_fr("medecin", date(2013, 1, 1)) is None
     True
-    """
+    """  # noqa: E501
     chosen = Profession(profession)
     if chosen in professions_open_on(on):
         return None
+    opens, text = opening_of(chosen)
     return (
         f"Le CESP n'est ouvert aux {PLURAL_FR[chosen]} qu'à partir du "
-        f"{NEW_PROFESSIONS_FROM.strftime('%d/%m/%Y')} (décret n°2026-4)."
+        f"{opens.strftime('%d/%m/%Y')} ({text})."
     )
 
 
@@ -85,9 +109,10 @@ def parse_profession(value: str, on: date | None = None, field: str = "professio
             field=field,
         ) from exc
     if on is not None and (closed := closed_on_fr(profession, on)) is not None:
+        opens, text = opening_of(profession)
         raise InvalidInputError(
-            f"No CESP exists for {profession.value} on {on.isoformat()}: décret n°2026-4 opens "
-            f"it from {NEW_PROFESSIONS_FROM.isoformat()}",
+            f"No CESP exists for {profession.value} on {on.isoformat()}: {text} opens "
+            f"it from {opens.isoformat()}",
             message_fr=closed,
             field=field,
         )

@@ -100,3 +100,75 @@ def test_a_bad_period_is_refused_with_french_and_english_naming_the_field(
     assert body["field"] == "ends_on" and body["detail"] and body["detail_fr"]
     mode = _period(api, world, who, mode="bénévole")
     assert mode.status_code == 422 and mode.json()["field"] == "mode"
+
+
+def test_the_ledger_and_the_engagement_name_the_manager_from_the_signature_date(
+    api: TestClient, world: dict[str, Any], engine: Any
+) -> None:
+    from cesp.posts.beneficiaries import add_beneficiaries
+    from cesp.storage.engine import write_transaction
+    from tests.posts.conftest import CNG
+
+    row = {
+        "reference": "B-ASP",
+        "name": "Interne ASP",
+        "profession": "medecin",
+        "training_region": "11",
+        "requested_on": "2025-04-01",
+        "signed_on": "2025-04-01",
+        "months_paid": "5",
+    }
+    with write_transaction(engine) as conn:
+        [who] = add_beneficiaries(conn, [(None, row)], CNG)
+    headers = bearer(world, "cng")
+    ledger = api.get(f"/api/v1/beneficiaries/{who}/ledger?date=2025-09-01", headers=headers)
+    engagement = api.get(f"/api/v1/beneficiaries/{who}/engagement?date=2025-09-01", headers=headers)
+    assert ledger.status_code == 200, ledger.text
+    assert engagement.status_code == 200, engagement.text
+    # Signed from 2025-03-26: the ASP (décret n°2025-270), in both answers.
+    assert ledger.json()["national_manager"] == "ASP"
+    assert engagement.json()["national_manager"] == "ASP"
+    older = world["people"][0]  # signed 2020-10-01: the CNG until 2025-12-31
+    assert (
+        api.get(f"/api/v1/beneficiaries/{older}/ledger?date=2025-09-01", headers=headers).json()[
+            "national_manager"
+        ]
+        == "CNG"
+    )
+
+
+def test_the_engagement_counts_the_suspensions_recorded_in_the_ledger(
+    api: TestClient, world: dict[str, Any], engine: Any
+) -> None:
+    from cesp.posts.beneficiaries import add_beneficiaries
+    from cesp.storage.engine import write_transaction
+    from tests.posts.conftest import CNG
+
+    row = {
+        "reference": "B-SUSP",
+        "name": "Médecin S",
+        "profession": "medecin",
+        "training_region": "11",
+        "requested_on": "2020-09-01",
+        "signed_on": "2020-10-01",
+        "months_paid": "30",
+        "practice_started_on": "2023-01-01",
+    }
+    with write_transaction(engine) as conn:
+        [who] = add_beneficiaries(conn, [(None, row)], CNG)
+    headers = bearer(world, "cng")
+    event = api.post(
+        f"/api/v1/beneficiaries/{who}/events",
+        json={"kind": "suspension", "starts_on": "2023-06-01", "months": 3},
+        headers=headers,
+    )
+    assert event.status_code == 201, event.text
+    answer = api.get(f"/api/v1/beneficiaries/{who}/engagement?date=2024-01-15", headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    # 12 months since the start of practice, 3 of them suspended: 9 served, the end
+    # pushed back by the 3 months (30 + 3 months from 2023-01-01).
+    assert body["suspended_months"] == 3
+    assert body["months_served"] == 9 and body["months_remaining"] == 21
+    assert body["engagement_ends_on"] == "2025-10-01"
+    assert body["rupture_if_now"]["months_served"] == 9

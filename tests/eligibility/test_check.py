@@ -158,9 +158,13 @@ def test_no_decree_yet_is_no_zoning_and_the_sea_is_outside(idf_engine, index_201
     assert (early.status, early.eligible, early.decrees) == ("no_zoning", False, ())
     assert early.commune is not None and early.commune.name == "Bobigny"
     assert (sea.status, sea.eligible, sea.commune) == ("outside_territory", False, None)
-    # The decree is for doctors: no zoning for dentists.
+    # No zoning for dentists, and on 01/01/2013 no dental CESP yet (décret n°2013-735,
+    # from 16/08/2013): the answer says so rather than blaming a missing decree.
     assert (dentist.status, dentist.eligible) == ("no_zoning", False)
-    assert "Aucun arrêté de zonage en vigueur au 01/01/2013" in explain_fr(dentist)
+    assert "chirurgiens-dentistes qu'à partir du 16/08/2013" in explain_fr(dentist)
+    with idf_engine.connect() as conn:
+        later = check(index_2012, conn, BOBIGNY, date(2014, 1, 1), "chirurgien-dentiste")
+    assert "Aucun arrêté de zonage en vigueur au 01/01/2014" in explain_fr(later)
 
 
 def test_the_last_representable_day_still_has_its_communes(idf_engine, index_2012):

@@ -71,3 +71,28 @@ def test_a_suspension_to_come_pushes_the_expected_end_back() -> None:
     assert plain.months_served == 13 and plain.expected_end == date(2023, 4, 1)
     assert pushed.expected_end == date(2023, 10, 1)
     assert pushed.suspended_months == 6
+
+
+def test_a_zone_lost_under_the_2013_rule_waives_only_the_penalty_as_the_rupture_says() -> None:
+    # Décret n°2010-735 art. 5 (décret n°2013-734): no penalty, but the allowances are
+    # still repaid. The ledger must not say "released, nothing left" while the rupture
+    # rules charge the allowances.
+    from decimal import Decimal
+
+    from cesp.engagement.rules import EngagementTerms, assess_rupture
+
+    period = _period(date(2015, 1, 1))
+    on = date(2018, 1, 1)
+    result = follow_up(48, [period], [], _answers(period, on, date(2017, 1, 1)), on)
+    assert result.status != "released" and result.months_left == 24
+    assert "decret-2010-735-art5-v2013-perte-de-zone" in result.rules
+    assert any("allocations perçues resteraient à rembourser" in n for n in result.notes_fr)
+    terms = EngagementTerms(
+        signed_on=date(2009, 10, 1),
+        months_paid=48,
+        practice_started_on=date(2015, 1, 1),
+        net_monthly_eur=Decimal("1100"),
+    )
+    rupture = assess_rupture(terms, on, zone_since=date(2012, 5, 24), zone_lost_on=date(2017, 1, 1))
+    assert rupture.release_key == "decret-2010-735-art5-v2013-perte-de-zone"
+    assert rupture.penalty_eur == 0 and rupture.allowances_due_eur

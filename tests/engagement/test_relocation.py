@@ -187,3 +187,51 @@ def test_a_move_to_another_region_records_both_ars_opinions(two_regions_engine, 
     assert warned.decision == "allowed"
     within = _decide(two_regions_engine, index, COURNEUVE)
     assert with_opinions(within, None, None) is within
+
+
+def test_the_manager_of_a_move_between_regions_follows_the_signature_date(
+    two_regions_engine, tmp_path: Path
+):
+    # Décret n°2025-270: from 2025-03-26 the ASP manages the contracts signed from that
+    # day; an older contract stays with the CNG until 2025-12-31.
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    on = date(2025, 9, 1)
+    recent = _decide(
+        two_regions_engine, index, VENISSIEUX, change_date=on, signed_on=date(2025, 4, 1)
+    )
+    older = _decide(
+        two_regions_engine, index, VENISSIEUX, change_date=on, signed_on=date(2020, 10, 1)
+    )
+    assert (recent.authority, older.authority) == ("ASP", "CNG")
+    assert recent.authority_name_fr == "Agence de services et de paiement"
+
+
+def test_no_dental_relocation_before_the_dental_cesp(idf_engine, index):
+    # Same rule as the beneficiary import and the contract terms (décret n°2013-735).
+    with pytest.raises(InvalidInputError) as caught:
+        _decide(
+            idf_engine,
+            index,
+            COURNEUVE,
+            profession="chirurgien-dentiste",
+            change_date=date(2012, 6, 1),
+        )
+    assert caught.value.field == "profession" and "16/08/2013" in caught.value.message_fr
+
+
+def test_the_opinions_cite_the_text_in_force_on_the_change_date(two_regions_engine, tmp_path: Path):
+    from cesp.engagement.relocation_file import with_opinions
+
+    publish_codes(two_regions_engine, tmp_path / "12-209.csv")
+    rhone = "code_insee;nom_zone\n69259;Vénissieux\n"
+    publish_codes(two_regions_engine, tmp_path / "84.csv", rhone, region="84", reference="84-1")
+    index = build_index(two_regions_engine)
+    old = _decide(two_regions_engine, index, VENISSIEUX)  # 2015: décret n°2010-735 art. 8
+    new = _decide(two_regions_engine, index, VENISSIEUX, change_date=date(2021, 6, 1))
+    for decision, expected in ((old, "décret n°2010-735, art. 8"), (new, "code de l'éducation")):
+        with pytest.raises(InvalidInputError) as missing:
+            with_opinions(decision, "favorable", None)
+        assert expected in missing.value.message_fr

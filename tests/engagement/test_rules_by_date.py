@@ -71,12 +71,19 @@ def test_a_practice_start_before_the_diploma_is_refused() -> None:
     assert error.value.field == "practice_started_on"
 
 
-def test_the_diploma_is_the_des_until_decree_2013_1080_then_the_doctorate() -> None:
+def test_the_penalty_switches_at_the_des_in_every_version_not_the_doctorate() -> None:
+    # Arrêté du 24 juin 2011 art. 1er-1 and arrêté du 26 mai 2020 art. 1er, II: « avant /
+    # après l'obtention du diplôme d'études spécialisées » (the reviewer's case: signed
+    # 2020-11-01, DES 2023-11-01, rupture 2024-03-01).
     terms = _terms(date(2010, 11, 1), 30, des_obtained_on=date(2013, 6, 1))
     assert assess_rupture(terms, date(2013, 11, 30)).diploma_fr == "DES"
     later = assess_rupture(terms, date(2013, 12, 1))
-    assert later.diploma_fr == "diplôme d'État de docteur"
-    assert "après le diplôme d'État de docteur" in later.explanation_fr
+    assert later.diploma_fr == "DES" and "après le DES" in later.explanation_fr
+    recent = _terms(date(2020, 11, 1), 40, des_obtained_on=date(2023, 11, 1))
+    answer = assess_rupture(recent, date(2024, 3, 1))
+    assert answer.after_des and answer.penalty_eur == 20_000
+    assert "après le DES" in answer.explanation_fr
+    assert "docteur" not in answer.explanation_fr
 
 
 # --- impossible inputs -----------------------------------------------------------------
@@ -206,3 +213,54 @@ def test_the_reduced_sum_without_the_monthly_allowance_gives_the_maximum_and_say
     result = assess_rupture(terms, date(2022, 5, 1))
     assert result.maximum and result.total_due_eur is None
     assert any("allocation mensuelle inconnue" in n for n in result.notes_fr)
+
+
+# --- findings of the legal review: caveats and citations by date -------------------------
+
+
+def test_the_2020_amounts_after_the_abrogation_of_r631_24_16_carry_a_caveat() -> None:
+    # R.631-24-16, the basis of the arrêté du 26 mai 2020, is abrogated from 2026-01-07.
+    terms = _terms(date(2023, 10, 1), 29, net_monthly_eur=Decimal("1100"))
+    after = assess_rupture(terms, date(2026, 3, 1))
+    assert after.penalty_eur == 5_800
+    assert any("abrogé depuis le 07/01/2026" in n for n in after.notes_fr)
+    before = assess_rupture(_terms(date(2023, 10, 1), 28), date(2026, 1, 6))
+    assert not any("abrogé" in n for n in before.notes_fr)
+    dentist = _terms(
+        date(2023, 10, 1), 29, profession=Profession.CHIRURGIEN_DENTISTE, net_monthly_eur=None
+    )
+    assert any("abrogé" in n for n in assess_rupture(dentist, date(2026, 3, 1)).notes_fr)
+
+
+def test_a_practising_rupture_before_2012_03_28_cites_the_initial_arrete() -> None:
+    # Art. 1er-2 was added to the arrêté du 24 juin 2011 in 2012; before, its annex
+    # referred to « au quatrième alinéa de l'article 1er ».
+    terms = _terms(
+        date(2009, 10, 1),
+        20,
+        des_obtained_on=date(2011, 6, 1),
+        practice_started_on=date(2011, 7, 1),
+    )
+    early = assess_rupture(terms, date(2012, 1, 2))
+    assert not any("1er-2" in n for n in early.notes_fr)
+    assert any("quatrième alinéa de l'article 1er" in n for n in early.notes_fr)
+    later = assess_rupture(terms, date(2012, 6, 1))
+    assert any("art. 1er-2 et annexe" in n for n in later.notes_fr)
+
+
+def test_one_month_of_service_that_raises_the_sum_says_the_texts_differ() -> None:
+    # R.631-24-16, II, 1°: last allowance x months not respected, no ceiling (23 x 1 100);
+    # the arrêté du 26 mai 2020 art. 1er, I: the net allowances received (12 x 1 100).
+    terms = _terms(
+        date(2019, 11, 1),
+        12,
+        net_monthly_eur=Decimal("1100"),
+        des_obtained_on=date(2020, 10, 31),
+        practice_started_on=date(2020, 11, 1),
+    )
+    none_served = assess_rupture(terms, date(2020, 11, 30))
+    one_served = assess_rupture(terms, date(2020, 12, 1))
+    assert none_served.total_due_eur == Decimal("33200.00")
+    assert one_served.total_due_eur == Decimal("45300.00")
+    [note] = [n for n in one_served.notes_fr if "Textes divergents" in n]
+    assert "13 200,00 €" in note and "25 300,00 €" in note

@@ -65,3 +65,16 @@ def test_every_bad_row_is_listed_and_nothing_is_written(idf_engine: sa.Engine) -
     ]
     with idf_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM beneficiaries")).scalar_one() == 0
+
+
+def test_dentists_sign_only_from_16_august_2013(idf_engine: sa.Engine) -> None:
+    # Décret n°2013-735 du 14 août 2013 (JORF 15 August) opened the dental CESP: a dentist
+    # signed in 2012 is refused at import, not only later by /engagement.
+    with pytest.raises(ValidationFailedError) as error, write_transaction(idf_engine) as conn:
+        add_beneficiaries(conn, [(2, row("CD-1", "chirurgien-dentiste", "2012-10-01"))], CNG)
+    [problem] = error.value.problems
+    assert problem.field == "profession" and "16/08/2013" in problem.message_fr
+    with write_transaction(idf_engine) as conn:
+        [ok] = add_beneficiaries(conn, [(2, row("CD-2", "chirurgien-dentiste", "2013-08-16"))], CNG)
+    with idf_engine.connect() as conn:
+        assert get_beneficiary(conn, ok).profession == "chirurgien-dentiste"

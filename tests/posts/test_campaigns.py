@@ -214,11 +214,12 @@ def test_three_year_rule_counts_from_the_list_publication_not_the_day_wishes_are
     idf_engine: sa.Engine, tmp_path: Path
 ) -> None:
     # Bobigny leaves the zones on 2018-01-01 (drawn decree 17-1000); a list published on
-    # 2019-06-01 keeps it (in zone within the three years before), whatever today is.
+    # 2019-09-01 keeps it (in zone within the three years before, and the rule in force
+    # since 2019-07-27), whatever today is.
     publish_codes(idf_engine, tmp_path / "12-209.csv")
     publish_drawn_2018(idf_engine, tmp_path / "17-1000.geojson")
     index = index_of(idf_engine)
-    published = date(2019, 6, 1)
+    published = date(2019, 9, 1)
     with write_transaction(idf_engine) as conn:
         [post] = add_posts(
             conn, index, [(2, post_row(idf_engine, "93008", "E-B"))], 2019, ARS_IDF, published

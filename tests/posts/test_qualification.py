@@ -45,7 +45,7 @@ def test_bobigny_is_in_zone_before_2018_then_out_of_zone_since_2018(
     lon, lat = inside(history_engine, "93008")
     before, after, later = (
         qualify_sites(index, [lon], [lat], ["medecin"], day)[0]
-        for day in (date(2017, 12, 31), date(2019, 6, 1), date(2026, 1, 1))
+        for day in (date(2017, 12, 31), date(2019, 8, 1), date(2026, 1, 1))
     )
     assert before.status == "in_zone" and before.qualifies
     assert after.status == "grandfathered" and after.qualifies
@@ -117,3 +117,26 @@ def test_a_new_decree_reflags_a_post_without_deleting_it(
     assert after.status == "out_of_zone" and after.out_of_zone_since == LEFT
     with idf_engine.connect() as conn:
         assert get_post(conn, post_id).status == "open"
+
+
+def test_no_three_year_grace_before_the_law_that_made_it(history_engine: sa.Engine) -> None:
+    # L.632-6's three-year rule comes from loi n°2019-774 (JORF 26 July 2019), in force
+    # from 2019-07-27: a list published on 2019-07-26 keeps no site that left its zone,
+    # and the list import refuses it saying why.
+    index = index_of(history_engine)
+    lon, lat = inside(history_engine, "93008")
+    eve, first = (
+        qualify_sites(index, [lon], [lat], ["medecin"], day)[0]
+        for day in (date(2019, 7, 26), date(2019, 7, 27))
+    )
+    assert eve.status == "out_of_zone" and not eve.qualifies and eve.kept_until is None
+    assert "maintenu" not in eve.label_fr and "27/07/2019" in eve.label_fr
+    assert first.status == "grandfathered" and first.kept_until == date(2020, 12, 31)
+    row = post_row(history_engine, "93008", "BOB-EVE")
+    with (
+        pytest.raises(ValidationFailedError) as error,
+        write_transaction(history_engine) as conn,
+    ):
+        add_posts(conn, index, [(2, row)], 2019, ARS_IDF, date(2019, 7, 26))
+    [problem] = error.value.problems
+    assert "27/07/2019" in problem.message_fr and "2019-774" in problem.message_fr

@@ -18,12 +18,11 @@ from cesp.api.french_params import Day
 from cesp.api.post_schemas import MeOut
 from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
-from cesp.engagement.rules import EngagementTerms
+from cesp.engagement.ledger_store import terms_of
 from cesp.engagement.status import assess_engagement
 from cesp.errors import ForbiddenError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
 from cesp.posts.candidacy import candidacy
-from cesp.zones.professions import Profession
 
 router = APIRouter(prefix="/api/v1", tags=["beneficiaries"])
 
@@ -49,7 +48,10 @@ def get_engagement(
     on: Annotated[Day | None, Query(alias="date", description="Default: today")] = None,
 ) -> dict[str, object]:
     """The engagement of a beneficiary on ``date``: its length, the service done and left,
-    and what a resignation that day would cost (CNG, or the intern about themself)."""
+    and what a resignation that day would cost (CNG, or the intern about themself).
+
+    The terms are ``ledger_store.terms_of``'s, as for ``/ledger``: the suspensions and
+    deferrals recorded in the ledger are counted."""
     authorize(actor, "beneficiary.read")
     if actor.role == "intern" and beneficiary_for(conn, actor).id != beneficiary_id:
         raise ForbiddenError(
@@ -58,14 +60,6 @@ def get_engagement(
             field="beneficiary_id",
         )
     b = get_beneficiary(conn, beneficiary_id)
-    terms = EngagementTerms(
-        signed_on=b.signed_on,
-        months_paid=b.months_paid,
-        profession=Profession(b.profession),
-        requested_on=b.requested_on,
-        suspended_months=b.suspended_months,
-        deferral_months=b.deferral_months,
-        des_obtained_on=b.des_obtained_on,
-        practice_started_on=b.practice_started_on,
-    )
+    # The same terms as the ledger's: the suspensions and deferrals it records count.
+    terms = terms_of(conn, b)
     return {"beneficiary_id": b.id, **assess_engagement(terms, on or date.today()).as_dict()}

@@ -23,7 +23,7 @@ from cesp.api.french_params import Day
 from cesp.api.routes.conventions import ERRORS
 from cesp.audit import Actor
 from cesp.eligibility.zoning_index import ZoningIndex
-from cesp.engagement.authority import role_label_fr
+from cesp.engagement.authority import national_manager_on
 from cesp.engagement.ledger_store import (
     add_event,
     add_period,
@@ -107,7 +107,7 @@ def get_ledger(
         return table_response(LEDGER_FIELDS, records, stem, TableFormat(format), dialect, "suivi")
     return {
         "beneficiary_id": b.id,
-        "national_manager": role_label_fr("cng", day),
+        "national_manager": national_manager_on(day, b.signed_on).code,
         **result.as_dict(),
         "periods": [{**vars(p), "starts_on": p.starts_on, "ends_on": p.ends_on} for p in periods],
         "events": [vars(e) for e in events],

@@ -43,6 +43,9 @@ def validate_relocation(
     authorize(actor, "relocation.validate")
     with write_transaction(engine) as conn:
         new_site = body.new_site.to_site("new_site.")
+        beneficiary = (
+            None if body.beneficiary_id is None else get_beneficiary(conn, body.beneficiary_id)
+        )
         decision = decide(
             index,
             conn,
@@ -51,12 +54,11 @@ def validate_relocation(
             new_site=new_site,
             change_date=body.change_date,
             engagement_end=body.engagement_end,
+            signed_on=None if beneficiary is None else beneficiary.signed_on,
         )
         decision = with_opinions(decision, body.origin_ars_opinion, body.destination_ars_opinion)
         filing = RelocationFiling(
-            beneficiary=None
-            if body.beneficiary_id is None
-            else get_beneficiary(conn, body.beneficiary_id),
+            beneficiary=beneficiary,
             file_reference=body.file_reference,
             origin_ars_opinion=body.origin_ars_opinion,
             destination_ars_opinion=body.destination_ars_opinion,
