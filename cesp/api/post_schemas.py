@@ -236,11 +236,11 @@ class ProposalOut(OutputModel):
     beneficiary_id: int
     post_id: int | None
     wish_rank: int | None
-    outcome: Literal["proposed", "tie", "none"]
+    outcome: Literal["proposed", "tie", "pending", "none"]
     explanation_fr: str
     ars_decision: str | None
     employer_decision: str | None
-    status: Literal["proposed", "confirmed", "refused", "none"]
+    status: Literal["proposed", "confirmed", "refused", "none", "superseded", "tie_broken"]
 
 
 class DecisionIn(InputModel):

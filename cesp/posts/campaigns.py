@@ -26,8 +26,14 @@ from cesp.access import authorize
 from cesp.audit import Actor, record
 from cesp.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from cesp.posts.beneficiaries import beneficiary_for, get_beneficiary
-from cesp.posts.model import PostKind, parse_choice
-from cesp.posts.tables import campaign_candidates, campaign_history, campaigns, choices
+from cesp.posts.model import Post, PostKind, parse_choice
+from cesp.posts.tables import (
+    campaign_candidates,
+    campaign_history,
+    campaigns,
+    choices,
+    proposals,
+)
 
 MAX_WISHES = 5
 PROCEDURE = {PostKind.INTERNAT.value: "rank_order", PostKind.EXERCICE.value: "applications"}
@@ -255,3 +261,67 @@ def speaker_for(conn: sa.Connection, actor: Actor, beneficiary_id: int | None) -
             field="beneficiary_id",
         )
     return get_beneficiary(conn, beneficiary_id).id
+
+
+def withdraw_from_campaign(conn: sa.Connection, post: Post, actor: Actor) -> None:
+    """What withdrawing ``post`` does to its campaign (inside the caller's transaction).
+
+    A place already taken (an intern's choice, a confirmed practice site) is a
+    commitment to a beneficiary: withdrawing the post would leave them attached to a
+    post that no longer exists, so it is refused (409); the ARS lowers the post's places
+    to those taken instead, which closes it to anyone else. Otherwise the proposals
+    still awaiting a decision on it are superseded, and the campaign's history says so.
+    """
+    if post.places_taken:
+        raise ConflictError(
+            "post_taken",
+            f"post {post.reference} cannot be withdrawn: {post.places_taken} of its places "
+            f"are taken (chosen or confirmed); set places to {post.places_taken} to close it",
+            message_fr=(
+                f"Le poste {post.reference} ne peut pas être retiré : {post.places_taken} "
+                "place(s) déjà attribuée(s) (choix ou proposition confirmée). Pour ne plus "
+                f"le proposer, ramenez ses places à {post.places_taken}."
+            ),
+            field="status",
+        )
+    campaign_id = conn.execute(
+        sa.select(campaigns.c.id).where(
+            campaigns.c.year == post.campaign, campaigns.c.kind == post.kind
+        )
+    ).scalar()
+    if campaign_id is None:
+        return
+    waiting = conn.execute(
+        sa.select(proposals.c.id, proposals.c.beneficiary_id).where(
+            proposals.c.post_id == post.id, proposals.c.status == "proposed"
+        )
+    ).all()
+    conn.execute(
+        sa.update(proposals)
+        .where(proposals.c.id.in_([w.id for w in waiting]))
+        .values(status="superseded")
+    )
+    log_step(
+        conn,
+        campaign_id,
+        actor,
+        "post.withdrawn",
+        f"Poste {post.reference} retiré de la liste"
+        + (
+            f" ; {len(waiting)} proposition(s) en attente sur ce poste remplacée(s) : "
+            "une nouvelle répartition examinera les vœux suivants."
+            if waiting
+            else "."
+        ),
+        post_id=post.id,
+    )
+    for w in waiting:
+        log_step(
+            conn,
+            campaign_id,
+            actor,
+            "proposal.superseded",
+            f"Proposition du poste {post.reference} close : le poste a été retiré.",
+            w.beneficiary_id,
+            post.id,
+        )

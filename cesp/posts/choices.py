@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from cesp.audit import Actor, record
 from cesp.eligibility.zoning_index import ZoningIndex
 from cesp.errors import ConflictError, InvalidInputError
+from cesp.posts.beneficiaries import get_beneficiary
 from cesp.posts.campaigns import MAX_WISHES, get_campaign, log_step, require_open, speaker_for
-from cesp.posts.model import PostStatus
+from cesp.posts.model import Beneficiary, Post, PostStatus, profile_mismatch
 from cesp.posts.qualification import qualify_sites
 from cesp.posts.store import get_post, take_place
-from cesp.posts.tables import applications, campaign_candidates, choices
+from cesp.posts.tables import applications, campaign_candidates, choices, proposals
 from cesp.storage.engine import write_transaction
 
 
@@ -77,13 +78,8 @@ def choose(
                     message_fr="Ce poste n'est pas sur la liste de cette campagne.",
                     field="post_id",
                 )
-            if not take_place(conn, post_id):
-                raise ConflictError(
-                    "no_place_left",
-                    f"post {post_id} has no place left",
-                    message_fr="Plus aucune place sur ce poste : choisissez-en un autre.",
-                    field="post_id",
-                )
+            refuse_mismatch(post, get_beneficiary(conn, who), "post_id")
+            take_place(conn, post_id)
         at = datetime.now(UTC)
         conn.execute(
             sa.insert(choices).values(
@@ -129,6 +125,8 @@ def file_wishes(
         campaign = get_campaign(conn, campaign_id, lock=True)
         require_open(campaign, "applications")
         who = speaker_for(conn, actor, beneficiary_id)
+        refuse_if_placed(conn, campaign_id, who)
+        beneficiary = get_beneficiary(conn, who)
         posts = [get_post(conn, p) for p in post_ids]
         for position, post in enumerate(posts):
             if post.campaign != campaign.year or post.kind != campaign.kind:
@@ -137,11 +135,17 @@ def file_wishes(
                     message_fr=f"Le poste {post.reference} n'est pas sur la liste de la campagne.",
                     field=f"wishes[{position}]",
                 )
+            refuse_mismatch(post, beneficiary, f"wishes[{position}]")
             if post.status != PostStatus.OPEN:
+                withdrawn = post.status == PostStatus.WITHDRAWN
                 raise ConflictError(
-                    "post_closed",
+                    "post_withdrawn" if withdrawn else "no_place_left",
                     f"post {post.id} is {post.status}",
-                    message_fr=f"Le poste {post.reference} n'est plus ouvert.",
+                    message_fr=(
+                        f"Le poste {post.reference} a été retiré de la liste par son ARS."
+                        if withdrawn
+                        else f"Le poste {post.reference} est pourvu : plus aucune place."
+                    ),
                     field=f"wishes[{position}]",
                 )
         # The three-year rule counts from the list's publication (L.632-6), not from the
@@ -186,6 +190,35 @@ def file_wishes(
         listing = ", ".join(f"{r}. {p.reference}" for r, p in enumerate(posts, start=1))
         log_step(conn, campaign_id, actor, "wishes", f"Vœux déposés : {listing}.", who)
     return post_ids
+
+
+def refuse_mismatch(post: Post, beneficiary: Beneficiary, field: str) -> None:
+    """A 422 naming ``field`` when the post is of another profession or specialty
+    (:func:`cesp.posts.model.profile_mismatch`)."""
+    mismatch = profile_mismatch(post, beneficiary)
+    if mismatch is not None:
+        raise InvalidInputError(mismatch[0], message_fr=mismatch[1], field=field)
+
+
+def refuse_if_placed(conn: sa.Connection, campaign_id: int, beneficiary_id: int) -> None:
+    """A beneficiary whose practice site is confirmed has chosen: no new wishes."""
+    placed = conn.execute(
+        sa.select(proposals.c.post_id).where(
+            proposals.c.campaign_id == campaign_id,
+            proposals.c.beneficiary_id == beneficiary_id,
+            proposals.c.status == "confirmed",
+        )
+    ).scalar()
+    if placed is not None:
+        raise ConflictError(
+            "already_placed",
+            f"beneficiary {beneficiary_id} already has a confirmed practice site",
+            message_fr=(
+                "Votre lieu d'exercice est déjà confirmé dans cette campagne : vous ne "
+                "pouvez plus déposer de vœux."
+            ),
+            field="wishes",
+        )
 
 
 def wishes_of(conn: sa.Connection, campaign_id: int, beneficiary_id: int) -> list[int]:

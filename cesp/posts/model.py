@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from cesp.conventions import plain_name
 from cesp.errors import InvalidInputError
 
 E = TypeVar("E", bound=StrEnum)
@@ -128,3 +129,40 @@ class Beneficiary:
     practice_started_on: date | None
     key_name: str | None
     sample: bool
+
+
+def profile_mismatch(post: Post, beneficiary: Beneficiary) -> tuple[str, str] | None:
+    """Why ``beneficiary`` cannot choose or wish ``post`` (English, French), or None.
+
+    The CESP binds a beneficiary to practise their own profession (code de l'éducation
+    art. L.632-6; art. L.634-2 for dentists): a post of another profession is never
+    theirs. A practice site (``exercice``) is offered in one specialty, the one the
+    beneficiary practises once qualified (décret n°2010-735 du 29 juin 2010, art. 7: the
+    national list is drawn up by specialty from the ARS proposals), so it must match
+    their recorded specialty. An intern post is different: choosing it after the
+    national ranking exams *is* choosing the specialty of one's internat (art. 6), so
+    only the profession is compared.
+    """
+    if post.profession != beneficiary.profession:
+        return (
+            f"post {post.reference} is for the profession {post.profession}, "
+            f"not {beneficiary.profession}",
+            f"Le poste {post.reference} est réservé à la profession « {post.profession} » ; "
+            f"votre contrat est signé pour « {beneficiary.profession} ».",
+        )
+    if post.kind != PostKind.EXERCICE:
+        return None
+    if not beneficiary.specialty:
+        return (
+            f"beneficiary {beneficiary.id} has no specialty recorded: a practice site is "
+            "offered in one specialty",
+            f"Votre spécialité n'est pas renseignée : le poste {post.reference} est proposé "
+            f"en {post.specialty}. Demandez au CNG de l'enregistrer.",
+        )
+    if plain_name(post.specialty) != plain_name(beneficiary.specialty):
+        return (
+            f"post {post.reference} is in {post.specialty}, not {beneficiary.specialty}",
+            f"Le poste {post.reference} est proposé en {post.specialty} ; votre spécialité "
+            f"est {beneficiary.specialty}.",
+        )
+    return None

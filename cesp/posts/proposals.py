@@ -22,7 +22,13 @@ from cesp.errors import ConflictError, InvalidInputError, NotFoundError
 from cesp.posts.allocation import Applicant, Outcome, Place, allocate
 from cesp.posts.campaigns import get_campaign, log_step, require_open
 from cesp.posts.store import PostFilter, select_posts, take_place
-from cesp.posts.tables import applications, beneficiaries, campaign_candidates, proposals
+from cesp.posts.tables import (
+    applications,
+    beneficiaries,
+    campaign_candidates,
+    proposals,
+    tie_breaks,
+)
 from cesp.storage.engine import write_transaction
 
 PARTIES = {"liberal": ("ars",), "salarie": ("employer",), "mixte": ("ars", "employer")}
@@ -71,16 +77,26 @@ def _placed(conn: sa.Connection, campaign_id: int) -> set[int]:
 def applicants_and_places(
     conn: sa.Connection, campaign_id: int
 ) -> tuple[list[Applicant], list[Place]]:
-    """What the allocation reads: wishes of those not yet placed, places still open."""
+    """What the allocation reads: wishes of those not yet placed (less the posts whose
+    deciding party refused them), every post of the list with its status, and the ties
+    the deciding parties broke."""
     campaign = get_campaign(conn, campaign_id)
     placed = _placed(conn, campaign_id)
+    refused = {
+        (r.beneficiary_id, r.post_id)
+        for r in conn.execute(
+            sa.select(proposals.c.beneficiary_id, proposals.c.post_id).where(
+                proposals.c.campaign_id == campaign_id, proposals.c.status == "refused"
+            )
+        )
+    }
     wishes: dict[int, list[int]] = {}
     for who, post_id in conn.execute(
         sa.select(applications.c.beneficiary_id, applications.c.post_id)
         .where(applications.c.campaign_id == campaign_id)
         .order_by(applications.c.beneficiary_id, applications.c.wish_rank)
     ):
-        if who not in placed:
+        if who not in placed and (who, post_id) not in refused:
             wishes.setdefault(who, []).append(post_id)
     applicants = []
     b, c = beneficiaries, campaign_candidates
@@ -94,15 +110,57 @@ def applicants_and_places(
         applicants.append(
             Applicant(row.id, row.name, row.training_region, row.rank, tuple(wishes[row.id]))
         )
-    posts = select_posts(
-        conn, PostFilter(campaign=campaign.year, kind=campaign.kind, status="open")
-    )
-    places = [Place(p.id, p.reference, p.region, p.mode, p.places_left) for p in posts]
+    order: dict[int, list[int]] = {}
+    for post_id, who in conn.execute(
+        sa.select(tie_breaks.c.post_id, tie_breaks.c.beneficiary_id)
+        .where(tie_breaks.c.campaign_id == campaign_id)
+        .order_by(tie_breaks.c.post_id, tie_breaks.c.position)
+    ):
+        order.setdefault(post_id, []).append(who)
+    posts = select_posts(conn, PostFilter(campaign=campaign.year, kind=campaign.kind))
+    places = [
+        Place(
+            p.id, p.reference, p.region, p.mode, p.places_left, p.status, tuple(order.get(p.id, ()))
+        )
+        for p in posts
+    ]
     return applicants, places
 
 
+def _supersede_open(conn: sa.Connection, campaign_id: int, run: int, actor: Actor) -> None:
+    """Close every earlier proposal still awaiting a decision: run ``run`` replaces them
+    (their partial decisions go with them; the new run's proposals are decided anew)."""
+    stale = conn.execute(
+        sa.select(proposals.c.id, proposals.c.run, proposals.c.beneficiary_id, proposals.c.post_id)
+        .where(proposals.c.campaign_id == campaign_id, proposals.c.status == "proposed")
+        .order_by(proposals.c.id)
+    ).all()
+    if not stale:
+        return
+    conn.execute(
+        sa.update(proposals)
+        .where(proposals.c.id.in_([p.id for p in stale]))
+        .values(status="superseded")
+    )
+    for p in stale:
+        log_step(
+            conn,
+            campaign_id,
+            actor,
+            "proposal.superseded",
+            f"Proposition n°{p.id} de la répartition n°{p.run} remplacée par la "
+            f"répartition n°{run} : elle n'attend plus de décision.",
+            p.beneficiary_id,
+            p.post_id,
+        )
+
+
 def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[int, list[Outcome]]:
-    """Compute and store a new allocation run; returns its number and the outcomes."""
+    """Compute and store a new allocation run; returns its number and the outcomes.
+
+    The new run supersedes the proposals of earlier runs still awaiting a decision
+    (status ``superseded``, written to the campaign's history): only the latest run
+    can be decided, so a proposal made on stale wishes or places cannot be confirmed."""
     authorize(actor, "campaign.manage")
     with write_transaction(engine) as conn:
         campaign = get_campaign(conn, campaign_id, lock=True)
@@ -116,6 +174,7 @@ def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[i
                 )
             ).scalar_one()
         )
+        _supersede_open(conn, campaign_id, run, actor)
         now = datetime.now(UTC)
         for outcome in outcomes:
             conn.execute(
@@ -127,7 +186,7 @@ def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[i
                     wish_rank=outcome.wish_rank,
                     outcome=outcome.outcome,
                     explanation_fr=outcome.explanation_fr,
-                    status="none" if outcome.outcome == "none" else "proposed",
+                    status="proposed" if outcome.outcome in ("proposed", "tie") else "none",
                     created_at=now,
                 )
             )
@@ -148,6 +207,7 @@ def run_allocation(engine: sa.Engine, campaign_id: int, actor: Actor) -> tuple[i
             campaign_id,
             f"run {run}: {sum(o.outcome == 'proposed' for o in outcomes)} proposed, "
             f"{sum(o.outcome == 'tie' for o in outcomes)} tied, "
+            f"{sum(o.outcome == 'pending' for o in outcomes)} pending, "
             f"{sum(o.outcome == 'none' for o in outcomes)} without a post",
         )
     return run, outcomes
@@ -167,13 +227,87 @@ def list_proposals(conn: sa.Connection, campaign_id: int, run: int | None = None
     return [_proposal(r) for r in rows]
 
 
+def _refuse_closed(conn: sa.Connection, proposal: Proposal) -> None:
+    """A 409 saying why a proposal cannot be decided (any status but ``proposed``)."""
+    if proposal.status == "proposed" and proposal.post_id is not None:
+        return
+    if proposal.status == "superseded":
+        latest = conn.execute(
+            sa.select(proposals.c.id, proposals.c.run)
+            .where(
+                proposals.c.campaign_id == proposal.campaign_id,
+                proposals.c.beneficiary_id == proposal.beneficiary_id,
+                proposals.c.run > proposal.run,
+            )
+            .order_by(proposals.c.run.desc())
+        ).first()
+        where_en = f": decide proposal {latest.id} of run {latest.run}" if latest else ""
+        where_fr = (
+            f" : décidez sur la proposition n°{latest.id} (répartition n°{latest.run})"
+            if latest
+            else ""
+        )
+        raise ConflictError(
+            "superseded",
+            f"proposal {proposal.id} (run {proposal.run}) was superseded{where_en}",
+            message_fr=(
+                f"Cette proposition (répartition n°{proposal.run}) a été remplacée et "
+                f"n'attend plus de décision{where_fr}."
+            ),
+            field="proposal_id",
+        )
+    if proposal.outcome == "pending":
+        raise ConflictError(
+            "awaiting_tie",
+            f"proposal {proposal.id} waits for a tie to be broken; nothing to decide",
+            message_fr=(
+                "Cette candidature attend le départage d'une égalité de priorité : rien à "
+                "décider avant la répartition suivante."
+            ),
+            field="proposal_id",
+        )
+    raise ConflictError(
+        "not_pending",
+        f"proposal {proposal.id} is {proposal.status}",
+        message_fr="Cette proposition n'attend plus de décision.",
+        field="proposal_id",
+    )
+
+
+def _break_tie(conn: sa.Connection, proposal: Proposal, actor: Actor) -> None:
+    """Put the proposal's candidate next in the post's tie-break order (art. 7: the
+    deciding party chooses between candidates of equal priority); the next run reads it."""
+    assert proposal.post_id is not None
+    position = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(tie_breaks.c.position), 0) + 1).where(
+            tie_breaks.c.campaign_id == proposal.campaign_id,
+            tie_breaks.c.post_id == proposal.post_id,
+        )
+    ).scalar_one()
+    conn.execute(
+        sa.insert(tie_breaks).values(
+            campaign_id=proposal.campaign_id,
+            post_id=proposal.post_id,
+            beneficiary_id=proposal.beneficiary_id,
+            position=position,
+            proposal_id=proposal.id,
+            at=datetime.now(UTC),
+            actor=actor.name,
+        )
+    )
+
+
 def decide(
     engine: sa.Engine, proposal_id: int, party: str, decision: str, actor: Actor
 ) -> Proposal:
     """Record the ARS's or the employer's answer to a proposal.
 
     The ARS answers for its own region (an ARS key of the post's region, or the CNG);
-    the employer's answer is recorded by the same officers, who receive it.
+    the employer's answer is recorded by the same officers, who receive it. Confirming
+    a ``tie`` (candidates of equal priority) breaks it: the candidate goes first on the
+    post (status ``tie_broken``), and the next run proposes with the tie broken, the
+    other candidates falling through to their next wishes. Superseded, pending and
+    decided proposals are refused with the reason.
     """
     if party not in ("ars", "employer"):
         raise InvalidInputError(
@@ -189,6 +323,9 @@ def decide(
         )
     with write_transaction(engine) as conn:
         row = _get(conn, proposal_id)
+        if row is not None:  # one decision at a time per campaign (tie-break order)
+            get_campaign(conn, row.campaign_id, lock=True)
+            row = _get(conn, proposal_id)
         if row is None:
             raise NotFoundError(
                 f"no proposal {proposal_id}",
@@ -196,12 +333,8 @@ def decide(
                 field="proposal_id",
             )
         proposal = _proposal(row)
-        if proposal.post_id is None or proposal.status not in ("proposed",):
-            raise ConflictError(
-                "not_pending",
-                f"proposal {proposal_id} is {proposal.status}",
-                message_fr="Cette proposition n'attend plus de décision.",
-            )
+        _refuse_closed(conn, proposal)
+        assert proposal.post_id is not None
         post = select_posts(conn, PostFilter(ids=(proposal.post_id,)))[0]
         authorize(actor, "post.write", post.region)
         needed = PARTIES[post.mode]
@@ -216,6 +349,9 @@ def decide(
         status = "proposed"
         if decision == "refuse":
             status = "refused"
+        elif all(answers[p] == "confirm" for p in needed) and proposal.outcome == "tie":
+            status = "tie_broken"
+            _break_tie(conn, proposal, actor)
         elif all(answers[p] == "confirm" for p in needed):
             status = "confirmed"
             if proposal.beneficiary_id in _placed(conn, proposal.campaign_id):
@@ -224,12 +360,7 @@ def decide(
                     f"beneficiary {proposal.beneficiary_id} already has a confirmed post",
                     message_fr="Ce bénéficiaire a déjà un lieu d'exercice confirmé.",
                 )
-            if not take_place(conn, post.id):
-                raise ConflictError(
-                    "no_place_left",
-                    f"post {post.id} has no place left",
-                    message_fr="Plus aucune place sur ce poste.",
-                )
+            take_place(conn, post.id)
         conn.execute(
             sa.update(proposals)
             .where(proposals.c.id == proposal_id)
@@ -238,6 +369,8 @@ def decide(
             )
         )
         verb = "confirme" if decision == "confirm" else "refuse"
+        if status == "tie_broken":
+            verb = "départage l'égalité en faveur de"
         who = "L'ARS" if party == "ars" else "L'employeur"
         log_step(
             conn,

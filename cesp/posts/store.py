@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from cesp.access import authorize
 from cesp.audit import Actor, record
 from cesp.eligibility.zoning_index import ZoningIndex
-from cesp.errors import InvalidInputError, NotFoundError, ValidationFailedError
+from cesp.errors import ConflictError, InvalidInputError, NotFoundError, ValidationFailedError
+from cesp.posts.campaigns import withdraw_from_campaign
 from cesp.posts.model import Post, PostStatus
 from cesp.posts.qualification import Qualification, qualify_sites
 from cesp.posts.tables import posts
@@ -137,14 +138,15 @@ def add_posts(
     return insert_posts(conn, drafts, actor, listed_on, sample=sample, source=source)
 
 
-def take_place(conn: sa.Connection, post_id: int) -> bool:
-    """Take one place of an open post in one conditional UPDATE (False when none is
-    left): two transactions racing for the last place cannot both succeed."""
+def take_place(conn: sa.Connection, post_id: int) -> None:
+    """Take one place of a post in one conditional UPDATE, so that two transactions
+    racing for the last place cannot both succeed; a refusal says why: the post was
+    withdrawn (``post_withdrawn``), or its places are all taken (``no_place_left``)."""
     taken = conn.execute(
         sa.update(posts)
         .where(
             posts.c.id == post_id,
-            posts.c.status == "open",
+            posts.c.status != PostStatus.WITHDRAWN.value,
             posts.c.places_taken < posts.c.places,
         )
         .values(
@@ -155,7 +157,22 @@ def take_place(conn: sa.Connection, post_id: int) -> bool:
             ),
         )
     ).rowcount
-    return bool(taken == 1)
+    if taken == 1:
+        return
+    post = get_post(conn, post_id)
+    if post.status == PostStatus.WITHDRAWN:
+        raise ConflictError(
+            "post_withdrawn",
+            f"post {post.reference} was withdrawn from the list by its ARS",
+            message_fr=f"Le poste {post.reference} a été retiré de la liste par son ARS.",
+            field="post_id",
+        )
+    raise ConflictError(
+        "no_place_left",
+        f"post {post.reference} has no place left",
+        message_fr=f"Plus aucune place sur le poste {post.reference} : toutes sont pourvues.",
+        field="post_id",
+    )
 
 
 def get_post(conn: sa.Connection, post_id: int) -> Post:
@@ -274,7 +291,8 @@ def update_post(conn: sa.Connection, post_id: int, changes: dict[str, Any], acto
     """Change a post's editable fields (inside the caller's transaction), audited.
 
     Places cannot drop below the places already taken; a post with no place left is
-    ``filled``; ``withdrawn`` keeps the post (and its history) but closes it.
+    ``filled``; ``withdrawn`` keeps the post (and its history) but closes it, and only
+    while none of its places is taken (``cesp.posts.campaigns.withdraw_from_campaign``).
     """
     post = get_post(conn, post_id)
     authorize(actor, "post.write", post.region)
@@ -313,6 +331,8 @@ def update_post(conn: sa.Connection, post_id: int, changes: dict[str, Any], acto
             message_fr=f"Places : {post.places_taken} places sont déjà pourvues.",
             field="places",
         )
+    if status == PostStatus.WITHDRAWN and post.status != PostStatus.WITHDRAWN:
+        withdraw_from_campaign(conn, post, actor)
     if status != PostStatus.WITHDRAWN:
         status = PostStatus.FILLED if post.places_taken >= fields["places"] else PostStatus.OPEN
     conn.execute(

@@ -135,9 +135,24 @@ proposals = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("campaign_id", "run", "beneficiary_id", name="uq_proposal"),
     sa.CheckConstraint(
-        "status IN ('proposed', 'confirmed', 'refused', 'none')", name="proposal_status"
+        "status IN ('proposed', 'confirmed', 'refused', 'none', 'superseded', 'tie_broken')",
+        name="proposal_status",
     ),
 )
+
+tie_breaks = sa.Table(
+    "tie_breaks",
+    metadata,
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id"), primary_key=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id"), primary_key=True),
+    sa.Column("beneficiary_id", sa.Integer, sa.ForeignKey("beneficiaries.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("proposal_id", sa.Integer, sa.ForeignKey("proposals.id"), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(120), nullable=False),
+)
+"""How the deciding party broke ties between candidates of equal priority on a post
+(décret n°2010-735 art. 7 leaves it the decision): ``position`` 1 goes first."""
 
 campaign_history = sa.Table(
     "campaign_history",

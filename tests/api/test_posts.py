@@ -51,6 +51,7 @@ def world(engine: sa.Engine, tmp_path: Path) -> dict[str, Any]:
                         "reference": f"B{i}",
                         "name": f"Interne {i}",
                         "profession": "medecin",
+                        "specialty": "médecine générale",
                         "training_region": "11",
                         "requested_on": "2020-09-01",
                         "signed_on": "2020-10-01",
@@ -369,3 +370,26 @@ def test_posts_on_the_first_and_last_representable_days_answer(
         assert listed.status_code == 200, (day, listed.text)
         exported = api.get("/api/v1/posts/export", params={"date": day, "format": "csv"})
         assert exported.status_code == 200, (day, exported.text)
+
+
+def test_withdrawing_a_chosen_post_is_a_409_and_a_withdrawn_post_is_refused_as_withdrawn(
+    api: TestClient, world: dict[str, Any], engine: sa.Engine
+) -> None:
+    ars = bearer(world, "ars-11")
+    chosen = propose(api, world, engine, "93008", "I-1", kind="internat", mode="salarie").json()
+    other = propose(api, world, engine, "75118", "I-2", kind="internat", mode="salarie").json()
+    url = f"/api/v1/campaigns/{world['campaign']}/choices"
+    made = api.post(url, json={"post_id": chosen["id"]}, headers=bearer(world, "interne-1"))
+    assert made.status_code == 201, made.text
+    refused = api.patch(f"/api/v1/posts/{chosen['id']}", json={"status": "withdrawn"}, headers=ars)
+    assert refused.status_code == 409
+    body = refused.json()
+    assert (body["error"], body["field"]) == ("post_taken", "status")
+    assert (
+        "ne peut pas être retiré" in body["detail_fr"] and "cannot be withdrawn" in body["detail"]
+    )
+    gone = api.patch(f"/api/v1/posts/{other['id']}", json={"status": "withdrawn"}, headers=ars)
+    assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
+    late = api.post(url, json={"post_id": other["id"]}, headers=bearer(world, "interne-2"))
+    assert late.status_code == 409
+    assert late.json()["error"] == "post_withdrawn" and "retiré" in late.json()["detail_fr"]
