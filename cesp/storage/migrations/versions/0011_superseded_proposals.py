@@ -1,22 +1,20 @@
 """Proposals of an earlier run superseded by a new run; ties broken by the deciding party.
 
-Revision ID: 0010_superseded_proposals
-Revises: 0009_tvs_reference
+Revision ID: 0011_superseded_proposals
+Revises: 0010_doted_categories
 
 - ``proposals.status`` may be ``superseded`` (a later allocation run, or the post's
   withdrawal, replaced it: nothing left to decide) or ``tie_broken`` (the deciding
   party put this candidate first among candidates of equal priority).
 - ``tie_breaks`` (table of ``cesp.posts.tables``): those answers, read by every later
   run of the campaign (décret n°2010-735 du 29 juin 2010, art. 7).
-
-The lead re-chains ``down_revision`` at merge.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_superseded_proposals"
-down_revision = "0009_tvs_reference"
+revision = "0011_superseded_proposals"
+down_revision = "0010_doted_categories"
 branch_labels = None
 depends_on = None
 
