@@ -34,16 +34,18 @@ REGION_BOUND = frozenset({"ars"})
 def authorize(actor: Actor, action: str, region: str | None = None) -> None:
     """Raise ``UnauthorizedError`` (no key) or ``ForbiddenError`` (wrong role/region)."""
     allowed = ACTIONS[action]
+    needed, needed_fr = " or ".join(sorted(allowed)), " ou ".join(sorted(allowed))
     if actor.role == "anonymous":
         raise UnauthorizedError(
-            f"{action} needs an API key (Authorization: Bearer ...) with role "
-            f"{' or '.join(sorted(allowed))}",
-            message_fr="Cette opération demande une clé d'API (en-tête Authorization: Bearer).",
+            f"{action} needs an API key (Authorization: Bearer ...) with role {needed}",
+            message_fr=f"Cette opération ({action}) demande une clé d'API (en-tête "
+            f"Authorization: Bearer) de rôle {needed_fr}.",
         )
     if actor.role not in allowed:
         raise ForbiddenError(
-            f"role {actor.role} may not {action}; needed: {' or '.join(sorted(allowed))}",
-            message_fr=f"Le rôle {actor.role} ne permet pas cette opération.",
+            f"role {actor.role} may not {action}; needed: {needed}",
+            message_fr=f"Le rôle {actor.role} ne permet pas cette opération ({action}) ; "
+            f"rôle nécessaire : {needed_fr}.",
         )
     if actor.role in REGION_BOUND and region is not None and region != actor.region:
         raise ForbiddenError(

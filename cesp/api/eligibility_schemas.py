@@ -205,11 +205,13 @@ class RelocationIn(InputModel):
     )
     current_site: SiteIn = Field(description="Where the beneficiary practises now")
     new_site: SiteIn = Field(description="The practice site asked for")
-    change_date: dt.date = Field(
-        description="Date the move takes effect (ISO 8601)", examples=["2026-03-01"]
+    change_date: Day = Field(
+        description="Date the move takes effect (YYYY-MM-DD or DD/MM/YYYY)",
+        examples=["2026-03-01"],
     )
-    engagement_end: dt.date = Field(
-        description="Expected end of the engagement (ISO 8601)", examples=["2029-08-31"]
+    engagement_end: Day = Field(
+        description="Expected end of the engagement (YYYY-MM-DD or DD/MM/YYYY)",
+        examples=["2029-08-31"],
     )
     beneficiary_id: int | None = Field(
         None, ge=1, le=2**31 - 1, description="The beneficiary, to append the move to their ledger"

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cesp.access import ANONYMOUS
 from cesp.api.heavy_jobs import BusyError
 from cesp.api.uploads import UploadTooLargeError
-from cesp.api.validation_fr import french_reason
+from cesp.api.validation_fr import request_problem
 from cesp.audit import Actor, record
 from cesp.errors import (
     CespError,
@@ -142,23 +142,18 @@ async def _domain_error(request: Request, error: Exception) -> Response:
 
 async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    problems = error.errors()
-    first = problems[0] if problems else {}
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
-    field = ".".join(loc) or None
-    detail = f"{field}: {first.get('msg', 'invalid value')}" if field else "invalid request"
+    problems = [request_problem(e, error.body) for e in error.errors()]
+    field, detail, detail_fr = (
+        problems[0] if problems else (None, "invalid request", "Requête invalide.")
+    )
     body = {
         "error": "invalid_parameter",
         "field": field,
         "detail": detail,
-        "detail_fr": (
-            f"Paramètre invalide : {field} ({french_reason(first)})."
-            if field
-            else "Requête invalide."
-        ),
+        "detail_fr": detail_fr,
         "problems": [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg")}
-            for e in problems
+            {"field": name or "", "message": message, "message_fr": message_fr}
+            for name, message, message_fr in problems
         ],
     }
     return _answer(request, body, 422, {})

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from cesp.api.french_params import Day, Mode
 from cesp.api.input_model import InputModel
 from cesp.api.output_model import OutputModel
 from cesp.posts.candidacy import Candidacy
@@ -78,14 +79,14 @@ class PostIn(InputModel):
     kind: Literal["exercice", "internat"] = "exercice"
     profession: str = Field(default="medecin", max_length=32)
     specialty: str = Field(min_length=1, max_length=120)
-    mode: Literal["liberal", "salarie", "mixte"]
+    mode: Mode
     structure: str = Field(min_length=1, max_length=200)
     address: str = Field(min_length=1, max_length=300)
     commune_code: str = Field(min_length=5, max_length=5)
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     places: int = Field(ge=0, le=10_000)
-    listed_on: date | None = Field(
+    listed_on: Day | None = Field(
         default=None, description="Set by the server to the day of publication; omit it"
     )
 
@@ -96,7 +97,7 @@ class PostPatch(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     specialty: str | None = Field(default=None, min_length=1, max_length=120)
-    mode: Literal["liberal", "salarie", "mixte"] | None = None
+    mode: Mode | None = None
     structure: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, min_length=1, max_length=300)
     places: int | None = Field(default=None, ge=0, le=10_000)
@@ -126,7 +127,7 @@ class CampaignIn(InputModel):
 
     year: int = Field(ge=2010, le=2100)
     kind: Literal["exercice", "internat"]
-    published_on: date | None = None
+    published_on: Day | None = None
 
 
 class Candidate(BaseModel):

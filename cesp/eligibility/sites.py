@@ -43,7 +43,9 @@ def lambert93_site(x: float, y: float, prefix: str = "") -> PointSite:
             raise InvalidInputError(
                 f"{name}={value} is outside Lambert-93 ({low:.0f} to {high:.0f} m){hint}: give "
                 "EPSG:2154 metres, or lon/lat in WGS84 degrees",
-                message_fr=f"{name} hors de l'emprise Lambert-93 (mètres EPSG:2154){hint_fr}.",
+                message_fr=f"{name}={value} hors de l'emprise Lambert-93 ({low:.0f} à "
+                f"{high:.0f} m){hint_fr} : donnez des mètres EPSG:2154, ou lon/lat en degrés "
+                "WGS84.",
                 field=f"{prefix}{name}",
             )
     lon, lat = transformer(LAMBERT93, WGS84).transform(x, y)
@@ -68,7 +70,8 @@ def make_site(
         raise InvalidInputError(
             "give exactly one of lon and lat (WGS84), x and y (Lambert-93) or insee"
             + (f"; got {', '.join(given)}" if given else ""),
-            message_fr="Indiquez soit lon et lat, soit x et y (Lambert-93), soit insee.",
+            message_fr="Indiquez soit lon et lat (WGS84), soit x et y (Lambert-93), soit insee"
+            + (f" ; reçu : {', '.join(given)}." if given else "."),
             field=f"{prefix}{'lon' if not given else given[0].split('/')[0]}",
         )
     if insee is not None:
@@ -82,7 +85,7 @@ def make_site(
             missing = "y" if x is not None else "x"
             raise InvalidInputError(
                 f"missing {missing}: give x and y together (Lambert-93 metres)",
-                message_fr="Indiquez x et y ensemble.",
+                message_fr=f"{missing} manquant : indiquez x et y ensemble (mètres Lambert-93).",
                 field=f"{prefix}{missing}",
             )
         return lambert93_site(x, y, prefix)
@@ -90,7 +93,7 @@ def make_site(
         missing = "lat" if lon is not None else "lon"
         raise InvalidInputError(
             f"missing {missing}: give lon and lat together (WGS84 degrees)",
-            message_fr="Indiquez lon et lat ensemble.",
+            message_fr=f"{missing} manquant : indiquez lon et lat ensemble (degrés WGS84).",
             field=f"{prefix}{missing}",
         )
     try:

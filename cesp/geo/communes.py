@@ -177,13 +177,15 @@ def validate_lon_lat(lon: float, lat: float) -> None:
     if not -180.0 <= lon <= 180.0:
         raise InvalidInputError(
             f"lon={lon} is outside [-180, 180]: give WGS84 degrees (lon 2.35 for Paris)",
-            message_fr="Longitude hors de [-180, 180] (degrés WGS84).",
+            message_fr=f"lon={lon} hors de [-180, 180] : donnez des degrés WGS84 "
+            "(lon 2.35 pour Paris).",
             field="lon",
         )
     if not -90.0 <= lat <= 90.0:
         raise InvalidInputError(
             f"lat={lat} is outside [-90, 90]: give WGS84 degrees (lat 48.85 for Paris)",
-            message_fr="Latitude hors de [-90, 90] (degrés WGS84).",
+            message_fr=f"lat={lat} hors de [-90, 90] : donnez des degrés WGS84 "
+            "(lat 48.85 pour Paris).",
             field="lat",
         )
 

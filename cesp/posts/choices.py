@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from cesp.audit import Actor, record
 from cesp.eligibility.zoning_index import ZoningIndex
-from cesp.errors import ConflictError, InvalidInputError
+from cesp.errors import ConflictError, InvalidInputError, NotFoundError
 from cesp.posts.beneficiaries import get_beneficiary
 from cesp.posts.campaigns import MAX_WISHES, get_campaign, log_step, require_open, speaker_for
 from cesp.posts.model import Beneficiary, Post, PostStatus, profile_mismatch
@@ -127,7 +127,13 @@ def file_wishes(
         who = speaker_for(conn, actor, beneficiary_id)
         refuse_if_placed(conn, campaign_id, who)
         beneficiary = get_beneficiary(conn, who)
-        posts = [get_post(conn, p) for p in post_ids]
+        posts = []
+        for position, post_id in enumerate(post_ids):
+            try:
+                posts.append(get_post(conn, post_id))
+            except NotFoundError as error:
+                error.field = f"wishes[{position}]"  # the wish at fault, not a post_id field
+                raise
         for position, post in enumerate(posts):
             if post.campaign != campaign.year or post.kind != campaign.kind:
                 raise InvalidInputError(

@@ -326,9 +326,13 @@ def update_post(conn: sa.Connection, post_id: int, changes: dict[str, Any], acto
             field="status",
         )
     if fields["places"] < post.places_taken:
+        taken = post.places_taken
         raise InvalidInputError(
-            f"places cannot drop below the {post.places_taken} places already taken",
-            message_fr=f"Places : {post.places_taken} places sont déjà pourvues.",
+            f"places cannot drop below the {taken} place{'s' if taken > 1 else ''} "
+            f"already taken (asked: {fields['places']})",
+            message_fr="Places : le nombre de places ne peut pas descendre sous "
+            + ("la place déjà pourvue" if taken == 1 else f"les {taken} places déjà pourvues")
+            + f" (demandé : {fields['places']}).",
             field="places",
         )
     if status == PostStatus.WITHDRAWN and post.status != PostStatus.WITHDRAWN:

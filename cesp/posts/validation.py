@@ -105,8 +105,9 @@ def parse_fields(raw: dict[str, Any], campaign: int) -> dict[str, Any]:
     lat = _number(raw, "lat", "Latitude")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInputError(
-            f"lon/lat ({lon}, {lat}) are not WGS84 degrees",
-            message_fr="Longitude/latitude hors des bornes WGS84 (degrés).",
+            f"lon/lat ({lon}, {lat}) are not WGS84 degrees (lon -180 to 180, lat -90 to 90)",
+            message_fr=f"Longitude/latitude ({lon}, {lat}) hors des degrés WGS84 (lon de -180 "
+            "à 180, lat de -90 à 90).",
             field="lon",
         )
     code = _text(raw, "commune_code", "Code INSEE").upper()
@@ -138,39 +139,56 @@ def parse_fields(raw: dict[str, Any], campaign: int) -> dict[str, Any]:
 
 def _site_problem(
     fields: dict[str, Any], commune: Any, arrondissement: Any, units: list[CommuneUnit]
-) -> str | None:
-    """Why the coordinates do not match the commune code, in French (None when they do).
+) -> tuple[str, str] | None:
+    """Why the coordinates do not match the commune code, in English and French (None
+    when they do).
 
     An arrondissement code without a polygon of its own (Lyon, Marseille: see
     ``cesp.geo.arrondissements``) matches coordinates in its commune."""
     if commune is None:
-        return "les coordonnées ne tombent dans aucune commune française"
+        return (
+            "the coordinates fall in no French commune: check lon/lat (WGS84 degrees)",
+            "les coordonnées ne tombent dans aucune commune française : vérifiez lon/lat "
+            "(degrés WGS84)",
+        )
     codes = {commune.code} | ({arrondissement.code} if arrondissement else set())
     if arrondissement is None and any(
         u.kind == "arrondissement" and u.parent_code == commune.code for u in units
     ):
         codes.add(fields["commune_code"])
-    if fields["commune_code"] not in codes:
+    given = fields["commune_code"]
+    if given not in codes:
         return (
+            f"the coordinates fall in {commune.name} ({commune.code}), not in commune "
+            f"{given}: check commune_code or lon/lat",
             f"les coordonnées tombent dans {commune.name} ({commune.code}), pas dans la "
-            f"commune {fields['commune_code']}"
+            f"commune {given} : vérifiez le code INSEE ou lon/lat",
         )
     if fields["region"] and fields["region"] != commune.region:
-        return f"la commune {commune.code} est en région {commune.region}, pas {fields['region']}"
+        return (
+            f"commune {commune.code} is in region {commune.region}, not {fields['region']}",
+            f"la commune {commune.code} est en région {commune.region}, pas {fields['region']}",
+        )
     return None
 
 
-def _retired_code(units: list[CommuneUnit], on: date, now: Any) -> str | None:
-    """Why a code that no longer designates a commune on ``on`` cannot be used."""
+def _retired_code(units: list[CommuneUnit], on: date, now: Any) -> tuple[str, str] | None:
+    """Why a code that no longer designates a commune on ``on`` cannot be used (English,
+    French)."""
     if any(
         (u.valid_from is None or u.valid_from <= on) and (u.valid_to is None or on < u.valid_to)
         for u in units
     ):
         return None
     last = max(units, key=lambda u: u.valid_to or date.max)
-    ended = f" depuis le {last.valid_to:%d/%m/%Y}" if last.valid_to else ""
-    where = f" ; le site est aujourd'hui dans {now.name} ({now.code})" if now else ""
-    return f"le code INSEE {last.code} ({last.name}) n'est plus en vigueur{ended}{where}"
+    ended = f" since {last.valid_to:%Y-%m-%d}" if last.valid_to else ""
+    ended_fr = f" depuis le {last.valid_to:%d/%m/%Y}" if last.valid_to else ""
+    where = f"; the site is now in {now.name} ({now.code})" if now else ""
+    where_fr = f" ; le site est aujourd'hui dans {now.name} ({now.code})" if now else ""
+    return (
+        f"INSEE code {last.code} ({last.name}) is no longer in force{ended}{where}",
+        f"le code INSEE {last.code} ({last.name}) n'est plus en vigueur{ended_fr}{where_fr}",
+    )
 
 
 def _declared_code_qualifies(
@@ -224,7 +242,7 @@ def validate_posts(
         units = known[fields["commune_code"]]
         reason = reason or _site_problem(fields, result.commune, result.arrondissement, units)
         if reason:
-            problems.append(Problem(row, f"site: {reason}", f"Site : {reason}.", "lon"))
+            problems.append(Problem(row, f"site: {reason[0]}", f"Site : {reason[1]}.", "lon"))
             continue
         assert result.commune is not None
         if (

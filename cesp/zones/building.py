@@ -25,7 +25,12 @@ from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.geo.geometry import as_multipolygon, union_multipolygon
 from cesp.geo.regions import region_outline
 from cesp.zones.by_codes import Member, resolve_rows
-from cesp.zones.categories import ZoneCategory, default_category, match_category
+from cesp.zones.categories import (
+    ZoneCategory,
+    default_category,
+    match_category,
+    unknown_category,
+)
 from cesp.zones.readers import SourceRow, SourceTable
 
 REGION_TOLERANCE_M = 1000.0
@@ -106,15 +111,7 @@ def _category(
         return fallback.code
     found = match_category(row.category, categories)
     if found is None:
-        problems.append(
-            Problem(
-                row.row,
-                f"category {row.category!r} is not one of: "
-                + ", ".join(f"{c.code} ({c.label})" for c in categories),
-                f"catégorie inconnue « {row.category} »",
-                "category",
-            )
-        )
+        problems.append(Problem(row.row, *unknown_category(row.category, categories), "category"))
         return None
     return found.code
 
@@ -380,10 +377,9 @@ def build_zones(
     related to the communes of ``signed``."""
     fallback = match_category(category, categories) if category else default_category(categories)
     if category and fallback is None:
+        message, message_fr = unknown_category(category, categories)
         raise InvalidInputError(
-            f"category {category!r} is not one of: " + ", ".join(c.code for c in categories),
-            message_fr=f"Catégorie inconnue « {category} ».",
-            field="category",
+            message, message_fr=message_fr[0].upper() + message_fr[1:] + ".", field="category"
         )
     if table.by_codes:
         return build_from_codes(

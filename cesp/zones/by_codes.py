@@ -35,7 +35,7 @@ from cesp.geo.crs import metric_crs_for_region, reproject
 from cesp.geo.loaded import missing_code_messages
 from cesp.geo.names import name_key
 from cesp.zones.by_tvs import tvs_expansion
-from cesp.zones.categories import ZoneCategory, match_category
+from cesp.zones.categories import ZoneCategory, match_category, unknown_category
 from cesp.zones.readers import SourceRow, SourceTable
 
 
@@ -177,14 +177,13 @@ def resolve_rows(
         value = _mapped(row.category, mapping)
         category = match_category(value, categories) if value else fallback
         if value is not None and category is None:
+            message, message_fr = unknown_category(row.category, categories)
             problems.append(
                 Problem(
                     row.row,
-                    f"category {row.category!r} is not one of: "
-                    + ", ".join(f"{c.code} ({c.label})" for c in categories)
-                    + "; add an alias with 'cesp zones categories alias' or give --map",
-                    f"catégorie inconnue « {row.category} » : ajoutez un alias "
-                    "(cesp zones categories alias) ou une correspondance (--map)",
+                    message + "; add an alias with 'cesp zones categories alias' or give --map",
+                    message_fr + " ; ou ajoutez un alias (cesp zones categories alias) ou une "
+                    "correspondance (--map)",
                     "category",
                 )
             )

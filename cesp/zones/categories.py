@@ -97,6 +97,16 @@ def match_category(value: str, categories: list[ZoneCategory]) -> ZoneCategory |
     return None
 
 
+def unknown_category(value: str | None, categories: list[ZoneCategory]) -> tuple[str, str]:
+    """English and French messages for a ``value`` no category designates, listing the
+    categories that may be named (code and label)."""
+    listed = ", ".join(f"{c.code} ({c.label})" for c in categories)
+    return (
+        f"category {value!r} is not one of: {listed or 'none'}",
+        f"catégorie inconnue « {value} » ; catégories possibles : {listed or 'aucune'}",
+    )
+
+
 def default_category(categories: list[ZoneCategory]) -> ZoneCategory | None:
     """The category to use when a file names none: the only qualifying one, if unique."""
     qualifying = [c for c in categories if c.qualifies_for_cesp]

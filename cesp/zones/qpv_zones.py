@@ -33,7 +33,7 @@ from cesp.geo.names import name_key
 from cesp.geo.qpv import LOAD_HINT, LOAD_HINT_FR, generation_of, qpv_by_codes, qpv_departement
 from cesp.zones.building import DraftZone, covered_communes
 from cesp.zones.by_codes import other_region
-from cesp.zones.categories import ZoneCategory, match_category
+from cesp.zones.categories import ZoneCategory, match_category, unknown_category
 from cesp.zones.readers import SourceRow, SourceTable
 
 QPV_PRIORITY = 1
@@ -93,12 +93,12 @@ def build_qpv_zones(
         value = mapping.get(name_key(row.category), row.category) if row.category else None
         category = _qpv_category(value, categories) if value else None
         if category is None:
+            message, message_fr = unknown_category(row.category, categories)
             result.problems.append(
                 Problem(
                     row.row,
-                    f"QPV {code}{_where(row)}: category {row.category!r} is not one of: "
-                    + ", ".join(c.code for c in categories),
-                    f"QPV {code}{_where(row)} : catégorie inconnue « {row.category} »",
+                    f"QPV {code}{_where(row)}: {message}",
+                    f"QPV {code}{_where(row)} : {message_fr}",
                     "category",
                 )
             )

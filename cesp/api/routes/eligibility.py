@@ -26,13 +26,13 @@ from cesp.api.eligibility_schemas import (
     EligibilityOut,
     EligibilityQuery,
 )
-from cesp.api.french_params import DATE_EXPECTED
+from cesp.api.french_params import DATE_EXPECTED, DATE_EXPECTED_FR
 from cesp.api.heavy_jobs import HeavyJobs
 from cesp.api.job_processes import JobProcesses
 from cesp.api.plain_route import PlainRoute
 from cesp.api.routes.conventions import ERRORS
 from cesp.api.uploads import spooled_upload
-from cesp.api.validation_fr import french_reason
+from cesp.api.validation_fr import json_error_messages, request_problem
 from cesp.conventions import parse_day
 from cesp.eligibility.bulk import evaluate_frame, read_sites, write_sites
 from cesp.eligibility.check import EligibilityResult, check, check_points
@@ -245,7 +245,10 @@ def _parse_batch(raw: bytes) -> BatchIn:
     computes them now it costs nothing and keeps each slice's errors numbered)."""
     try:
         data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError too
+    except json.JSONDecodeError as exc:
+        message, message_fr = json_error_messages(exc)
+        raise InvalidInputError(message, message_fr=message_fr, field="body") from exc
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError, huge integers
         raise InvalidInputError(
             "the body is not JSON that can be read (send application/json of at most "
             "100,000 sites, nested at most a few levels, or a multipart CSV upload)",
@@ -276,12 +279,8 @@ def _validated(validate: Callable[[], T], offset: int) -> T:
         loc = list(first["loc"])
         if offset or (loc and isinstance(loc[0], int)):
             loc = ["sites", int(loc[0]) + offset, *loc[1:]]
-        field = ".".join(str(p) for p in loc)
-        raise InvalidInputError(
-            f"{field}: {first['msg']}",
-            message_fr=f"Champ invalide : {field} ({french_reason(dict(first))}).",
-            field=field,
-        ) from exc
+        field, message, message_fr = request_problem({**first, "loc": ("body", *loc)})
+        raise InvalidInputError(message, message_fr=message_fr, field=field) from exc
 
 
 def _batch_body(answer: BatchOut) -> bytes:
@@ -298,10 +297,7 @@ def _form_date(value: object) -> date:
     if parsed is None:
         raise InvalidInputError(
             f"date={value!r}: expected {DATE_EXPECTED}",
-            message_fr=(
-                f"date : « {value} » n'est pas une date ; écrivez-la JJ/MM/AAAA ou AAAA-MM-JJ "
-                "(ex. 15/11/2026)."
-            ),
+            message_fr=f"date : « {value} » n'est pas une date ; {DATE_EXPECTED_FR}.",
             field="date",
         )
     return parsed

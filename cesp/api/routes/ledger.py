@@ -48,8 +48,8 @@ class PeriodIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     site: SiteIn
-    starts_on: dt.date
-    ends_on: dt.date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
     mode: str = Field(max_length=10)
     time_fraction: float = Field(1.0, gt=0, le=1)
 
@@ -60,7 +60,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["suspension", "deferral"]
-    starts_on: dt.date
+    starts_on: Day
     months: int = Field(ge=1, le=600)
     note_fr: str | None = Field(None, max_length=2000)
 

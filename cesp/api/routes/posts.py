@@ -13,7 +13,7 @@ from fastapi import Path as FastPath
 from cesp.api.auth import get_actor
 from cesp.api.dependencies import get_connection, get_engine, get_index
 from cesp.api.downloads import XLSX, DialectParam, TableFormat, table_response
-from cesp.api.french_params import Day
+from cesp.api.french_params import Day, Mode
 from cesp.api.post_schemas import PostIn, PostOut, PostPageOut, PostPatch
 from cesp.api.routes.conventions import ERRORS, REGION_CODE
 from cesp.audit import Actor
@@ -61,7 +61,7 @@ def post_filter(
     region: Annotated[str | None, Query(pattern=REGION_CODE)] = None,
     departement: Annotated[str | None, Query(pattern=r"^(\d{2,3}|2[AB])$")] = None,
     specialty: Annotated[str | None, Query(max_length=120)] = None,
-    mode: Annotated[Literal["liberal", "salarie", "mixte"] | None, Query()] = None,
+    mode: Annotated[Mode | None, Query()] = None,
     status: Annotated[Literal["open", "filled", "withdrawn"] | None, Query()] = None,
     bbox: Annotated[
         str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")
