@@ -340,13 +340,21 @@
     }
     const s = preview.summary;
     const div = C.legendBody(ctx);
-    const row = (kind, label, n, pop) =>
+    // A former commune has no census figure: its population is said unknown, not 0.
+    const people = (n, pop, unknown) => {
+      if (pop === null || !n) return "";
+      if (unknown.length >= n) return ", population inconnue";
+      const known = `${Number(pop).toLocaleString("fr-FR")} hab.`;
+      if (!unknown.length) return `, ${known}`;
+      return `, ${known} (population inconnue pour ${unknown.length} : ${e(unknown.join(" ; "))})`;
+    };
+    const row = (kind, label, n, pop, unknown) =>
       `<li><span class="cesp-swatch cesp-swatch--${kind}" data-colour="${preview.colours[kind]}"></span>` +
-      `${label} : ${n} commune(s)${pop === null ? "" : `, ${Number(pop).toLocaleString("fr-FR")} hab.`}</li>`;
+      `${label} : ${n} commune(s)${people(n, pop, unknown || [])}</li>`;
     div.innerHTML =
       `<h2>${e(s.title)}</h2><p>${e(s.compared)}</p><ul>` +
-      row("entering", "Entrent", s.entering, s.population_entering) +
-      row("leaving", "Sortent", s.leaving, s.population_leaving) +
+      row("entering", "Entrent", s.entering, s.population_entering, s.unknown_entering) +
+      row("leaving", "Sortent", s.leaving, s.population_leaving, s.unknown_leaving) +
       row("kept", "Restent", s.kept, null) +
       "</ul>";
     C.paintSwatches(div);
