@@ -14,6 +14,7 @@ Two flavours of one page:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from cesp.geo.regions import loaded_extent, region_shape
 from cesp.maps.assets import ASSET_PREFIX
 from cesp.maps.elements import CespStart, add_assets, add_title, no_cdn
 from cesp.maps.layers import (
+    COMMUNES_MAX_SPAN,
     COMMUNES_MIN_ZOOM,
     Bbox,
     commune_collection,
@@ -218,6 +220,7 @@ def build_map(
         "categories": _qualifying_labels(conn, request.profession),
         "colours": CATEGORY_COLOURS,
         "communesMinZoom": COMMUNES_MIN_ZOOM,
+        "communesMaxSpan": COMMUNES_MAX_SPAN,
         "statusHeadings": HEADINGS_FR,
     }
     if options.standalone and request.region and region:
@@ -270,13 +273,22 @@ def build_preview_map(
         "profession": preview.after.profession,
         "preview": preview_layers(preview),
         "communesMinZoom": COMMUNES_MIN_ZOOM,
+        "communesMaxSpan": COMMUNES_MAX_SPAN,
         "statusHeadings": HEADINGS_FR,
     }
     CespStart(layers, config).add_to(fmap)
     return MapPage(fmap, config)
 
 
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"\s*/?>')
+
+
 def render_page(fmap: folium.Map) -> str:
-    """The whole HTML document of a map (French, with a viewport for phones)."""
+    """The whole HTML document of a map (French, with a viewport for phones).
+
+    folium's viewport forbids zooming the page (``maximum-scale=1.0, user-scalable=no``),
+    which fails WCAG 1.4.4 (text resized up to 200%): ours lets people pinch-zoom."""
     html: str = fmap.get_root().render()
+    html = _FOLIUM_VIEWPORT.sub(VIEWPORT, html, count=1)
     return html.replace("<html>", '<html lang="fr">', 1)

@@ -29,6 +29,7 @@ from cesp.maps.styles import ENTERING_COLOUR, KEPT_COLOUR, LEAVING_COLOUR
 from cesp.zones.categories import load_categories
 from cesp.zones.decree_record import STATUS_FR
 from cesp.zones.decrees import Decree, decree_zones, decrees_in_force, get_decree, zone_communes
+from cesp.zones.ground_diff import Shift, Side, ground_diff
 
 MIN_AREA_DEG2 = 1e-9  # slivers left by the difference of two outlines drawn apart
 NAMES_SHOWN = 40
@@ -43,8 +44,8 @@ class DecreePreview:
     entering: dict[str, Any]
     leaving: dict[str, Any]
     kept: dict[str, Any]
-    communes_entering: list[dict[str, Any]]
-    communes_leaving: list[dict[str, Any]]
+    communes_entering: list[Shift]
+    communes_leaving: list[Shift]
     communes_kept: int
 
     def summary(self) -> dict[str, Any]:
@@ -62,13 +63,25 @@ class DecreePreview:
             "entering": len(self.communes_entering),
             "leaving": len(self.communes_leaving),
             "kept": self.communes_kept,
-            "population_entering": sum(c["population"] or 0 for c in self.communes_entering),
-            "population_leaving": sum(c["population"] or 0 for c in self.communes_leaving),
+            "population_entering": _known_population(self.communes_entering),
+            "population_leaving": _known_population(self.communes_leaving),
+            "unknown_entering": _unknown(self.communes_entering),
+            "unknown_leaving": _unknown(self.communes_leaving),
         }
 
 
-def _qualifying(conn: sa.Connection, decree: Decree) -> tuple[BaseGeometry, dict[str, Any]]:
-    """Union of a decree's qualifying zones and their communes (code -> facts)."""
+def _known_population(shifts: list[Shift]) -> int:
+    """The population of the communes whose population is known."""
+    return sum(s.population for s in shifts if s.population is not None)
+
+
+def _unknown(shifts: list[Shift]) -> list[str]:
+    """The communes whose population is unknown (former communes), by label."""
+    return [s.label for s in shifts if s.population is None]
+
+
+def _qualifying(conn: sa.Connection, decree: Decree) -> Side:
+    """Union of a decree's qualifying zones and their communes, on its date."""
     opens = {
         c.code
         for c in load_categories(conn, decree.profession, decree.zoning_method)
@@ -77,11 +90,8 @@ def _qualifying(conn: sa.Connection, decree: Decree) -> tuple[BaseGeometry, dict
     zones = [z for z in decree_zones(conn, [decree.id]) if z.category in opens]
     shapes = [z.geometry for z in zones if z.geometry is not None]
     area = shapely.union_all(shapes) if shapes else GeometryCollection()
-    communes = {
-        c.code: {"code": c.code, "name": c.name, "population": c.population}
-        for c in zone_communes(conn, [z.id for z in zones])
-    }
-    return area, communes
+    communes = {c.code: (c.name, c.population) for c in zone_communes(conn, [z.id for z in zones])}
+    return Side(decree.effective_from, area, communes)
 
 
 def previous_decree(conn: sa.Connection, decree: Decree) -> Decree | None:
@@ -142,11 +152,13 @@ def preview_decree(
             message_fr="Les deux arrêtés ne concernent pas la même profession.",
             field="against",
         )
-    new_area, new_communes = _qualifying(conn, after)
-    old_area, old_communes = _qualifying(conn, before) if before else (GeometryCollection(), {})
-    entering = [new_communes[c] for c in sorted(new_communes.keys() - old_communes.keys())]
-    leaving = [old_communes[c] for c in sorted(old_communes.keys() - new_communes.keys())]
-    kept = len(new_communes.keys() & old_communes.keys())
+    new = _qualifying(conn, after)
+    old = _qualifying(conn, before) if before else None
+    new_area = new.area
+    old_area = old.area if old else GeometryCollection()
+    # The lists compare the same geography as the map: areas, each commune drawn as it
+    # was on its decree's date (a merger between the two decrees is not a change).
+    changes = ground_diff(conn, old, new)
     kept_area = shapely.intersection(new_area, old_area)
     return DecreePreview(
         before=before,
@@ -156,9 +168,9 @@ def preview_decree(
         ),
         leaving=_area_feature(shapely.difference(old_area, new_area), zoom, {"change": "leaving"}),
         kept=_area_feature(kept_area, zoom, {"change": "kept"}),
-        communes_entering=entering,
-        communes_leaving=leaving,
-        communes_kept=kept,
+        communes_entering=changes.entering,
+        communes_leaving=changes.leaving,
+        communes_kept=changes.kept,
     )
 
 
@@ -169,8 +181,8 @@ def preview_layers(preview: DecreePreview) -> dict[str, Any]:
     """The preview as the page draws it: the areas entering, leaving and kept, each with
     the names of its communes for the popup, and the counts for the legend."""
 
-    def names(communes: list[dict[str, Any]]) -> str:
-        shown = ", ".join(f"{c['name']} ({c['code']})" for c in communes[:NAMES_SHOWN])
+    def names(communes: list[Shift]) -> str:
+        shown = ", ".join(c.label for c in communes[:NAMES_SHOWN])
         more = len(communes) - NAMES_SHOWN
         return shown + (f" et {more} autres" if more > 0 else "")
 

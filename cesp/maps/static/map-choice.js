@@ -58,7 +58,15 @@
     };
     C.setPanelOpen = setOpen;
     toggle.addEventListener("click", () => setOpen(body.hidden));
+    // On a phone the open panel is a sheet over the map: Escape closes it.
+    C.closeOnEscape(document, () => C.phone() && !body.hidden, () => setOpen(false), toggle);
     setOpen(!C.phone());
+    // Its content changes (sign-in, wishes, list opened): share the column again.
+    new MutationObserver(() => window.requestAnimationFrame(() => C.layout(ctx))).observe(body, {
+      childList: true,
+      subtree: true,
+    });
+    root.querySelector("details").addEventListener("toggle", () => C.layout(ctx));
     root.querySelector("#cesp-filter-specialty").addEventListener("change", (event) => {
       ctx.state.filters.specialty = event.target.value;
       ctx.emit("filters");
@@ -101,13 +109,15 @@
     const list = document.getElementById("cesp-post-list");
     if (!list) return;
     const shown = ctx.state.posts.filter((p) => ctx.state.markers[p.id]).slice(0, 200);
-    list.innerHTML = shown
-      .map(
-        (p) =>
-          `<li><button type="button" data-post="${p.id}">${e(p.specialty)} – ${e(p.commune_name)} ` +
-          `(${e(p.departement)}) – ${p.places_left} place(s)</button></li>`
-      )
-      .join("");
+    C.redraw(list, () => {
+      list.innerHTML = shown
+        .map(
+          (p) =>
+            `<li><button type="button" data-post="${p.id}">${e(p.specialty)} – ${e(p.commune_name)} ` +
+            `(${e(p.departement)}) – ${p.places_left} place(s)</button></li>`
+        )
+        .join("");
+    }, "#cesp-post-list button", ".cesp-panel-body summary");
     list.querySelectorAll("button").forEach((b) =>
       b.addEventListener("click", () => C.showPost(ctx, Number(b.dataset.post)))
     );
@@ -266,11 +276,13 @@
         : saved.length
           ? "Envoyés : modifiables jusqu'à la clôture de la campagne."
           : "";
-    div.innerHTML =
-      `<h3>Mes vœux (${draft.length}/${MAX_WISHES})</h3>` +
-      (items.length ? `<ol class="cesp-wish-list">${items.join("")}</ol>` : "<p>Aucun vœu : ajoutez des postes depuis la carte.</p>") +
-      (state ? `<p class="cesp-wish-state">${state}</p>` : "") +
-      (open ? `<button type="button" id="cesp-send-wishes"${changed && draft.length ? "" : " disabled"}>Envoyer mes vœux…</button>` : "");
+    C.redraw(div, () => {
+      div.innerHTML =
+        `<h3>Mes vœux (${draft.length}/${MAX_WISHES})</h3>` +
+        (items.length ? `<ol class="cesp-wish-list">${items.join("")}</ol>` : "<p>Aucun vœu : ajoutez des postes depuis la carte.</p>") +
+        (state ? `<p class="cesp-wish-state">${state}</p>` : "") +
+        (open ? `<button type="button" id="cesp-send-wishes"${changed && draft.length ? "" : " disabled"}>Envoyer mes vœux…</button>` : "");
+    }, "#cesp-choice-message");
     const move = (from, to) => {
       const w = [...ctx.state.draft];
       [w[from], w[to]] = [w[to], w[from]];
@@ -289,9 +301,12 @@
     );
     div.querySelectorAll("[data-wish-remove]").forEach((b) =>
       b.addEventListener("click", () => {
-        ctx.state.draft = ctx.state.draft.filter((_id, i) => i !== Number(b.dataset.wishRemove));
+        const removed = Number(b.dataset.wishRemove);
+        ctx.state.draft = ctx.state.draft.filter((_id, i) => i !== removed);
         drawWishes(ctx);
         C.drawPosts(ctx);
+        const next = Math.min(removed, ctx.state.draft.length - 1);
+        C.focusOn(div.querySelector(`[data-wish-remove="${next}"]`) || document.getElementById("cesp-choice-message"));
         C.announce("Vœu retiré (pas encore envoyé).");
       })
     );
@@ -312,8 +327,14 @@
     drawWishes(ctx);
   }
 
+  /** The sign-in form, or who is signed in; the focus, if it was there, goes to the
+   * control that replaces the one used (sign-out after signing in, and back). */
   function drawSignIn(ctx) {
     const div = document.getElementById("cesp-signin");
+    C.redraw(div, () => renderSignIn(ctx, div), "#cesp-signout", "#cesp-key");
+  }
+
+  function renderSignIn(ctx, div) {
     const me = ctx.state.me;
     if (me) {
       const rank = me.rank ? `, rang ${me.rank}` : "";

@@ -100,6 +100,24 @@
         '<button type="button" class="cesp-cancel" autofocus>Annuler</button>' +
         `<button type="button" class="cesp-confirm">${CespMap.escape(confirmLabel)}</button></div>`;
       document.body.appendChild(dialog);
+      // Tab and Shift+Tab go round the dialog's buttons, never out of it to the
+      // browser's own controls (a modal <dialog> lets them through).
+      dialog.addEventListener("keydown", (event) => {
+        if (event.key !== "Tab") return;
+        const stops = [...dialog.querySelectorAll("button, [href], input, select, textarea")].filter(
+          (el) => !el.disabled
+        );
+        if (!stops.length) return;
+        const first = stops[0];
+        const last = stops[stops.length - 1];
+        if (event.shiftKey && document.activeElement === first) {
+          event.preventDefault();
+          last.focus();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          event.preventDefault();
+          first.focus();
+        }
+      });
       const opener = document.activeElement;
       const done = (answer) => {
         dialog.close();
@@ -140,12 +158,92 @@
       });
       return;
     }
-    if (legend) legend.style.maxHeight = `${Math.round(height * 0.35)}px`;
-    if (!panel || !top || !bottom) return;
+    if (!panel || !top || !bottom) {
+      if (legend) legend.style.maxHeight = `${Math.round(height * 0.35)}px`;
+      return scrollable(legend);
+    }
+    // The column's height is shared: the panel gets what its content needs, the legend
+    // the rest (at least 40% of the room when both are too long, each then scrolls).
     panel.style.maxHeight = "";
-    const above = top.getBoundingClientRect().height - panel.getBoundingClientRect().height;
-    const below = bottom.getBoundingClientRect().height;
-    panel.style.maxHeight = `${Math.max(80, Math.round(height - above - below - 34))}px`;
+    if (legend) legend.style.maxHeight = "";
+    const need = (el) => (el && !el.hidden ? el.getBoundingClientRect().height : 0);
+    const panelNeed = need(panel);
+    const legendNeed = need(legend);
+    const fixed =
+      top.getBoundingClientRect().height - panelNeed + bottom.getBoundingClientRect().height - legendNeed;
+    const room = height - fixed - 10;
+    if (panelNeed + legendNeed <= room) return scrollable(legend);
+    const legendMax = legend ? Math.max(Math.min(legendNeed, Math.round(room * 0.4)), room - panelNeed) : 0;
+    if (legend) legend.style.maxHeight = `${Math.max(60, Math.round(legendMax))}px`;
+    panel.style.maxHeight = `${Math.max(80, Math.round(room - legendMax))}px`;
+    scrollable(legend);
+  };
+
+  /** A region that scrolls is reachable by the keyboard (its arrows scroll it); the
+   * legend holds no control of its own to get there otherwise. */
+  function scrollable(el) {
+    if (!el) return;
+    if (el.scrollHeight > el.clientHeight + 1) el.setAttribute("tabindex", "0");
+    else el.removeAttribute("tabindex");
+  }
+
+  /** Whether the keyboard focus is nowhere (on the body) or in a popup going away. */
+  CespMap.focusLost = function () {
+    const active = document.activeElement;
+    return !active || active === document.body || Boolean(active.closest(".leaflet-popup"));
+  };
+
+  /** Put the focus on an element, making it focusable from script if it is not. */
+  CespMap.focusOn = function (el) {
+    if (!el) return false;
+    if (!el.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+      el.setAttribute("tabindex", "-1");
+    }
+    el.focus();
+    return document.activeElement === el;
+  };
+
+  /** The selector of the same control once re-drawn: its id, or its data attributes. */
+  function sameControl(el) {
+    if (el.id) return `#${CSS.escape(el.id)}`;
+    const data = Object.entries(el.dataset).map(
+      ([k, v]) => `[data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${CSS.escape(v)}"]`
+    );
+    return data.length ? el.tagName.toLowerCase() + data.join("") : null;
+  }
+
+  /**
+   * Re-draw ``root`` (``render``) without losing the keyboard focus: when it was inside,
+   * it goes back to the same control, or to ``fallback`` (a selector or element, first
+   * found wins) when that control is gone or disabled. Without this the focus falls to
+   * the page's body, where Escape and Tab start over from the top.
+   */
+  CespMap.redraw = function (root, render, ...fallback) {
+    const active = document.activeElement;
+    const inside = Boolean(root && active && active !== document.body && root.contains(active));
+    const key = inside ? sameControl(active) : null;
+    render();
+    if (!inside) return;
+    const again = key && root.querySelector(key);
+    if (again && !again.disabled && CespMap.focusOn(again)) return;
+    for (const option of fallback) {
+      const el = typeof option === "string" ? document.querySelector(option) : option;
+      if (el && !el.disabled && el.offsetParent !== null && CespMap.focusOn(el)) return;
+    }
+  };
+
+  /** Close a control's expanded part with Escape, the focus back on its button. With
+   * ``root`` the document (a sheet over the map), from wherever the focus is, but in a
+   * popup or a dialog, which Escape closes first. */
+  CespMap.closeOnEscape = function (root, isOpen, close, button) {
+    root.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || event.defaultPrevented || !isOpen()) return;
+      if (event.target.closest && event.target.closest(".leaflet-popup, dialog")) return;
+      event.preventDefault();
+      event.stopPropagation(); // not also a close of the open popup by Leaflet
+      close();
+      if (button) button.focus();
+    });
   };
 
   CespMap.register = function (init) {
@@ -233,6 +331,25 @@
     }
   };
 
+  /** The layer control: a button on a phone, whose list (over the search box) closes
+   * with Escape, when the focus leaves it, or with a click on the map. */
+  function layerControl(map, control) {
+    const root = control.getContainer();
+    const toggle = root.querySelector(".leaflet-control-layers-toggle");
+    if (toggle) {
+      toggle.title = "Couches de la carte";
+      toggle.setAttribute("aria-label", "Couches de la carte");
+    }
+    if (!CespMap.phone()) return;
+    control.collapse();
+    const expanded = () => root.classList.contains("leaflet-control-layers-expanded");
+    CespMap.closeOnEscape(root, expanded, () => control.collapse(), toggle);
+    root.addEventListener("focusout", (event) => {
+      if (expanded() && event.relatedTarget && !root.contains(event.relatedTarget)) control.collapse();
+    });
+    map.on("click", () => control.collapse());
+  }
+
   /** Start the page: controls in French, then every module; mark the page ready. */
   CespMap.start = function (map, layers, config) {
     const handlers = {};
@@ -255,14 +372,23 @@
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     map.attributionControl.setPrefix("Leaflet");
     map.fitBounds(config.bounds, CespMap.freeArea());
-    if (layers.control) {
-      if (CespMap.phone()) layers.control.collapse();
-      const toggle = layers.control.getContainer().querySelector(".leaflet-control-layers-toggle");
-      if (toggle) {
-        toggle.title = "Couches de la carte";
-        toggle.setAttribute("aria-label", "Couches de la carte");
+    if (layers.control) layerControl(map, layers.control);
+    // Leaflet closes a popup on Escape only while the focus is on the map itself, not
+    // in the popup (where a keyboard user is after opening one from the list).
+    map.getContainer().addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && event.target.closest && event.target.closest(".leaflet-popup")) {
+        event.preventDefault();
+        map.closePopup();
       }
-    }
+    });
+    // Leaflet names its popups' close button in English ("Close popup").
+    map.on("popupopen", (event) => {
+      const close = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", "Fermer la fenêtre");
+        close.title = "Fermer la fenêtre";
+      }
+    });
     map.getContainer().setAttribute("aria-label", "Carte : flèches pour se déplacer, + et − pour zoomer, Entrée pour vérifier l'éligibilité au centre");
     window.addEventListener("resize", () => CespMap.layout(ctx));
     const pending = modules.map((init) => {

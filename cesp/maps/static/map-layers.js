@@ -15,10 +15,26 @@
     return Math.max(4, Math.min(14, Math.floor(zoom)));
   }
 
-  /** The view, padded by half its size, as minlon,minlat,maxlon,maxlat. */
-  function paddedBbox(map) {
-    const b = map.getBounds().pad(0.5);
-    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5));
+  /** The view, padded by half its size, as minlon,minlat,maxlon,maxlat; with
+   * ``maxSpan`` (degrees), the padding shrinks so that neither side is wider, and null
+   * when the view itself is wider (the server refuses such a box). */
+  function paddedBbox(map, maxSpan) {
+    const view = map.getBounds();
+    const b = view.pad(0.5);
+    let box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    if (maxSpan) {
+      const limit = maxSpan * 0.999; // room for the rounding below
+      const [w, s, e, n] = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()];
+      if (e - w > limit || n - s > limit) return null;
+      const grow = (lo, hi, min, max) => {
+        const pad = Math.min((hi - lo) / 2, (limit - (max - min)) / 2);
+        return [min - pad, max + pad];
+      };
+      const [x0, x1] = grow(box[0], box[2], w, e);
+      const [y0, y1] = grow(box[1], box[3], s, n);
+      box = [x0, y0, x1, y1];
+    }
+    return box.map((v) => v.toFixed(5));
   }
 
   /** Whether [minlon,minlat,maxlon,maxlat] holds the whole view. */
@@ -130,6 +146,8 @@
       C.layout(ctx);
     };
     toggle.addEventListener("click", () => C.setLegendOpen(body.hidden));
+    // On a phone the open legend is a sheet over the map: Escape closes it.
+    C.closeOnEscape(document, () => C.phone() && !body.hidden, () => C.setLegendOpen(false), toggle);
     C.setLegendOpen(!C.phone());
     return legend;
   };
@@ -173,7 +191,7 @@
         zoom: String(zoom),
       });
       if (ctx.config.region) params.set("region", ctx.config.region);
-      if (zoom >= 10 && !ctx.config.region) params.set("bbox", paddedBbox(ctx.map).join(","));
+      if (zoom >= 10 && !ctx.config.region) params.set("bbox", paddedBbox(ctx.map, 0).join(","));
       const answer = await C.request(ctx.config, `/map/data/zones?${params}`);
       if (!answer.ok) {
         C.notify(ctx, C.errorText(answer), "error");
@@ -202,6 +220,15 @@
     map.getPane("cesp-communes").style.zIndex = 410;
     const style = { pane: "cesp-communes", color: "#6b6b6b", weight: 0.7, fill: false, interactive: false };
     const minZoom = ctx.config.communesMinZoom;
+    const maxSpan = ctx.config.communesMaxSpan;
+    let asking = 0;
+
+    /** Say why the ticked layer shows nothing (and clear it once it does). */
+    function warn(text) {
+      const bar = document.getElementById("cesp-status");
+      if (text) C.notify(ctx, text, "error");
+      else if (bar && !bar.hidden && bar.textContent.startsWith("Limites des communes")) C.notify(ctx, "");
+    }
     let loaded = { zoom: null, bbox: null, date: null };
     let embedded = null;
 
@@ -283,6 +310,8 @@
         drawn = null;
         labels.clearLayers();
         loaded = { zoom: null, bbox: null, date: null };
+        asking++; // an answer still on its way is for a view left behind
+        warn("");
         return;
       }
       if (ctx.config.mode !== "served") {
@@ -293,10 +322,26 @@
         return;
       }
       if (zoom === loaded.zoom && covers(loaded.bbox, map) && loaded.date === ctx.state.date) return;
-      const bbox = paddedBbox(map);
+      const bbox = paddedBbox(map, maxSpan);
+      const shown = map.hasLayer(ctx.layers.communes);
+      if (!bbox) {
+        // A very wide screen: the view is wider than the service draws communes for.
+        ctx.layers.communes.clearLayers();
+        drawn = null;
+        labels.clearLayers();
+        loaded = { zoom: null, bbox: null, date: null };
+        if (shown) warn("Limites des communes : zoomez davantage pour les afficher sur un écran aussi large.");
+        return;
+      }
       const params = new URLSearchParams({ bbox: bbox.join(","), zoom: String(zoom), date: ctx.state.date });
+      const asked = ++asking;
       const answer = await C.request(ctx.config, `/map/data/communes?${params}`);
-      if (!answer.ok) return;
+      if (asked !== asking) return; // the map moved on: a later answer is coming
+      if (!answer.ok) {
+        if (shown) warn(`Limites des communes non affichées : ${C.errorText(answer)}`);
+        return;
+      }
+      warn("");
       loaded = { zoom, bbox: bbox.map(Number), date: ctx.state.date };
       draw(answer.data);
     }
@@ -340,13 +385,21 @@
     }
     const s = preview.summary;
     const div = C.legendBody(ctx);
-    const row = (kind, label, n, pop) =>
+    // A former commune has no census figure: its population is said unknown, not 0.
+    const people = (n, pop, unknown) => {
+      if (pop === null || !n) return "";
+      if (unknown.length >= n) return ", population inconnue";
+      const known = `${Number(pop).toLocaleString("fr-FR")} hab.`;
+      if (!unknown.length) return `, ${known}`;
+      return `, ${known} (population inconnue pour ${unknown.length} : ${e(unknown.join(" ; "))})`;
+    };
+    const row = (kind, label, n, pop, unknown) =>
       `<li><span class="cesp-swatch cesp-swatch--${kind}" data-colour="${preview.colours[kind]}"></span>` +
-      `${label} : ${n} commune(s)${pop === null ? "" : `, ${Number(pop).toLocaleString("fr-FR")} hab.`}</li>`;
+      `${label} : ${n} commune(s)${people(n, pop, unknown || [])}</li>`;
     div.innerHTML =
       `<h2>${e(s.title)}</h2><p>${e(s.compared)}</p><ul>` +
-      row("entering", "Entrent", s.entering, s.population_entering) +
-      row("leaving", "Sortent", s.leaving, s.population_leaving) +
+      row("entering", "Entrent", s.entering, s.population_entering, s.unknown_entering) +
+      row("leaving", "Sortent", s.leaving, s.population_leaving, s.unknown_leaving) +
       row("kept", "Restent", s.kept, null) +
       "</ul>";
     C.paintSwatches(div);

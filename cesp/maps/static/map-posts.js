@@ -153,30 +153,61 @@
   C.updatePost = function (ctx, post) {
     const index = ctx.state.posts.findIndex((p) => p.id === post.id);
     if (index >= 0) ctx.state.posts[index] = post;
+    // The popup the intern acted in goes away with its marker: unless they have moved
+    // elsewhere meanwhile, the focus follows into the new one.
+    const follow = C.focusLost();
     C.drawPosts(ctx);
     const fresh = ctx.state.markers[post.id];
     if (fresh) {
-      ctx.layers.posts.zoomToShowLayer(fresh, () => fresh.openPopup());
+      ctx.layers.posts.zoomToShowLayer(fresh, () => {
+        fresh.openPopup();
+        if (follow || C.focusLost()) focusPopup(fresh);
+      });
     }
   };
+
+  /** Keyboard users land in a post's popup: on its button if any, else on its text
+   * (so that Escape closes it and Tab goes on from there). */
+  function focusPopup(marker) {
+    const popup = marker.getPopup() && marker.getPopup().getElement();
+    if (!popup) return;
+    C.focusOn(popup.querySelector(".cesp-action") || popup.querySelector(".leaflet-popup-content"));
+  }
 
   /** Open a post's popup (from the list of the panel). */
   C.showPost = function (ctx, postId) {
     const marker = ctx.state.markers[postId];
     if (C.phone() && C.setPanelOpen) C.setPanelOpen(false);
     if (marker) {
+      ctx.state.popupOpener = document.activeElement;
       ctx.layers.posts.zoomToShowLayer(marker, () => {
         marker.openPopup();
-        // Keyboard users land in the popup, on its first button if any.
-        const popup = marker.getPopup() && marker.getPopup().getElement();
-        const target = popup && (popup.querySelector(".cesp-action") || popup.querySelector(".leaflet-popup-content"));
-        if (target) {
-          if (!target.hasAttribute("tabindex") && !target.matches("button")) target.setAttribute("tabindex", "-1");
-          target.focus();
-        }
+        focusPopup(marker);
       });
     }
   };
+
+  /** A popup closed with the focus in it (Escape, its close button): the focus goes back
+   * to what opened it (the list's button), else to the map, not to the page's body. */
+  function returnFocus(ctx, event) {
+    const popup = event.popup.getElement();
+    const active = document.activeElement;
+    const inside = !active || active === document.body || (popup && popup.contains(active));
+    if (!inside) return;
+    window.setTimeout(() => {
+      const now = document.activeElement;
+      // Another popup (a post re-drawn) or control has it already.
+      if (now && now !== document.body && !(popup && popup.contains(now))) return;
+      let opener = ctx.state.popupOpener;
+      ctx.state.popupOpener = null;
+      if (opener && !opener.isConnected && opener.dataset && opener.dataset.post) {
+        // The list was re-drawn meanwhile: the same post's button.
+        opener = document.querySelector(`#cesp-post-list button[data-post="${opener.dataset.post}"]`);
+      }
+      if (opener && opener.isConnected && opener.offsetParent !== null && opener.focus) opener.focus();
+      else ctx.map.getContainer().focus();
+    }, 0);
+  }
 
   function fillFilters(ctx) {
     const select = document.getElementById("cesp-filter-specialty");
@@ -253,6 +284,7 @@
     ctx.state.filters = { specialty: ctx.config.specialty || "", mode: "" };
     if (ctx.config.preview || ctx.config.mode !== "served") return;
     ctx.layers.posts.options.iconCreateFunction = C.clusterIcon;
+    ctx.map.on("popupclose", (event) => returnFocus(ctx, event));
     ctx.on("filters", () => C.drawPosts(ctx));
     ctx.on("posts", () => legendRows(ctx));
     const answer = await C.request(ctx.config, "/api/v1/campaigns");

@@ -111,6 +111,19 @@
     control.addTo(ctx.map);
     const input = control.getContainer().querySelector("input");
     const list = control.getContainer().querySelector("ul");
+    // A narrower phone than the CSS plans for: a shorter placeholder, never a cut one.
+    const fit = () => {
+      const style = getComputedStyle(input);
+      const pen = document.createElement("canvas").getContext("2d");
+      pen.font = style.font;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const fits = ["Rechercher une commune…", "Chercher une commune…", "Commune…"].find(
+        (text) => pen.measureText(text).width + 8 <= room
+      );
+      input.placeholder = fits || "Commune…";
+    };
+    fit();
+    window.addEventListener("resize", fit);
     const highlight = L.featureGroup().addTo(ctx.map);
     let timer = null;
 
