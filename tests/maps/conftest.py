@@ -77,7 +77,7 @@ def seed_posts(
     posts = []
     for ref, specialty, mode, code, lon, lat, places in (
         ("IDF-1", "médecine générale", "liberal", "93008", 2.4397, 48.9077, 2),
-        ("IDF-2", "pédiatrie", "salarie", "93027", 2.3890, 48.9236, 1),
+        ("IDF-2", "médecine générale", "salarie", "93027", 2.3890, 48.9236, 1),
     ):
         body = {
             "reference": ref,

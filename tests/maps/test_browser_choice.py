@@ -31,6 +31,7 @@ def _interns(engine: sa.Engine, campaign_id: int) -> list[str]:
                 "reference": f"B{i}",
                 "name": f"Interne {i}",
                 "profession": "medecin",
+                "specialty": "médecine générale",  # the posts' (wishes must match it)
                 "training_region": "11",
                 "requested_on": "2020-09-01",
                 "signed_on": "2020-10-01",
