@@ -109,9 +109,11 @@ def _doubtful(
     The point may lie in either: neither surely in the zone nor surely out, it is
     « partial », to be confirmed with the ARS, never « eligible » (a doctor placed there
     on our word would owe the penalty)."""
-    holders = np.bincount(holder_point, minlength=n)
     shared = np.zeros(n, dtype=bool)
     shared[holder_point[communes.approximate[holder_unit]]] = True
+    if not shared.any():  # the usual batch: no such commune, no matching to do
+        return shared
+    holders = np.bincount(holder_point, minlength=n)
     units = len(communes.code)
     qualified = np.isin(holder_point * units + holder_unit, member_point * units + member_unit)
     count = np.bincount(holder_point[qualified], minlength=n)
